@@ -1,0 +1,260 @@
+package io.netwharf.bench;
+
+import io.netwharf.kernel.Addresses;
+import io.netwharf.kernel.Links;
+import io.netwharf.kernel.NamespaceThreads;
+import io.netwharf.kernel.NetlinkSocket;
+import io.netwharf.kernel.Netns;
+import io.netwharf.kernel.NetnsDirectory;
+import io.netwharf.kernel.VethEndpoint;
+import io.netwharf.protocol.rtnetlink.LinkData;
+import io.netwharf.protocol.rtnetlink.LinkMessage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Wires N namespaces onto a bridge through netwharf's kernel layer (namespace, veth with its peer created inside,
+ * bridge port, address, default route, both ends up, IPv6 address generation off) and, side by side, does the
+ * host-side part of the same with one {@code ip -batch} process (netns add, veth with peer in the namespace,
+ * master and up). Rounds alternate which goes first so drift hits both alike. Every round runs in fresh namespaces
+ * of its own; run the whole program inside a throwaway network and mount namespace (see the README).
+ */
+@Command(name = "kernel", mixinStandardHelpOptions = true,
+        description = "Wire N namespaces through the kernel layer and compare with ip -batch (host side).")
+public final class KernelWiringBenchmark implements Callable<Integer> {
+    @Option(names = {"-n", "--containers"}, description = "namespaces to wire per round (default ${DEFAULT-VALUE})")
+    int containers = 1000;
+
+    @Option(names = {"-r", "--rounds"}, description = "rounds; medians are reported (default ${DEFAULT-VALUE})")
+    int rounds = 3;
+
+    @Option(names = {"-t", "--threads"}, description = "threads wiring at once on the netwharf side (default ${DEFAULT-VALUE})")
+    int threads = 2;
+
+    @Option(names = "--run-dir", description = "where netwharf keeps its namespaces (default: a new temporary directory)")
+    Path runDirectory;
+
+    @Option(names = "--skip-ip", description = "skip the ip -batch side")
+    boolean skipIp;
+
+    private static final InetAddress GATEWAY = address("10.200.0.1");
+
+    @Override
+    public Integer call() throws Exception {
+        // A throwaway namespace holds nothing but lo; anything else means this may be the machine's own network.
+        List<String> present;
+        try (NetlinkSocket own = NetlinkSocket.open()) {
+            present = new Links(own).list().stream().map(LinkMessage::name).filter(n -> !n.equals("lo")).toList();
+        }
+        if (!present.isEmpty()) {
+            System.err.println("refusing to run in a network namespace that already has links " + present
+                    + ": start it through benchmarks/run-in-sandbox (a throwaway namespace)");
+            return 2;
+        }
+        if (containers < 1 || containers > 60_000 || rounds < 1 || threads < 1) {
+            System.err.println("--containers must be 1..60000, --rounds and --threads at least 1");
+            return 2;
+        }
+        System.out.printf("wiring %d namespaces per round, %d rounds, netwharf with %d threads; %d cores%n",
+                containers, rounds, threads, Runtime.getRuntime().availableProcessors());
+        List<Double> ours = new ArrayList<>();
+        List<Double> ourTeardown = new ArrayList<>();
+        List<Double> ipBatch = new ArrayList<>();
+        boolean temporary = runDirectory == null;
+        if (temporary) {
+            runDirectory = Files.createTempDirectory("netwharf-bench-");
+        }
+        try (NamespaceThreads nsThreads = new NamespaceThreads("bench-netns", Math.max(2, threads))) {
+            NetnsDirectory netns = new NetnsDirectory(runDirectory, nsThreads);
+            warmUp(netns);
+            for (int round = 1; round <= rounds; round++) {
+                boolean oursFirst = round % 2 == 1;
+                if (oursFirst) {
+                    runOurs(netns, round, ours, ourTeardown);
+                }
+                if (!skipIp) {
+                    ipBatch.add(runIpBatch(netns, round));
+                    System.out.printf("round %d: ip -batch host side  %.3f s%n", round, ipBatch.get(ipBatch.size() - 1));
+                }
+                if (!oursFirst) {
+                    runOurs(netns, round, ours, ourTeardown);
+                }
+            }
+        } finally {
+            if (temporary) {
+                Files.deleteIfExists(runDirectory);
+            }
+        }
+        System.out.println();
+        System.out.printf("%-52s %10s %10s%n", "median of " + rounds + " rounds, " + containers + " namespaces", "seconds", "per ns");
+        System.out.printf("%-52s %10.3f %8.0f us%n", "netwharf kernel layer, everything", median(ours), median(ours) * 1e6 / containers);
+        System.out.printf("%-52s %10.3f %8.0f us%n", "netwharf kernel layer, teardown", median(ourTeardown), median(ourTeardown) * 1e6 / containers);
+        if (!skipIp) {
+            System.out.printf("%-52s %10.3f %8.0f us%n", "ip -batch, host side only", median(ipBatch), median(ipBatch) * 1e6 / containers);
+            System.out.printf("ratio netwharf (everything) / ip -batch (host side): %.2f  (target: at most 1.5)%n", median(ours) / median(ipBatch));
+        }
+        return 0;
+    }
+
+    /** Lets the JIT and the kernel's caches settle before the first timed round. */
+    private void warmUp(NetnsDirectory netns) throws Exception {
+        int saved = containers;
+        containers = Math.min(100, containers);
+        runOurs(netns, 0, new ArrayList<>(), new ArrayList<>());
+        containers = saved;
+    }
+
+    private void runOurs(NetnsDirectory netns, int round, List<Double> wiring, List<Double> teardown) throws Exception {
+        String hostName = "host-" + round;
+        try (Netns host = netns.create(hostName)) {
+            List<NetlinkSocket> hostSockets = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                hostSockets.add(netns.openSocket(host));
+            }
+            NetlinkSocket control = hostSockets.get(0);
+            control.executeAll(List.of(Links.setUp("lo", true), Links.createBridge("nw0", null, null, LinkData.Bridge.forContainers())));
+            int bridge = new Links(control).get("nw0").index();
+            control.executeAll(List.of(Addresses.add("nw0", bridge, GATEWAY, 16), Links.setUp("nw0", true)));
+
+            long start = System.nanoTime();
+            forEachContainer((worker, i) -> wire(netns, hostSockets.get(worker), bridge, round, i));
+            double seconds = (System.nanoTime() - start) / 1e9;
+
+            verify(control, bridge);
+            long teardownStart = System.nanoTime();
+            forEachContainer((worker, i) -> {
+                hostSockets.get(worker).execute(Links.delete("vh" + i));
+                netns.delete(containerName(round, i));
+            });
+            double teardownSeconds = (System.nanoTime() - teardownStart) / 1e9;
+            hostSockets.forEach(NetlinkSocket::close);
+            if (round > 0) {
+                wiring.add(seconds);
+                teardown.add(teardownSeconds);
+                System.out.printf("round %d: netwharf everything %.3f s (teardown %.3f s)%n", round, seconds, teardownSeconds);
+            }
+        } finally {
+            netns.delete(hostName);
+        }
+    }
+
+    private static void wire(NetnsDirectory netns, NetlinkSocket hostSocket, int bridge, int round, int i) {
+        try (Netns ns = netns.create(containerName(round, i)); NetlinkSocket inside = netns.openSocket(ns)) {
+            hostSocket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", ns, "nw0", bridge, null, null));
+            int peer = new Links(inside).get("eth0").index();
+            inside.executeAll(VethEndpoint.containerSide("eth0", peer, containerAddress(i), 16, GATEWAY));
+        }
+    }
+
+    /** Every container is a port of the bridge and up; a wrong count fails the run rather than report a figure. */
+    private void verify(NetlinkSocket control, int bridge) {
+        List<LinkMessage> ports = new Links(control).list().stream()
+                .filter(l -> l.master() != null && l.master() == bridge && l.isUp()).toList();
+        if (ports.size() != containers) {
+            throw new IllegalStateException("expected " + containers + " bridge ports up, found " + ports.size());
+        }
+    }
+
+    private double runIpBatch(NetnsDirectory netns, int round) throws Exception {
+        String hostName = "ip-host-" + round;
+        try (Netns host = netns.create(hostName)) {
+            StringBuilder setup = new StringBuilder("link set lo up\nlink add nw0 type bridge\naddr add 10.200.0.1/16 dev nw0\nlink set nw0 up\n");
+            StringBuilder batch = new StringBuilder();
+            StringBuilder cleanup = new StringBuilder();
+            for (int i = 0; i < containers; i++) {
+                String ns = "ipb-" + round + "-" + i;
+                batch.append("netns add ").append(ns).append('\n')
+                        .append("link add vh").append(i).append(" type veth peer name eth0 netns ").append(ns).append('\n')
+                        .append("link set vh").append(i).append(" master nw0 up\n");
+                cleanup.append("netns del ").append(ns).append('\n');
+            }
+            ip(host, setup);
+            long start = System.nanoTime();
+            ip(host, batch);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ip(host, cleanup);
+            return seconds;
+        } finally {
+            netns.delete(hostName);
+        }
+    }
+
+    /** Runs one ip -batch process inside {@code ns}. */
+    private static void ip(Netns ns, CharSequence commands) throws IOException, InterruptedException {
+        Path file = Files.createTempFile("netwharf-bench-", ".batch");
+        try {
+            Files.writeString(file, commands, StandardCharsets.US_ASCII);
+            Process p = new ProcessBuilder("nsenter", "--net=" + ns.path(), "ip", "-batch", file.toString()).inheritIO().start();
+            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IllegalStateException("ip -batch failed in " + ns);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private interface ContainerTask {
+        void run(int worker, int container) throws Exception;
+    }
+
+    /** Runs {@code task} for every container, spread over the worker threads. */
+    private void forEachContainer(ContainerTask task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < threads; w++) {
+            int worker = w;
+            done.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < containers; i = next.getAndIncrement()) {
+                    task.run(worker, i);
+                }
+                return null;
+            }));
+        }
+        try {
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String containerName(int round, int i) {
+        return "c" + round + "-" + i;
+    }
+
+    private static InetAddress containerAddress(int i) {
+        return address("10.200." + (1 + i / 250) + "." + (1 + i % 250));
+    }
+
+    private static InetAddress address(String text) {
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(v);
+        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}

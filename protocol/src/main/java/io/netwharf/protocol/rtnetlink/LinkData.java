@@ -1,0 +1,99 @@
+package io.netwharf.protocol.rtnetlink;
+
+import io.netwharf.protocol.netlink.Attributes;
+import io.netwharf.protocol.netlink.MessageWriter;
+
+import java.util.Arrays;
+
+/** The kind-specific part of IFLA_LINKINFO (IFLA_INFO_DATA). */
+public sealed interface LinkData permits LinkData.Bridge, LinkData.Veth, LinkData.Opaque {
+
+    void encode(MessageWriter writer);
+
+    static LinkData decode(String kind, Attributes linkInfo) {
+        if (!linkInfo.has(Rtnetlink.IFLA_INFO_DATA)) {
+            return null;
+        }
+        return switch (kind == null ? "" : kind) {
+            case "bridge" -> Bridge.decode(linkInfo.nested(Rtnetlink.IFLA_INFO_DATA));
+            case "veth" -> Veth.decode(linkInfo.nested(Rtnetlink.IFLA_INFO_DATA));
+            default -> new Opaque(linkInfo.bytes(Rtnetlink.IFLA_INFO_DATA));
+        };
+    }
+
+    /**
+     * Bridge options a container bridge needs; null leaves the kernel's default. Times are in the kernel's clock_t
+     * (hundredths of a second).
+     */
+    record Bridge(Integer stpState, Integer forwardDelay, Integer ageingTime, Integer priority, Integer vlanFiltering,
+                  Integer multicastSnooping) implements LinkData {
+
+        /**
+         * STP off and no forwarding delay, so a new port forwards at once, as container engines configure it.
+         * VLAN filtering is left alone: it is off by default, and kernels built without it refuse the attribute.
+         */
+        public static Bridge forContainers() {
+            return new Bridge(0, 0, null, null, null, null);
+        }
+
+        @Override
+        public void encode(MessageWriter w) {
+            if (forwardDelay != null) w.attrU32(Rtnetlink.IFLA_BR_FORWARD_DELAY, forwardDelay);
+            if (ageingTime != null) w.attrU32(Rtnetlink.IFLA_BR_AGEING_TIME, ageingTime);
+            if (stpState != null) w.attrU32(Rtnetlink.IFLA_BR_STP_STATE, stpState);
+            if (priority != null) w.attrU16(Rtnetlink.IFLA_BR_PRIORITY, priority);
+            if (vlanFiltering != null) w.attrU8(Rtnetlink.IFLA_BR_VLAN_FILTERING, vlanFiltering);
+            if (multicastSnooping != null) w.attrU8(Rtnetlink.IFLA_BR_MCAST_SNOOPING, multicastSnooping);
+        }
+
+        static Bridge decode(Attributes a) {
+            return new Bridge(a.u32(Rtnetlink.IFLA_BR_STP_STATE), a.u32(Rtnetlink.IFLA_BR_FORWARD_DELAY), a.u32(Rtnetlink.IFLA_BR_AGEING_TIME),
+                    a.u16(Rtnetlink.IFLA_BR_PRIORITY), a.u8(Rtnetlink.IFLA_BR_VLAN_FILTERING), a.u8(Rtnetlink.IFLA_BR_MCAST_SNOOPING));
+        }
+    }
+
+    /** A veth's peer: a whole ifinfomsg and its attributes, as in the request that creates the pair. */
+    record Veth(LinkMessage peer) implements LinkData {
+        @Override
+        public void encode(MessageWriter w) {
+            if (peer != null) {
+                int nest = w.beginNested(Rtnetlink.VETH_INFO_PEER);
+                peer.encode(w);
+                w.endNested(nest);
+            }
+        }
+
+        static Veth decode(Attributes a) {
+            var peer = a.value(Rtnetlink.VETH_INFO_PEER);
+            return new Veth(peer == null ? null : LinkMessage.decode(peer));
+        }
+    }
+
+    /** Data of a kind this codec does not model, kept as bytes. */
+    record Opaque(byte[] bytes) implements LinkData {
+        public Opaque {
+            bytes = bytes.clone();
+        }
+
+        @Override
+        public void encode(MessageWriter w) {
+            // Raw attributes, written back as they came.
+            w.raw(bytes);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Opaque other && Arrays.equals(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return "Opaque[" + bytes.length + " bytes]";
+        }
+    }
+}

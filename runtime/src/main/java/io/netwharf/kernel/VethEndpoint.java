@@ -1,0 +1,40 @@
+package io.netwharf.kernel;
+
+import io.netwharf.protocol.netlink.HardwareAddress;
+import io.netwharf.protocol.rtnetlink.RouteMessage;
+import io.netwharf.protocol.rtnetlink.Rtnetlink;
+
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * The netlink requests that put a namespace on a bridge through a veth pair, in two batches: one for the host side
+ * (sent on the bridge's namespace socket) and one for the container side (sent on the container namespace's
+ * socket). IPv6 address generation is turned off on both ends before they go up: link-local autoconfiguration on
+ * veth ends floods multicast to every bridge port, which makes a thousand containers on one bridge several times
+ * slower. Each batch's undo is deleting the host end, which removes the pair.
+ */
+public final class VethEndpoint {
+    private VethEndpoint() {}
+
+    /** Create the pair (peer straight inside {@code netns}), addrgen off, attach to the bridge, up. */
+    public static List<NetlinkOperation> hostSide(String hostName, String peerName, Netns netns, String bridge, int bridgeIndex, Integer mtu,
+                                                  HardwareAddress peerMac) {
+        return List.of(
+                Links.createVeth(hostName, peerName, netns, mtu, peerMac),
+                Links.setAddrGenMode(hostName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE),
+                Links.setMaster(hostName, bridge, bridgeIndex),
+                Links.setUp(hostName, true));
+    }
+
+    /** Inside the namespace: lo up, addrgen off on the peer, its address, up, and the default route via the gateway. */
+    public static List<NetlinkOperation> containerSide(String peerName, int peerIndex, InetAddress address, int prefixLength,
+                                                       InetAddress gateway) {
+        return List.of(
+                Links.setUp("lo", true),
+                Links.setAddrGenMode(peerName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE),
+                Addresses.add(peerName, peerIndex, address, prefixLength),
+                Links.setUp(peerName, true),
+                Routes.add(RouteMessage.defaultVia(gateway, peerIndex)));
+    }
+}
