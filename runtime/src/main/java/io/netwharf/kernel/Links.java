@@ -42,12 +42,30 @@ public final class Links {
      */
     public static NetlinkOperation createVeth(String name, String peerName, Netns peerNetns, Integer mtu, HardwareAddress peerMac) {
         String what = "create veth " + name + " peer " + peerName + (peerNetns == null ? "" : " in " + peerNetns);
-        checkName(what, name);
+        return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, CREATE,
+                veth(what, LinkMessage.builder().name(name).mtu(mtu), peerName, peerNetns, mtu, peerMac)));
+    }
+
+    /**
+     * A veth pair whose end {@code name} is created already attached to {@code bridge} and up, in one request, as
+     * {@code ip link add ... master ... up} does; the peer, inside {@code peerNetns}, stays down. With the peer down
+     * the host end has no carrier, so it can still be configured (IPv6 address generation) before traffic flows.
+     */
+    public static NetlinkOperation createVethOnBridge(String name, String peerName, Netns peerNetns, Integer mtu, HardwareAddress peerMac,
+                                                      String bridge, int bridgeIndex) {
+        String what = "create veth " + name + " on bridge " + bridge + " peer " + peerName + (peerNetns == null ? "" : " in " + peerNetns);
+        LinkMessage.Builder hostEnd = LinkMessage.builder().name(name).mtu(mtu).master(bridgeIndex).up(true);
+        return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, CREATE,
+                veth(what, hostEnd, peerName, peerNetns, mtu, peerMac)));
+    }
+
+    private static LinkMessage veth(String what, LinkMessage.Builder hostEnd, String peerName, Netns peerNetns, Integer mtu,
+                                    HardwareAddress peerMac) {
+        checkName(what, hostEnd.build().name());
         checkName(what, peerName);
         LinkMessage peer = LinkMessage.builder().name(peerName).mtu(mtu).address(peerMac)
                 .netnsFd(peerNetns == null ? null : peerNetns.fd()).build();
-        LinkMessage link = LinkMessage.builder().name(name).mtu(mtu).kind("veth").data(new LinkData.Veth(peer)).build();
-        return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, CREATE, link));
+        return hostEnd.kind("veth").data(new LinkData.Veth(peer)).build();
     }
 
     public static NetlinkOperation setMaster(String name, String master, int masterIndex) {

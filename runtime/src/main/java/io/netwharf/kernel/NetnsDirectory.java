@@ -45,6 +45,29 @@ public final class NetnsDirectory {
 
     /** Creates namespace {@code name} and returns it open. Nothing is left behind when it fails. */
     public Netns create(String name) {
+        return create(name, false).netns();
+    }
+
+    /**
+     * Creates namespace {@code name} and, in the same visit to it, opens a netlink socket inside: the socket a
+     * sandbox keeps for all its later work, without another switch into the namespace.
+     */
+    public ConnectedNetns createConnected(String name) {
+        return create(name, true);
+    }
+
+    /** An open namespace and a netlink socket inside it; closing closes both (the namespace stays until deleted). */
+    public record ConnectedNetns(Netns netns, NetlinkSocket socket) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (socket != null) {
+                socket.close();
+            }
+            netns.close();
+        }
+    }
+
+    private ConnectedNetns create(String name, boolean withSocket) {
         Path path = pathOf(name);
         String operation = "create netns " + name;
         try {
@@ -54,13 +77,17 @@ public final class NetnsDirectory {
         } catch (IOException e) {
             throw new KernelException(operation, Errno.EIO.number, e.toString());
         }
+        NetlinkSocket socket = null;
         try {
-            threads.callInNewNamespace(() -> {
+            socket = threads.callInNewNamespace(() -> {
                 Native.check(Native.LIBC.mount(THREAD_NAMESPACE, path.toString(), "none", LibC.MS_BIND, null), operation + " (bind mount)");
-                return null;
+                return withSocket ? NetlinkSocket.open() : null;
             });
-            return Netns.open(name, path);
+            return new ConnectedNetns(Netns.open(name, path), socket);
         } catch (RuntimeException e) {
+            if (socket != null) {
+                socket.close();
+            }
             Native.LIBC.umount2(path.toString(), LibC.MNT_DETACH);
             deleteQuietly(path);
             throw e;

@@ -17,14 +17,15 @@ import java.util.List;
 public final class VethEndpoint {
     private VethEndpoint() {}
 
-    /** Create the pair (peer straight inside {@code netns}), addrgen off, attach to the bridge, up. */
+    /**
+     * Create the pair with the host end on the bridge and up and the peer straight inside {@code netns}, then turn
+     * address generation off on the host end: it has no carrier until the peer goes up, so nothing was generated.
+     */
     public static List<NetlinkOperation> hostSide(String hostName, String peerName, Netns netns, String bridge, int bridgeIndex, Integer mtu,
                                                   HardwareAddress peerMac) {
         return List.of(
-                Links.createVeth(hostName, peerName, netns, mtu, peerMac),
-                Links.setAddrGenMode(hostName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE),
-                Links.setMaster(hostName, bridge, bridgeIndex),
-                Links.setUp(hostName, true));
+                Links.createVethOnBridge(hostName, peerName, netns, mtu, peerMac, bridge, bridgeIndex),
+                Links.setAddrGenMode(hostName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
     }
 
     /** Inside the namespace: lo up, addrgen off on the peer, its address, up, and the default route via the gateway. */

@@ -165,5 +165,7 @@ public final class MessageWriter {
 
     public void endNested(int start) {
         buffer.putShort(start, (short) (buffer.position() - start));
+        // Like every attribute, a nest whose content ends unaligned (raw bytes) is padded after its length.
+        pad();
     }
 }

@@ -35,7 +35,8 @@ public record NetlinkAck(int errno, String message, Integer attributeOffset, Net
             // Without NLM_F_CAPPED the whole request is echoed before the TLVs.
             int echoed = outer.has(Netlink.NLM_F_CAPPED) ? Netlink.HEADER_LENGTH : Netlink.align(requestLength);
             int tlvStart = 4 + echoed;
-            if (echoed < Netlink.HEADER_LENGTH || tlvStart > p.limit()) {
+            // Compared without adding, so an echoed length near 2^31 cannot wrap tlvStart negative.
+            if (echoed < Netlink.HEADER_LENGTH || echoed > p.limit() - 4) {
                 throw new NetlinkFormatException("NLMSG_ERROR echoes a request of " + requestLength + " bytes but carries only " + p.limit());
             }
             Attributes tlvs = Attributes.parse(p, tlvStart);

@@ -49,7 +49,7 @@ public record RouteMessage(int family, int destinationLength, int sourceLength, 
 
     @Override
     public void encode(MessageWriter w) {
-        w.u8(family).u8(destinationLength).u8(sourceLength).u8(tos).u8(table < 256 ? table : Rtnetlink.RT_TABLE_COMPAT)
+        w.u8(family).u8(destinationLength).u8(sourceLength).u8(tos).u8(Integer.compareUnsigned(table, 256) < 0 ? table : Rtnetlink.RT_TABLE_COMPAT)
                 .u8(protocol).u8(scope).u8(type).u32(flags);
         w.attrU32(Rtnetlink.RTA_TABLE, table);
         if (destination != null) w.attrAddress(Rtnetlink.RTA_DST, destination);
