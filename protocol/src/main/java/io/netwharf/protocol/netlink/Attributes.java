@@ -1,5 +1,6 @@
 package io.netwharf.protocol.netlink;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -156,7 +157,8 @@ public final class Attributes {
                     + family + " (expects " + expected + ")");
         }
         try {
-            return InetAddress.getByAddress(bytes);
+            // Inet6Address keeps ::ffff:a.b.c.d an IPv6 address; InetAddress.getByAddress would turn it into IPv4.
+            return family == AddressFamily.AF_INET6 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new NetlinkFormatException("attribute " + type + ": " + e.getMessage());
         }

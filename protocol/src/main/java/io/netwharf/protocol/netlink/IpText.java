@@ -16,6 +16,10 @@ public final class IpText {
             return address.getHostAddress();
         }
         byte[] b = address.getAddress();
+        if (isIpv4Mapped(b)) {
+            // RFC 5952 section 5: an IPv4-mapped address keeps its IPv4 part dotted.
+            return "::ffff:" + (b[12] & 0xff) + "." + (b[13] & 0xff) + "." + (b[14] & 0xff) + "." + (b[15] & 0xff);
+        }
         int[] groups = new int[8];
         for (int i = 0; i < 8; i++) {
             groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
@@ -51,5 +55,14 @@ public final class IpText {
             text.append(Integer.toHexString(groups[i]));
         }
         return text.toString();
+    }
+
+    private static boolean isIpv4Mapped(byte[] b) {
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
     }
 }
