@@ -1,5 +1,8 @@
 package io.netwharf.kernel;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -13,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Dedicated platform threads that step into network namespaces. setns(2) and unshare(2) change only the calling
  * thread, so a task here: enters the namespace, does a few system calls, and switches back in a {@code finally}.
- * A thread that cannot switch back dies rather than serve another task from the wrong namespace.
+ * A thread that cannot switch back dies rather than serve another task from the wrong namespace. A task's future
+ * completes only once its worker is back home.
  *
  * <p>Tasks must do nothing but system calls and must not start threads or submit work here (a thread created
  * inside a namespace would live in it for good); a task that submits is refused.
@@ -22,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * new worker starts in that thread's namespace, which becomes its home.
  */
 public final class NamespaceThreads implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NamespaceThreads.class);
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
     private static final Runnable STOP = () -> { };
 
@@ -142,7 +147,7 @@ public final class NamespaceThreads implements AutoCloseable {
             home = Native.LIBC.open("/proc/thread-self/ns/net", LibC.O_RDONLY | LibC.O_CLOEXEC);
             started = true;
             if (home < 0) {
-                org.slf4j.LoggerFactory.getLogger(NamespaceThreads.class).error("{} cannot open its own namespace: {}", thread.getName(),
+                LOG.error("{} cannot open its own namespace: {}", thread.getName(),
                         Native.describe(Native.errno()));
                 return;
             }
@@ -157,15 +162,18 @@ public final class NamespaceThreads implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (HomeLost e) {
-                org.slf4j.LoggerFactory.getLogger(NamespaceThreads.class).error("{} could not return to its own namespace and stops: {}",
+                LOG.error("{} could not return to its own namespace and stops: {}",
                         thread.getName(), e.getMessage());
             } finally {
                 Native.closeQuietly(home);
             }
         }
 
+        /** Enters, runs, switches back, and only then completes {@code result}: whoever sees it done finds the worker home. */
         <T> void runInside(int targetFd, boolean unshare, String targetName, Callable<T> task, CompletableFuture<T> result) {
             boolean away = false;
+            T value = null;
+            Throwable failure = null;
             try {
                 if (unshare) {
                     Native.check(Native.LIBC.unshare(LibC.CLONE_NEWNET), "create netns (unshare)");
@@ -174,13 +182,18 @@ public final class NamespaceThreads implements AutoCloseable {
                     Native.check(Native.LIBC.setns(targetFd, LibC.CLONE_NEWNET), "enter " + targetName);
                     away = true;
                 }
-                result.complete(task.call());
+                value = task.call();
             } catch (Throwable t) {
-                result.completeExceptionally(t);
-            } finally {
-                if (away && Native.LIBC.setns(home, LibC.CLONE_NEWNET) < 0) {
-                    throw new HomeLost(Native.describe(Native.errno()));
-                }
+                failure = t;
+            }
+            String homeLost = away && Native.LIBC.setns(home, LibC.CLONE_NEWNET) < 0 ? Native.describe(Native.errno()) : null;
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(value);
+            }
+            if (homeLost != null) {
+                throw new HomeLost(homeLost);
             }
         }
     }
