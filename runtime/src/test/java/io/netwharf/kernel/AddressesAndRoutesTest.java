@@ -5,7 +5,6 @@ import io.netwharf.protocol.netlink.AddressFamily;
 import io.netwharf.protocol.rtnetlink.AddressMessage;
 import io.netwharf.protocol.rtnetlink.RouteMessage;
 import io.netwharf.protocol.rtnetlink.LinkData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,52 +16,45 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Addresses (IPv4 and IPv6) and routes against the real kernel (root; throwaway namespace), checked with {@code ip -j}. */
-class AddressesAndRoutesTest {
-    private KernelSandbox box;
-    private int dummy;
+class AddressesAndRoutesTest extends KernelTest {
+    private int bridge;
 
     @BeforeEach
-    void setUp() throws Exception {
-        box = new KernelSandbox();
+    void makeBridge() {
         box.run(Links.createBridge("br-r", null, null, LinkData.Bridge.forContainers()));
         box.run(Links.setUp("br-r", true));
-        dummy = box.links.get("br-r").index();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        box.close();
+        bridge = box.links.get("br-r").index();
     }
 
     @Test
     void addListAndDeleteIpv4AndIpv6Addresses() throws Exception {
         InetAddress v4 = InetAddress.getByName("10.66.1.1");
         InetAddress v6 = InetAddress.getByName("fd00:66::1");
-        box.run(Addresses.add("link " + dummy, dummy, v4, 24));
-        box.run(Addresses.add("link " + dummy, dummy, v6, 64));
+        box.run(Addresses.add("link " + bridge, bridge, v4, 24));
+        box.run(Addresses.add("link " + bridge, bridge, v6, 64));
 
         List<String> seen = new ArrayList<>();
         box.ipJson(box.host, "addr", "show", "dev", "br-r").get(0).get("addr_info")
                 .forEach(a -> seen.add(a.get("local").asText() + "/" + a.get("prefixlen").asInt()));
         assertTrue(seen.containsAll(List.of("10.66.1.1/24", "fd00:66::1/64")), seen.toString());
 
-        List<AddressMessage> ours = box.addresses.listOn(dummy);
+        List<AddressMessage> ours = box.addresses.listOn(bridge);
         assertTrue(ours.stream().anyMatch(a -> a.ip().equals(v4) && a.prefixLength() == 24 && a.family() == AddressFamily.AF_INET));
         assertTrue(ours.stream().anyMatch(a -> a.ip().equals(v6) && a.prefixLength() == 64 && a.family() == AddressFamily.AF_INET6));
         assertTrue(box.addresses.list(AddressFamily.AF_INET).stream().allMatch(a -> a.family() == AddressFamily.AF_INET));
 
-        box.run(Addresses.delete("link " + dummy, dummy, v4, 24));
-        box.run(Addresses.delete("link " + dummy, dummy, v6, 64));
+        box.run(Addresses.delete("link " + bridge, bridge, v4, 24));
+        box.run(Addresses.delete("link " + bridge, bridge, v6, 64));
         JsonNode left = box.ipJson(box.host, "addr", "show", "dev", "br-r").get(0).get("addr_info");
         left.forEach(a -> assertTrue(a.get("local").asText().startsWith("fe80"), "only a link-local may remain: " + a));
     }
 
     @Test
     void defaultRouteViaGatewayOnLinkRouteAndMainTable() throws Exception {
-        box.run(Addresses.add("link " + dummy, dummy, InetAddress.getByName("10.66.1.1"), 24));
-        RouteMessage onLink = RouteMessage.onLink(InetAddress.getByName("10.99.0.0"), 16, dummy);
-        RouteMessage defaultRoute = RouteMessage.defaultVia(InetAddress.getByName("10.66.1.254"), dummy);
-        RouteMessage viaGateway = RouteMessage.onLink(InetAddress.getByName("10.98.0.0"), 16, dummy).via(InetAddress.getByName("10.66.1.5"));
+        box.run(Addresses.add("link " + bridge, bridge, InetAddress.getByName("10.66.1.1"), 24));
+        RouteMessage onLink = RouteMessage.onLink(InetAddress.getByName("10.99.0.0"), 16, bridge);
+        RouteMessage defaultRoute = RouteMessage.defaultVia(InetAddress.getByName("10.66.1.254"), bridge);
+        RouteMessage viaGateway = RouteMessage.onLink(InetAddress.getByName("10.98.0.0"), 16, bridge).via(InetAddress.getByName("10.66.1.5"));
         box.run(Routes.add(onLink));
         box.run(Routes.add(defaultRoute));
         box.run(Routes.add(viaGateway));

@@ -3,8 +3,6 @@ package io.netwharf.kernel;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netwharf.protocol.netlink.Errno;
 import io.netwharf.protocol.rtnetlink.LinkData;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -25,19 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the kernel layer and checked from outside: {@code ip -j} in every namespace and a ping to each from the host
  * side. Deleting them leaves no interface behind. Real kernel, root, throwaway namespaces.
  */
-class BridgeWiringTest {
+class BridgeWiringTest extends KernelTest {
     private static final int CONTAINERS = 200;
-    private KernelSandbox box;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        box = new KernelSandbox();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        box.close();
-    }
 
     @Test
     void twoHundredNamespacesOnABridgeArePingableAndLeaveNothingBehind() throws Exception {

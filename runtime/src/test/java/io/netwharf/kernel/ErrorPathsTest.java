@@ -2,8 +2,6 @@ package io.netwharf.kernel;
 
 import io.netwharf.protocol.netlink.Errno;
 import io.netwharf.protocol.rtnetlink.LinkData;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -19,18 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every refusal is a {@link KernelException} naming the operation, the object and the errno, and leaves nothing
  * half-made (real kernel, root, throwaway namespace; checked with {@code ip -j}).
  */
-class ErrorPathsTest {
-    private KernelSandbox box;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        box = new KernelSandbox();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        box.close();
-    }
+class ErrorPathsTest extends KernelTest {
 
     @Test
     void existingName() {

@@ -5,8 +5,6 @@ import io.netwharf.protocol.netlink.HardwareAddress;
 import io.netwharf.protocol.rtnetlink.LinkData;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
 import io.netwharf.protocol.rtnetlink.Rtnetlink;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -17,18 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Link operations against the real kernel (root; inside a throwaway namespace), checked with {@code ip -j}. */
-class LinksTest {
-    private KernelSandbox box;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        box = new KernelSandbox();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        box.close();
-    }
+class LinksTest extends KernelTest {
 
     @Test
     void bridgeWithMtuMacOptionsAndAddress() throws Exception {

@@ -22,20 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * every task runs in the namespace it asked for, and afterwards every worker is back in its own, as
  * /proc/self/task/TID/ns/net shows from outside the workers.
  */
-class NamespaceThreadsTest {
-    private KernelSandbox box;
+class NamespaceThreadsTest extends KernelTest {
     private NamespaceThreads threads;
 
     @BeforeEach
-    void setUp() throws Exception {
-        box = new KernelSandbox();
+    void startThreads() {
         threads = new NamespaceThreads("switch-test", 4);
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void stopThreads() {
         threads.close();
-        box.close();
     }
 
     private static String namespaceOf(Path nsFile) throws Exception {

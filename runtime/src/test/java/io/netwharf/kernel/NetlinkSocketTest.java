@@ -2,8 +2,6 @@ package io.netwharf.kernel;
 
 import io.netwharf.protocol.rtnetlink.LinkData;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -19,18 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The socket's exchange against the real kernel (root; throwaway namespace): large batches, dumps spanning many
  * datagrams, dumps while links come and go, and a closed socket.
  */
-class NetlinkSocketTest {
-    private KernelSandbox box;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        box = new KernelSandbox();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        box.close();
-    }
+class NetlinkSocketTest extends KernelTest {
 
     @Test
     void aBatchOfManyRequestsIsAnsweredRequestByRequest() {

@@ -1,7 +1,5 @@
 package io.netwharf.kernel;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -10,18 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** sysctl values of one namespace, written as files under /proc/sys from inside it (root; throwaway namespaces). */
-class SysctlTest {
-    private KernelSandbox box;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        box = new KernelSandbox();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        box.close();
-    }
+class SysctlTest extends KernelTest {
 
     private String outside(Netns ns, String key) {
         return KernelSandbox.command(List.of("nsenter", "--net=" + ns.path(), "cat", "/proc/sys/" + key)).strip();
