@@ -11,6 +11,7 @@ import io.netwharf.protocol.rtnetlink.Rtnetlink;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Links: each change is a static {@link NetlinkOperation}, to send alone ({@link NetlinkSocket#execute}) or
@@ -43,7 +44,7 @@ public final class Links {
     public static NetlinkOperation createVeth(String name, String peerName, Netns peerNetns, Integer mtu, HardwareAddress peerMac) {
         String what = "create veth " + name + " peer " + peerName + (peerNetns == null ? "" : " in " + peerNetns);
         return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, CREATE,
-                veth(what, LinkMessage.builder().name(name).mtu(mtu), peerName, peerNetns, mtu, peerMac)));
+                veth(what, name, LinkMessage.builder().mtu(mtu), peerName, peerNetns, mtu, peerMac)));
     }
 
     /**
@@ -54,18 +55,19 @@ public final class Links {
     public static NetlinkOperation createVethOnBridge(String name, String peerName, Netns peerNetns, Integer mtu, HardwareAddress peerMac,
                                                       String bridge, int bridgeIndex) {
         String what = "create veth " + name + " on bridge " + bridge + " peer " + peerName + (peerNetns == null ? "" : " in " + peerNetns);
-        LinkMessage.Builder hostEnd = LinkMessage.builder().name(name).mtu(mtu).master(bridgeIndex).up(true);
+        LinkMessage.Builder hostEnd = LinkMessage.builder().mtu(mtu).master(bridgeIndex).up(true);
         return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, CREATE,
-                veth(what, hostEnd, peerName, peerNetns, mtu, peerMac)));
+                veth(what, name, hostEnd, peerName, peerNetns, mtu, peerMac)));
     }
 
-    private static LinkMessage veth(String what, LinkMessage.Builder hostEnd, String peerName, Netns peerNetns, Integer mtu,
+    /** The peer carries {@code peerNetns}' descriptor: send the operation while that Netns is open. */
+    private static LinkMessage veth(String what, String name, LinkMessage.Builder hostEnd, String peerName, Netns peerNetns, Integer mtu,
                                     HardwareAddress peerMac) {
-        checkName(what, hostEnd.build().name());
+        checkName(what, name);
         checkName(what, peerName);
         LinkMessage peer = LinkMessage.builder().name(peerName).mtu(mtu).address(peerMac)
                 .netnsFd(peerNetns == null ? null : peerNetns.fd()).build();
-        return hostEnd.kind("veth").data(new LinkData.Veth(peer)).build();
+        return hostEnd.name(name).kind("veth").data(new LinkData.Veth(peer)).build();
     }
 
     public static NetlinkOperation setMaster(String name, String master, int masterIndex) {
@@ -97,7 +99,7 @@ public final class Links {
         return set("move " + name + " to " + target, name, b -> b.netnsFd(target.fd()));
     }
 
-    /** Renames a link; the kernel refuses while it is up. */
+    /** Renames a link; the kernel may refuse (EBUSY) while it is up. */
     public static NetlinkOperation rename(int index, String oldName, String newName) {
         String what = "rename " + oldName + " to " + newName;
         checkName(what, newName);
@@ -111,7 +113,7 @@ public final class Links {
         return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_DELLINK, 0, LinkMessage.builder().name(name).build()));
     }
 
-    private static NetlinkOperation set(String what, String name, java.util.function.UnaryOperator<LinkMessage.Builder> change) {
+    private static NetlinkOperation set(String what, String name, UnaryOperator<LinkMessage.Builder> change) {
         checkName(what, name);
         LinkMessage link = change.apply(LinkMessage.builder().name(name)).build();
         return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_SETLINK, 0, link));
@@ -139,7 +141,7 @@ public final class Links {
         socket.execute(setMaster(name, master, get(master).index()));
     }
 
-    /** Renames a link (it must be down). */
+    /** Renames a link (down, or the kernel may refuse). */
     public void rename(String oldName, String newName) {
         socket.execute(rename(get(oldName).index(), oldName, newName));
     }

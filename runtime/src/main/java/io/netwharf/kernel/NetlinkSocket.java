@@ -78,10 +78,13 @@ public final class NetlinkSocket implements AutoCloseable {
      * order: a failed one does not stop those after it. Throws for the first failure after all replies are in.
      */
     public synchronized void executeAll(List<NetlinkOperation> operations) {
+        if (operations.isEmpty()) {
+            return;
+        }
         int[] errnos = new int[operations.size()];
+        Arrays.fill(errnos, -1); // -1: no reply yet
         String[] details = new String[operations.size()];
         int first = send(operations, Netlink.NLM_F_ACK);
-        Arrays.fill(errnos, -1);
         int pending = operations.size();
         while (pending > 0) {
             for (NetlinkMessage m : NetlinkMessage.parseAll(receive())) {
