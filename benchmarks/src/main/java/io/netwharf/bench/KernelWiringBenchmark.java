@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Wires N namespaces onto a bridge through netwharf's kernel layer (namespace, veth with its peer created inside,
  * bridge port, address, default route, both ends up, IPv6 address generation off) and, side by side, does the
  * host-side part of the same with one {@code ip -batch} process (netns add, veth with peer in the namespace,
- * master and up). Rounds alternate which goes first so drift hits both alike. Every round runs in fresh namespaces
- * of its own; run the whole program inside a throwaway network and mount namespace (see the README).
+ * master and up). Rounds alternate which goes first so drift hits both alike, and each phase waits for the kernel's
+ * cleanup of the one before. Every round runs in fresh namespaces of its own; run the whole program inside a
+ * throwaway network and mount namespace (benchmarks/run-in-sandbox does).
  */
 @Command(name = "kernel", mixinStandardHelpOptions = true,
         description = "Wire N namespaces through the kernel layer and compare with ip -batch (host side).")
@@ -44,9 +47,17 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
     @Option(names = {"-r", "--rounds"}, description = "rounds; medians are reported (default ${DEFAULT-VALUE})")
     int rounds = 5;
 
-    // One thread is the fastest here: the kernel serializes most of this work under its rtnl lock, and on two
-    // cores more threads only contend for it (measured: 1.42 s with 1 thread, 1.67 s with 2, 1.65 s with 4).
-    @Option(names = {"-t", "--threads"}, description = "threads wiring at once on the netwharf side (default ${DEFAULT-VALUE})")
+    /** How the netwharf side spreads the work over threads. */
+    enum Mode { pipeline, threads }
+
+    // The pipeline is the runtime's own shape (a sandbox owner creates its namespace while the bridge owner wires
+    // the one before) and the fastest here: 1.27 s, against 1.42 s for one thread doing everything and 1.67 s and
+    // 1.65 s for 2 and 4 such threads, which only contend for the kernel's rtnl lock on two cores.
+    @Option(names = {"-m", "--mode"}, description = "pipeline: one thread creates namespaces while another wires them onto the "
+            + "bridge; threads: --threads threads each do everything for one namespace at a time (default ${DEFAULT-VALUE})")
+    Mode mode = Mode.pipeline;
+
+    @Option(names = {"-t", "--threads"}, description = "threads for --mode threads (default ${DEFAULT-VALUE})")
     int threads = 1;
 
     @Option(names = "--run-dir", defaultValue = "${env:NETWHARF_BENCH_RUN_DIR}",
@@ -55,6 +66,10 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
 
     @Option(names = "--skip-ip", description = "skip the ip -batch side")
     boolean skipIp;
+
+    @Option(names = "--ipv6-link-local", description = "leave IPv6 address generation on for the veth ends (the kernel's default), "
+            + "to see what turning it off saves")
+    boolean ipv6LinkLocal;
 
     private static final InetAddress GATEWAY = address("10.200.0.1");
 
@@ -74,8 +89,9 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
             System.err.println("--containers must be 1..60000, --rounds and --threads at least 1");
             return 2;
         }
-        System.out.printf("wiring %d namespaces per round, %d rounds, netwharf with %d threads; %d cores%n",
-                containers, rounds, threads, Runtime.getRuntime().availableProcessors());
+        System.out.printf("wiring %d namespaces per round, %d rounds, netwharf %s, IPv6 link-local %s; %d cores%n", containers, rounds,
+                mode == Mode.pipeline ? "pipelined" : "with " + threads + " threads", ipv6LinkLocal ? "on" : "off",
+                Runtime.getRuntime().availableProcessors());
         List<Double> ours = new ArrayList<>();
         List<Double> ourTeardown = new ArrayList<>();
         List<Double> ipBatch = new ArrayList<>();
@@ -136,7 +152,15 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
             control.executeAll(List.of(Addresses.add("nw0", bridge, GATEWAY, 16), Links.setUp("nw0", true)));
 
             long start = System.nanoTime();
-            forEachContainer((worker, i) -> wire(netns, hostSockets.get(worker), bridge, round, i));
+            if (mode == Mode.pipeline) {
+                wirePipelined(netns, control, bridge, round);
+            } else {
+                forEachContainer((worker, i) -> {
+                    try (NetnsDirectory.ConnectedNetns container = netns.createConnected(containerName(round, i))) {
+                        wire(container, hostSockets.get(worker), bridge, i);
+                    }
+                });
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
 
             verify(control, bridge);
@@ -158,12 +182,38 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
         }
     }
 
-    private static void wire(NetnsDirectory netns, NetlinkSocket hostSocket, int bridge, int round, int i) {
-        try (NetnsDirectory.ConnectedNetns container = netns.createConnected(containerName(round, i))) {
-            hostSocket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", container.netns(), "nw0", bridge, null, null));
-            int peer = new Links(container.socket()).get("eth0").index();
-            container.socket().executeAll(VethEndpoint.containerSide("eth0", peer, containerAddress(i), 16, GATEWAY));
+    /** One thread creates namespaces (each with its socket) ahead; this one wires them onto the bridge in order. */
+    private void wirePipelined(NetnsDirectory netns, NetlinkSocket hostSocket, int bridge, int round) throws Exception {
+        BlockingQueue<NetnsDirectory.ConnectedNetns> created = new ArrayBlockingQueue<>(64);
+        ExecutorService creator = Executors.newSingleThreadExecutor();
+        Future<?> creating = creator.submit(() -> {
+            for (int i = 0; i < containers; i++) {
+                created.put(netns.createConnected(containerName(round, i)));
+            }
+            return null;
+        });
+        try {
+            for (int i = 0; i < containers; i++) {
+                NetnsDirectory.ConnectedNetns container = created.poll(1, TimeUnit.MINUTES);
+                if (container == null) {
+                    creating.get(); // the creator failed: say why
+                    throw new IllegalStateException("no namespace created for a minute");
+                }
+                try (container) {
+                    wire(container, hostSocket, bridge, i);
+                }
+            }
+            creating.get();
+        } finally {
+            creator.shutdownNow();
         }
+    }
+
+    /** The host side on the bridge's socket, then the container side on the namespace's own socket. */
+    private void wire(NetnsDirectory.ConnectedNetns container, NetlinkSocket hostSocket, int bridge, int i) {
+        hostSocket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", container.netns(), "nw0", bridge, null, null, ipv6LinkLocal));
+        int peer = new Links(container.socket()).get("eth0").index();
+        container.socket().executeAll(VethEndpoint.containerSide("eth0", peer, containerAddress(i), 16, GATEWAY, ipv6LinkLocal));
     }
 
     /** Gives the kernel's asynchronous namespace cleanup time to finish, so it does not slow the next phase. */

@@ -5,14 +5,17 @@ import io.netwharf.protocol.rtnetlink.RouteMessage;
 import io.netwharf.protocol.rtnetlink.Rtnetlink;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The netlink requests that put a namespace on a bridge through a veth pair, in two batches: one for the host side
  * (sent on the bridge's namespace socket) and one for the container side (sent on the container namespace's
- * socket). IPv6 address generation is turned off on both ends before they go up: link-local autoconfiguration on
- * veth ends floods multicast to every bridge port, which makes a thousand containers on one bridge several times
- * slower. Each batch's undo is deleting the host end, which removes the pair.
+ * socket). Unless the network carries IPv6, address generation is turned off on both ends before they carry
+ * traffic: link-local autoconfiguration on veth ends floods multicast to every bridge port, which makes a thousand
+ * containers on one bridge several times slower (the kernel benchmark's {@code --ipv6-link-local} shows by how
+ * much). The undo of either batch is deleting the host end, which removes the pair; when the container goes for
+ * good, deleting its namespace does the same for far less (the kernel frees dying namespaces' links in one batch).
  */
 public final class VethEndpoint {
     private VethEndpoint() {}
@@ -22,20 +25,22 @@ public final class VethEndpoint {
      * address generation off on the host end: it has no carrier until the peer goes up, so nothing was generated.
      */
     public static List<NetlinkOperation> hostSide(String hostName, String peerName, Netns netns, String bridge, int bridgeIndex, Integer mtu,
-                                                  HardwareAddress peerMac) {
-        return List.of(
-                Links.createVethOnBridge(hostName, peerName, netns, mtu, peerMac, bridge, bridgeIndex),
-                Links.setAddrGenMode(hostName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
+                                                  HardwareAddress peerMac, boolean ipv6LinkLocal) {
+        NetlinkOperation create = Links.createVethOnBridge(hostName, peerName, netns, mtu, peerMac, bridge, bridgeIndex);
+        return ipv6LinkLocal ? List.of(create) : List.of(create, Links.setAddrGenMode(hostName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
     }
 
     /** Inside the namespace: lo up, addrgen off on the peer, its address, up, and the default route via the gateway. */
     public static List<NetlinkOperation> containerSide(String peerName, int peerIndex, InetAddress address, int prefixLength,
-                                                       InetAddress gateway) {
-        return List.of(
-                Links.setUp("lo", true),
-                Links.setAddrGenMode(peerName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE),
-                Addresses.add(peerName, peerIndex, address, prefixLength),
-                Links.setUp(peerName, true),
-                Routes.add(RouteMessage.defaultVia(gateway, peerIndex)));
+                                                       InetAddress gateway, boolean ipv6LinkLocal) {
+        List<NetlinkOperation> operations = new ArrayList<>(5);
+        operations.add(Links.setUp("lo", true));
+        if (!ipv6LinkLocal) {
+            operations.add(Links.setAddrGenMode(peerName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
+        }
+        operations.add(Addresses.add(peerName, peerIndex, address, prefixLength));
+        operations.add(Links.setUp(peerName, true));
+        operations.add(Routes.add(RouteMessage.defaultVia(gateway, peerIndex)));
+        return operations;
     }
 }

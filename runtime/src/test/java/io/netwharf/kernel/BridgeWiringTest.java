@@ -96,11 +96,11 @@ class BridgeWiringTest extends KernelTest {
         box.run(Links.createBridge("nw1", null, null, LinkData.Bridge.forContainers()));
         int bridge = box.links.get("nw1").index();
         try (Netns ns = box.netns.create("cx"); NetlinkSocket inside = box.socket(ns)) {
-            box.socket.executeAll(VethEndpoint.hostSide("vhx", "eth0", ns, "nw1", bridge, null, null));
+            box.socket.executeAll(VethEndpoint.hostSide("vhx", "eth0", ns, "nw1", bridge, null, null, false));
             int peer = new Links(inside).get("eth0").index();
             // The gateway is not on the container's subnet: the route is refused.
             KernelException e = assertThrows(KernelException.class, () -> inside.executeAll(VethEndpoint.containerSide("eth0", peer,
-                    InetAddress.getByName("10.45.0.2"), 24, InetAddress.getByName("10.46.0.1"))));
+                    InetAddress.getByName("10.45.0.2"), 24, InetAddress.getByName("10.46.0.1"), false)));
             assertTrue(e.operation().startsWith("add route default via 10.46.0.1"), e.getMessage());
             assertEquals(Errno.ENETUNREACH.number, e.errno());
             box.run(Links.delete("vhx"));
@@ -111,9 +111,9 @@ class BridgeWiringTest extends KernelTest {
 
     private void wire(int i, int bridge, InetAddress gateway) {
         try (NetnsDirectory.ConnectedNetns container = box.netns.createConnected("c" + i)) {
-            box.socket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", container.netns(), "nw0", bridge, null, null));
+            box.socket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", container.netns(), "nw0", bridge, null, null, false));
             int peer = new Links(container.socket()).get("eth0").index();
-            container.socket().executeAll(VethEndpoint.containerSide("eth0", peer, InetAddress.getByName(address(i)), 16, gateway));
+            container.socket().executeAll(VethEndpoint.containerSide("eth0", peer, InetAddress.getByName(address(i)), 16, gateway, false));
         } catch (java.net.UnknownHostException e) {
             throw new AssertionError(e);
         }
