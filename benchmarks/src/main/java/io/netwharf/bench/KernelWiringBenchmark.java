@@ -206,6 +206,8 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
             creating.get();
         } finally {
             creator.shutdownNow();
+            // After a failure, close what was created but never wired (the namespaces themselves go with the round).
+            created.forEach(NetnsDirectory.ConnectedNetns::close);
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Dedicated platform threads that step into network namespaces. setns(2) and unshare(2) change only the calling
- * thread, so a task here: enters the namespace, does a few system calls, and switches back in a {@code finally}.
+ * thread, so a task here: enters the namespace, does a few system calls, and switches back whatever the task did
+ * (it catches every Throwable first).
  * A thread that cannot switch back dies rather than serve another task from the wrong namespace. A task's future
  * completes only once its worker is back home.
  *
