@@ -16,8 +16,7 @@ public record Ipv4Subnet(int network, int prefixLength) {
 
     public Ipv4Subnet {
         if (prefixLength < 0 || prefixLength > 32) {
-            throw new IllegalArgumentException("invalid subnet " + Ipv4.format(network) + "/" + prefixLength
-                    + ": prefix length must be 0..32");
+            throw invalid(Ipv4.format(network) + "/" + prefixLength, "prefix length must be 0..32");
         }
         if ((network & ~mask(prefixLength)) != 0) {
             throw hostBitsSet(Ipv4.format(network) + "/" + prefixLength, network, prefixLength);

@@ -107,7 +107,7 @@ class Ipv4SubnetTest {
     void ofRefusesWhatParseRefuses() {
         assertEquals("invalid subnet \"172.17.0.1/16\": host bits set; did you mean 172.17.0.0/16?",
                 assertThrows(IllegalArgumentException.class, () -> Ipv4Subnet.of(Ipv4.parse("172.17.0.1"), 16)).getMessage());
-        assertEquals("invalid subnet 10.0.0.0/33: prefix length must be 0..32",
+        assertEquals("invalid subnet \"10.0.0.0/33\": prefix length must be 0..32",
                 assertThrows(IllegalArgumentException.class, () -> Ipv4Subnet.of(Ipv4.parse("10.0.0.0"), 33)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Ipv4Subnet.of(0, -1));
     }
