@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netwharf.kernel.KernelSandbox;
 import io.netwharf.kernel.KernelTest;
+import io.netwharf.kernel.NamespaceThreads;
 import io.netwharf.kernel.Nftables;
 import io.netwharf.kernel.NftablesException;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,6 +13,11 @@ import org.junit.jupiter.api.Test;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -124,6 +130,35 @@ class NftablesFirewallTest extends KernelTest {
         assertEquals(Set.of("\"br-a\"", "\"br-b\""), elements("set", "ip", "bridges"));
         firewall.removeNetwork(A);
         assertEquals(onlyB, withoutHandles(ruleset()), "b exactly as if a had never been there");
+    }
+
+    @Test
+    void networksChangeConcurrently() throws Exception {
+        // As network actors do: each its own network, at the same time, through the same libnftables, on eight
+        // namespace threads, so up to eight contexts exist at once.
+        firewall.setUp();
+        List<String> fresh = withoutHandles(ruleset());
+        List<NetworkRules> networks = IntStream.range(0, 16)
+                .mapToObj(i -> new NetworkRules("n" + i, "br-n" + i, "10.210." + i + ".0/24", i % 2 == 0, i % 3 == 0, i % 5 == 0)).toList();
+        try (NamespaceThreads threads = new NamespaceThreads("nft-concurrent", 8)) {
+            Firewall onEightThreads = new NftablesFirewall(new Nftables(threads), box.host);
+            inParallel(networks, onEightThreads::addNetwork);
+            assertEquals(16, elements("set", "ip", "bridges").size());
+            inParallel(networks, onEightThreads::removeNetwork);
+        }
+        assertEquals(fresh, withoutHandles(ruleset()));
+    }
+
+    private static void inParallel(List<NetworkRules> networks, Consumer<NetworkRules> change) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(networks.size());
+        try {
+            List<Future<?>> done = networks.stream().<Future<?>>map(n -> pool.submit(() -> change.accept(n))).toList();
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test
