@@ -28,18 +28,14 @@ class BridgeWiringTest extends KernelTest {
 
     @Test
     void twoHundredNamespacesOnABridgeArePingableAndLeaveNothingBehind() throws Exception {
-        InetAddress gateway = InetAddress.getByName("10.44.0.1");
-        box.socket.execute(Links.createBridge("nw0", null, null, LinkData.Bridge.forContainers()));
-        int bridge = box.links.get("nw0").index();
-        box.run(Addresses.add("link " + bridge, bridge, gateway, 16));
-        box.run(Links.setUp("nw0", true));
+        int bridge = box.bridge("nw0", "10.44.0.1", 16);
 
         // Wired from four threads at once, as a runtime does for many containers.
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<?>> wired = new ArrayList<>();
         for (int i = 0; i < CONTAINERS; i++) {
             int n = i;
-            wired.add(pool.submit(() -> wire(n, bridge, gateway)));
+            wired.add(pool.submit(() -> box.container("c" + n, "vh" + n, "nw0", bridge, address(n), 16, "10.44.0.1")));
         }
         for (Future<?> f : wired) {
             f.get();
@@ -106,16 +102,6 @@ class BridgeWiringTest extends KernelTest {
             box.run(Links.delete("vhx"));
             assertFalse(box.linkNames(box.host).contains("vhx"));
             assertFalse(box.linkNames(ns).contains("eth0"), "deleting one end removes the pair");
-        }
-    }
-
-    private void wire(int i, int bridge, InetAddress gateway) {
-        try (NetnsDirectory.ConnectedNetns container = box.netns.createConnected("c" + i)) {
-            box.socket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", container.netns(), "nw0", bridge, null, null, false));
-            int peer = new Links(container.socket()).get("eth0").index();
-            container.socket().executeAll(VethEndpoint.containerSide("eth0", peer, InetAddress.getByName(address(i)), 16, gateway, false));
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError(e);
         }
     }
 

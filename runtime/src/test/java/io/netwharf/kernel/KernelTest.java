@@ -4,16 +4,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /** A test that needs root and the real kernel: each test method gets a fresh {@link KernelSandbox}, closed after it. */
-abstract class KernelTest {
+public abstract class KernelTest {
     protected KernelSandbox box;
 
     @BeforeEach
-    void makeSandbox() throws Exception {
+    protected void makeSandbox() throws Exception {
         box = new KernelSandbox();
     }
 
     @AfterEach
-    void closeSandbox() throws Exception {
+    protected void closeSandbox() throws Exception {
         box.close();
     }
 }

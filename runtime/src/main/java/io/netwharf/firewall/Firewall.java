@@ -1,0 +1,23 @@
+package io.netwharf.firewall;
+
+/**
+ * The packet filtering netwharf needs for its networks, one implementation per backend (nftables first), as
+ * netavark keeps its firewall drivers behind one interface. Each network's rules are added and removed on their
+ * own, as one atomic change that leaves other networks' rules alone.
+ */
+public interface Firewall {
+    /**
+     * Creates netwharf's own tables and base chains, empty of networks. Replaces any left by an earlier run, so it
+     * always ends in the same state: the runtime adds its networks again afterwards.
+     */
+    void setUp();
+
+    /** Adds the rules of one network: isolation from other netwharf networks, ICC, masquerade, internal. */
+    void addNetwork(NetworkRules rules);
+
+    /** Removes everything {@link #addNetwork} added for {@code rules}, given the same rules. */
+    void removeNetwork(NetworkRules rules);
+
+    /** Deletes netwharf's tables and every network's rules with them; nothing to delete is not an error. */
+    void tearDown();
+}

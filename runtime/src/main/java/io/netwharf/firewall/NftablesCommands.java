@@ -1,0 +1,158 @@
+package io.netwharf.firewall;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The nft text of each firewall change, one buffer per change, which libnftables applies as one batch. Pure text:
+ * tested without root.
+ *
+ * <p>Two tables of netwharf's own. {@code ip netwharf} sends forwarded traffic through per-network chains by
+ * verdict maps keyed on the bridge name, and NAT by a map keyed on the source subnet, so adding a network is
+ * adding its chains and map elements, and removing it is deleting exactly those: no rule of another network is
+ * rewritten. {@code bridge netwharf} enforces ICC off: traffic between two ports of one bridge is switched, not
+ * routed, so it never reaches the ip family's forward hook (unless br_netfilter is on, which netwharf does not
+ * require). It matches the subnet as both source and destination rather than the bridge name: {@code meta ibrname}
+ * needs nft_meta_bridge, which kernels built without CONFIG_NFT_BRIDGE_META (this project's test kernel) refuse.
+ *
+ * <p>Names go into the text as they are, so {@link #problemWith} refuses, before any text is made, a bridge name
+ * or subnet that could not be written there safely.
+ */
+final class NftablesCommands {
+    static final String TABLE = "netwharf";
+
+    /** Characters nft takes in an unquoted chain name; nft 1.0.6 refuses quoted chain names where chains are named. */
+    private static final Pattern BRIDGE = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    private static final Pattern IPV4_CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");
+
+    private static final String DROP_TABLES = """
+            add table ip netwharf
+            delete table ip netwharf
+            add table bridge netwharf
+            delete table bridge netwharf
+            """; // adding first makes deleting safe when a table is absent (nft 1.0.6 has no "destroy")
+
+    private static final String TABLES = """
+            table ip netwharf {
+                set bridges { type ifname; }
+                map from_bridge { type ifname : verdict; }
+                map to_bridge { type ifname : verdict; }
+                map masquerade_from { type ipv4_addr : verdict; flags interval; }
+                chain forward {
+                    type filter hook forward priority filter; policy accept;
+                    iifname vmap @from_bridge
+                    oifname vmap @to_bridge
+                }
+                chain postrouting {
+                    type nat hook postrouting priority srcnat; policy accept;
+                    ip saddr vmap @masquerade_from
+                }
+            }
+            table bridge netwharf {
+                set icc_off { type ipv4_addr . ipv4_addr; flags interval; }
+                chain forward {
+                    type filter hook forward priority filter; policy accept;
+                    ip saddr . ip daddr @icc_off drop
+                }
+            }
+            """;
+
+    private NftablesCommands() {}
+
+    /** Both tables, emptied of networks: whatever netwharf tables exist are dropped first, in the same batch. */
+    static String setUp() {
+        return DROP_TABLES + TABLES;
+    }
+
+    static String tearDown() {
+        return DROP_TABLES;
+    }
+
+    /**
+     * The network's chains, then the map elements that lead to them. Chains and elements are created, not added:
+     * a network added twice, or a bridge or subnet already in use, fails the whole batch instead of doubling rules.
+     */
+    static String addNetwork(NetworkRules r) {
+        String br = r.bridge();
+        StringBuilder nft = new StringBuilder();
+        nft.append("create chain ip netwharf from-").append(br).append('\n');
+        nft.append("create chain ip netwharf to-").append(br).append('\n');
+        // Isolation: nothing from this bridge to another netwharf bridge.
+        nft.append("add rule ip netwharf from-").append(br).append(" oifname != ").append(quote(br)).append(" oifname @bridges drop\n");
+        if (r.internal()) {
+            nft.append("add rule ip netwharf from-").append(br).append(" oifname != ").append(quote(br)).append(" drop\n");
+            nft.append("add rule ip netwharf to-").append(br).append(" iifname != ").append(quote(br)).append(" drop\n");
+        }
+        if (r.masqueraded()) {
+            nft.append("create chain ip netwharf nat-").append(br).append('\n');
+            nft.append("add rule ip netwharf nat-").append(br).append(" oifname != ").append(quote(br)).append(" masquerade\n");
+        }
+        nft.append("create element ip netwharf bridges { ").append(quote(br)).append(" }\n");
+        nft.append("create element ip netwharf from_bridge { ").append(quote(br)).append(" : jump from-").append(br).append(" }\n");
+        nft.append("create element ip netwharf to_bridge { ").append(quote(br)).append(" : jump to-").append(br).append(" }\n");
+        if (r.masqueraded()) {
+            nft.append("create element ip netwharf masquerade_from { ").append(r.subnet()).append(" : jump nat-").append(br).append(" }\n");
+        }
+        if (!r.icc()) {
+            nft.append("create element bridge netwharf icc_off { ").append(iccOffKey(r)).append(" }\n");
+        }
+        return nft.toString();
+    }
+
+    /** The elements first, so no map still jumps to a chain when it is deleted; a chain must be empty to go. */
+    static String removeNetwork(NetworkRules r) {
+        String br = r.bridge();
+        StringBuilder nft = new StringBuilder();
+        nft.append("delete element ip netwharf bridges { ").append(quote(br)).append(" }\n");
+        nft.append("delete element ip netwharf from_bridge { ").append(quote(br)).append(" }\n");
+        nft.append("delete element ip netwharf to_bridge { ").append(quote(br)).append(" }\n");
+        if (r.masqueraded()) {
+            nft.append("delete element ip netwharf masquerade_from { ").append(r.subnet()).append(" }\n");
+        }
+        if (!r.icc()) {
+            nft.append("delete element bridge netwharf icc_off { ").append(iccOffKey(r)).append(" }\n");
+        }
+        for (String chain : r.masqueraded() ? new String[] {"from-", "to-", "nat-"} : new String[] {"from-", "to-"}) {
+            nft.append("flush chain ip netwharf ").append(chain).append(br).append('\n');
+            nft.append("delete chain ip netwharf ").append(chain).append(br).append('\n');
+        }
+        return nft.toString();
+    }
+
+    /** Source and destination both in the subnet: one container talking to another on the same bridge. */
+    private static String iccOffKey(NetworkRules r) {
+        return r.subnet() + " . " + r.subnet();
+    }
+
+    private static String quote(String name) {
+        return '"' + name + '"';
+    }
+
+    /** Why {@code r} cannot be written as nft text, or null when it can. */
+    static String problemWith(NetworkRules r) {
+        if (!BRIDGE.matcher(r.bridge()).matches()) {
+            return "bridge name '" + r.bridge() + "' is not 1 to 15 of the characters A-Z a-z 0-9 _ . - (the ones nft takes in a chain name)";
+        }
+        Matcher m = IPV4_CIDR.matcher(r.subnet());
+        if (!m.matches()) {
+            return "subnet '" + r.subnet() + "' is not an IPv4 subnet in CIDR notation such as 172.19.0.0/16";
+        }
+        long address = 0;
+        for (int i = 1; i <= 4; i++) {
+            int octet = Integer.parseInt(m.group(i));
+            if (octet > 255) {
+                return "subnet '" + r.subnet() + "' has an octet over 255";
+            }
+            address = address << 8 | octet;
+        }
+        int prefix = Integer.parseInt(m.group(5));
+        if (prefix > 32) {
+            return "subnet '" + r.subnet() + "' has a prefix length over 32";
+        }
+        long hostBits = prefix == 32 ? 0 : (1L << (32 - prefix)) - 1;
+        if ((address & hostBits) != 0) {
+            return "subnet '" + r.subnet() + "' has host bits set; a subnet is written with its network address";
+        }
+        return null;
+    }
+}

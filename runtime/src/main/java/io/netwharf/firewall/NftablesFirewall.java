@@ -1,0 +1,52 @@
+package io.netwharf.firewall;
+
+import io.netwharf.kernel.Netns;
+import io.netwharf.kernel.Nftables;
+import io.netwharf.kernel.NftablesException;
+
+import java.util.function.Function;
+
+/**
+ * The firewall on nftables, in tables of netwharf's own inside the namespace its bridges live in. Every method is
+ * one libnftables batch, so each change applies whole or not at all; the rules themselves are in
+ * {@link NftablesCommands}. Refusals are {@link NftablesException}s.
+ */
+public final class NftablesFirewall implements Firewall {
+    private final Nftables nft;
+    private final Netns host;
+
+    /** {@code host}: the namespace of the bridges (null: the home namespace of {@code nft}'s threads). */
+    public NftablesFirewall(Nftables nft, Netns host) {
+        this.nft = nft;
+        this.host = host;
+    }
+
+    @Override
+    public void setUp() {
+        nft.run(host, "set up the netwharf firewall tables", NftablesCommands.setUp());
+    }
+
+    @Override
+    public void addNetwork(NetworkRules rules) {
+        apply("add", rules, NftablesCommands::addNetwork);
+    }
+
+    @Override
+    public void removeNetwork(NetworkRules rules) {
+        apply("remove", rules, NftablesCommands::removeNetwork);
+    }
+
+    @Override
+    public void tearDown() {
+        nft.run(host, "delete the netwharf firewall tables", NftablesCommands.tearDown());
+    }
+
+    private void apply(String verb, NetworkRules rules, Function<NetworkRules, String> commands) {
+        String operation = verb + " firewall rules of network " + rules.network() + " (bridge " + rules.bridge() + ", " + rules.subnet() + ")";
+        String problem = NftablesCommands.problemWith(rules);
+        if (problem != null) {
+            throw new NftablesException(operation, problem, null);
+        }
+        nft.run(host, operation, commands.apply(rules));
+    }
+}
