@@ -3,6 +3,7 @@ package io.netwharf.bench;
 import io.netwharf.kernel.Addresses;
 import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NamespaceThreads;
+import io.netwharf.kernel.NetlinkOperation;
 import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.NetnsDirectory;
@@ -215,7 +216,9 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
     private void wire(NetnsDirectory.ConnectedNetns container, NetlinkSocket hostSocket, int bridge, int i) {
         hostSocket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", container.netns(), "nw0", bridge, null, null, ipv6LinkLocal));
         int peer = new Links(container.socket()).get("eth0").index();
-        container.socket().executeAll(VethEndpoint.containerSide("eth0", peer, containerAddress(i), 16, GATEWAY, ipv6LinkLocal));
+        List<NetlinkOperation> inside = new ArrayList<>(List.of(Links.setUp("lo", true)));
+        inside.addAll(VethEndpoint.containerSide("eth0", peer, "eth0", containerAddress(i), 16, GATEWAY, ipv6LinkLocal));
+        container.socket().executeAll(inside);
     }
 
     /** Gives the kernel's asynchronous namespace cleanup time to finish, so it does not slow the next phase. */

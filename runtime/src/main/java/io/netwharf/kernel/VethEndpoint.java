@@ -30,17 +30,25 @@ public final class VethEndpoint {
         return ipv6LinkLocal ? List.of(create) : List.of(create, Links.setAddrGenMode(hostName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
     }
 
-    /** Inside the namespace: lo up, addrgen off on the peer, its address, up, and the default route via the gateway. */
-    public static List<NetlinkOperation> containerSide(String peerName, int peerIndex, InetAddress address, int prefixLength,
-                                                       InetAddress gateway, boolean ipv6LinkLocal) {
+    /**
+     * Inside the namespace: rename the peer from the name it was created with to {@code interfaceName} (the
+     * rename is where a clash with an interface already in the namespace shows), addrgen off, its address, up, and
+     * the default route via {@code gateway} unless that is null (an internal network, or a second network).
+     */
+    public static List<NetlinkOperation> containerSide(String createdName, int peerIndex, String interfaceName, InetAddress address,
+                                                       int prefixLength, InetAddress gateway, boolean ipv6LinkLocal) {
         List<NetlinkOperation> operations = new ArrayList<>(5);
-        operations.add(Links.setUp("lo", true));
-        if (!ipv6LinkLocal) {
-            operations.add(Links.setAddrGenMode(peerName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
+        if (!createdName.equals(interfaceName)) {
+            operations.add(Links.rename(peerIndex, createdName, interfaceName));
         }
-        operations.add(Addresses.add(peerName, peerIndex, address, prefixLength));
-        operations.add(Links.setUp(peerName, true));
-        operations.add(Routes.add(RouteMessage.defaultVia(gateway, peerIndex)));
+        if (!ipv6LinkLocal) {
+            operations.add(Links.setAddrGenMode(interfaceName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
+        }
+        operations.add(Addresses.add(interfaceName, peerIndex, address, prefixLength));
+        operations.add(Links.setUp(interfaceName, true));
+        if (gateway != null) {
+            operations.add(Routes.add(RouteMessage.defaultVia(gateway, peerIndex)));
+        }
         return operations;
     }
 }

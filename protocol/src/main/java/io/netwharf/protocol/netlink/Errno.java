@@ -41,6 +41,7 @@ public enum Errno {
     ENOTEMPTY(39, "Directory not empty"),
     ELOOP(40, "Too many levels of symbolic links"),
     ENOMSG(42, "No message of desired type"),
+    EXFULL(54, "Exchange full"),
     ENODATA(61, "No data available"),
     ENOLINK(67, "Link has been severed"),
     EPROTO(71, "Protocol error"),

@@ -1,0 +1,90 @@
+package io.netwharf.protocol.model;
+
+import java.util.Map;
+
+/**
+ * What a user asks for when creating a bridge network. Every field but the name may be left out (null): the
+ * runtime then chooses as Docker does (a free subnet, its first address as gateway, {@code br-<id>} as bridge name,
+ * the runtime's MTU).
+ *
+ * @param subnet     IPv4 CIDR, e.g. {@code 10.1.0.0/24}
+ * @param gateway    an address inside the subnet
+ * @param ipRange    a CIDR inside the subnet that dynamic addresses come from
+ * @param bridgeName the Linux bridge device (at most 15 characters)
+ */
+public record NetworkSpec(String name, String subnet, String gateway, String ipRange, String bridgeName, Integer mtu,
+                          boolean icc, boolean masquerade, boolean internal, Map<String, String> labels) {
+    public NetworkSpec {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    public static Builder named(String name) {
+        return new Builder(name);
+    }
+
+    public static final class Builder {
+        private final String name;
+        private String subnet;
+        private String gateway;
+        private String ipRange;
+        private String bridgeName;
+        private Integer mtu;
+        private boolean icc = true;
+        private boolean masquerade = true;
+        private boolean internal;
+        private Map<String, String> labels = Map.of();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder subnet(String subnet) {
+            this.subnet = subnet;
+            return this;
+        }
+
+        public Builder gateway(String gateway) {
+            this.gateway = gateway;
+            return this;
+        }
+
+        public Builder ipRange(String ipRange) {
+            this.ipRange = ipRange;
+            return this;
+        }
+
+        public Builder bridgeName(String bridgeName) {
+            this.bridgeName = bridgeName;
+            return this;
+        }
+
+        public Builder mtu(Integer mtu) {
+            this.mtu = mtu;
+            return this;
+        }
+
+        public Builder icc(boolean icc) {
+            this.icc = icc;
+            return this;
+        }
+
+        public Builder masquerade(boolean masquerade) {
+            this.masquerade = masquerade;
+            return this;
+        }
+
+        public Builder internal(boolean internal) {
+            this.internal = internal;
+            return this;
+        }
+
+        public Builder labels(Map<String, String> labels) {
+            this.labels = labels;
+            return this;
+        }
+
+        public NetworkSpec build() {
+            return new NetworkSpec(name, subnet, gateway, ipRange, bridgeName, mtu, icc, masquerade, internal, labels);
+        }
+    }
+}
