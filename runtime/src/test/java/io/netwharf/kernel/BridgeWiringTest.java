@@ -95,7 +95,7 @@ class BridgeWiringTest extends KernelTest {
             box.socket.executeAll(VethEndpoint.hostSide("vhx", "eth0", ns, "nw1", bridge, null, null, false));
             int peer = new Links(inside).get("eth0").index();
             // The gateway is not on the container's subnet: the route is refused.
-            KernelException e = assertThrows(KernelException.class, () -> inside.executeAll(VethEndpoint.containerSide("eth0", peer,
+            KernelException e = assertThrows(KernelException.class, () -> inside.executeAll(VethEndpoint.containerSide("eth0", peer, "eth0",
                     InetAddress.getByName("10.45.0.2"), 24, InetAddress.getByName("10.46.0.1"), false)));
             assertTrue(e.operation().startsWith("add route default via 10.46.0.1"), e.getMessage());
             assertEquals(Errno.ENETUNREACH.number, e.errno());

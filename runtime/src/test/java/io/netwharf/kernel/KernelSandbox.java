@@ -69,7 +69,9 @@ public final class KernelSandbox implements AutoCloseable {
         try (NetnsDirectory.ConnectedNetns container = netns.createConnected(name)) {
             socket.executeAll(VethEndpoint.hostSide(hostEnd, "eth0", container.netns(), bridge, bridgeIndex, null, null, false));
             int peer = new Links(container.socket()).get("eth0").index();
-            container.socket().executeAll(VethEndpoint.containerSide("eth0", peer, address(address), prefixLength, address(gateway), false));
+            List<NetlinkOperation> inside = new ArrayList<>(List.of(Links.setUp("lo", true)));
+            inside.addAll(VethEndpoint.containerSide("eth0", peer, "eth0", address(address), prefixLength, address(gateway), false));
+            container.socket().executeAll(inside);
         }
     }
 
@@ -126,7 +128,8 @@ public final class KernelSandbox implements AutoCloseable {
         return ping(netns.pathOf(name), address);
     }
 
-    private static boolean ping(Path ns, String address) {
+    /** One ping from inside the namespace at {@code ns}; true when it is answered. */
+    public static boolean ping(Path ns, String address) {
         try {
             Process p = new ProcessBuilder("nsenter", "--net=" + ns, "ping", "-c", "1", "-W", "2", "-q", address)
                     .redirectErrorStream(true).start();
