@@ -1,0 +1,124 @@
+package io.netwharf;
+
+import io.netwharf.protocol.model.ContainerInfo;
+import io.netwharf.protocol.model.ContainerSpec;
+import io.netwharf.protocol.model.EndpointInfo;
+import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetworkSpec;
+import io.netwharf.runtime.Ids;
+import io.netwharf.runtime.RuntimeActor;
+import io.netwharf.runtime.RuntimeConfig;
+
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.pattern.StatusReply;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * netwharf embedded in a Pekko application: start the runtime inside your {@link ActorSystem}, then send it typed
+ * commands through this handle. Every method answers with a {@link CompletionStage} that fails with a
+ * {@link io.netwharf.protocol.model.NetwharfException} naming what was wrong when the runtime refuses or the kernel
+ * fails. {@link #runtime()} gives the guardian's {@link ActorRef} for those who would rather ask it themselves.
+ */
+public final class Netwharf {
+    private final ActorSystem<?> system;
+    private final ActorRef<RuntimeActor.Command> runtime;
+    private final Duration timeout;
+
+    private Netwharf(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout) {
+        this.system = system;
+        this.runtime = runtime;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Starts the runtime as a system actor of {@code system}. The stage completes once the host is prepared and the
+     * default network is up, or fails with the reason it could not start.
+     */
+    public static CompletionStage<Netwharf> start(ActorSystem<?> system, RuntimeConfig config) {
+        // A unique name: an application may start more than one runtime.
+        String name = "netwharf-" + Ids.shortId(Ids.newId());
+        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config), name, Props.empty());
+        Netwharf netwharf = new Netwharf(system, runtime, config.kernelTimeout());
+        return netwharf.<Done>ask(RuntimeActor.AwaitReady::new)
+                .handle((done, failure) -> {
+                    if (failure != null) {
+                        runtime.tell(new RuntimeActor.Shutdown(system.ignoreRef()));
+                        throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+                    }
+                    return netwharf;
+                });
+    }
+
+    public ActorRef<RuntimeActor.Command> runtime() {
+        return runtime;
+    }
+
+    public CompletionStage<NetworkInfo> createNetwork(NetworkSpec spec) {
+        return ask(replyTo -> new RuntimeActor.CreateNetwork(spec, replyTo));
+    }
+
+    /** By id, name or unique id prefix; the answer lists the network's endpoints. */
+    public CompletionStage<NetworkInfo> inspectNetwork(String network) {
+        return ask(replyTo -> new RuntimeActor.InspectNetwork(network, replyTo));
+    }
+
+    public CompletionStage<List<NetworkInfo>> listNetworks() {
+        return AskPattern.ask(runtime, RuntimeActor.ListNetworks::new, timeout, system.scheduler());
+    }
+
+    /** How many addresses of the network are handed out; zero once its containers are gone. */
+    public CompletionStage<Integer> addressesInUse(String network) {
+        return ask(replyTo -> new RuntimeActor.AddressesInUse(network, replyTo));
+    }
+
+    public CompletionStage<Done> removeNetwork(String network) {
+        return ask(replyTo -> new RuntimeActor.RemoveNetwork(network, replyTo));
+    }
+
+    /** Creates the container's namespace (unless it shares one) and joins the networks its spec names. */
+    public CompletionStage<ContainerInfo> createContainer(ContainerSpec spec) {
+        return ask(replyTo -> new RuntimeActor.CreateContainer(spec, replyTo));
+    }
+
+    public CompletionStage<ContainerInfo> inspectContainer(String container) {
+        return ask(replyTo -> new RuntimeActor.InspectContainer(container, replyTo));
+    }
+
+    public CompletionStage<List<ContainerInfo>> listContainers() {
+        return ask(RuntimeActor.ListContainers::new);
+    }
+
+    /** Removes the container and its namespace; {@code force} also removes containers that joined its namespace. */
+    public CompletionStage<Done> removeContainer(String container, boolean force) {
+        return ask(replyTo -> new RuntimeActor.RemoveContainer(container, force, replyTo));
+    }
+
+    public CompletionStage<EndpointInfo> connect(String container, String network, EndpointSpec spec) {
+        return ask(replyTo -> new RuntimeActor.Connect(container, network, spec, replyTo));
+    }
+
+    public CompletionStage<Done> disconnect(String container, String network) {
+        return ask(replyTo -> new RuntimeActor.Disconnect(container, network, replyTo));
+    }
+
+    /**
+     * Removes every container and user-defined network and netwharf's firewall table, then stops the runtime. The
+     * default bridge stays, to be adopted by the next start. The actor system is left running.
+     */
+    public CompletionStage<Done> stop() {
+        return AskPattern.ask(runtime, RuntimeActor.Shutdown::new, timeout.multipliedBy(2), system.scheduler());
+    }
+
+    private <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, RuntimeActor.Command> message) {
+        return AskPattern.askWithStatus(runtime, message, timeout, system.scheduler());
+    }
+}

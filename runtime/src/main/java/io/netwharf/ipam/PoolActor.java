@@ -1,0 +1,57 @@
+package io.netwharf.ipam;
+
+import io.netwharf.protocol.model.NetwharfException;
+
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Owns the address allocation of one subnet: an {@link AddressPool} that only this actor touches, one message at
+ * a time. Pure computation, so it runs on the default dispatcher.
+ */
+public final class PoolActor {
+    private PoolActor() {}
+
+    public sealed interface Command {}
+
+    /** An address for an endpoint: {@code requested} if given (a static address), else the next free one. */
+    public record Allocate(Integer requested, ActorRef<StatusReply<Integer>> replyTo) implements Command {}
+
+    public record Release(int address, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** How many addresses are handed out, for checks that nothing leaked. */
+    public record CountInUse(ActorRef<Integer> replyTo) implements Command {}
+
+    public static Behavior<Command> create(AddressPool pool) {
+        return Behaviors.receive(Command.class)
+                .onMessage(Allocate.class, m -> {
+                    m.replyTo().tell(allocate(pool, m.requested()));
+                    return Behaviors.same();
+                })
+                .onMessage(Release.class, m -> {
+                    pool.release(m.address());
+                    m.replyTo().tell(StatusReply.ack());
+                    return Behaviors.same();
+                })
+                .onMessage(CountInUse.class, m -> {
+                    m.replyTo().tell(pool.inUseCount());
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private static StatusReply<Integer> allocate(AddressPool pool, Integer requested) {
+        try {
+            return StatusReply.success(requested == null ? pool.allocate() : pool.allocate(requested));
+        } catch (AddressConflictException e) {
+            return StatusReply.error(NetwharfException.forbidden("Address already in use: " + e.getMessage()));
+        } catch (PoolExhaustedException e) {
+            return StatusReply.error(NetwharfException.forbidden(e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            return StatusReply.error(NetwharfException.badParameter("Invalid address " + Ipv4.format(requested) + ": " + e.getMessage()));
+        }
+    }
+}

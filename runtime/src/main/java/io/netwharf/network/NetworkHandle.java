@@ -1,0 +1,18 @@
+package io.netwharf.network;
+
+import io.netwharf.ipam.PoolActor;
+import io.netwharf.network.bridge.NetworkActor;
+import io.netwharf.protocol.model.NetworkInfo;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** What a saga needs to join a network: its settings, the actor that owns its bridge and the one that owns its pool. */
+public record NetworkHandle(NetworkInfo info, ActorRef<NetworkActor.Command> bridge, ActorRef<PoolActor.Command> pool) {
+    public String id() {
+        return info.id();
+    }
+
+    public String name() {
+        return info.name();
+    }
+}
