@@ -10,17 +10,23 @@ import io.netwharf.runtime.Ids;
 import io.netwharf.runtime.RuntimeActor;
 import io.netwharf.runtime.RuntimeConfig;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.StatusReply;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * netwharf embedded in a Pekko application: start the runtime inside your {@link ActorSystem}, then send it typed
@@ -32,11 +38,33 @@ public final class Netwharf {
     private final ActorSystem<?> system;
     private final ActorRef<RuntimeActor.Command> runtime;
     private final Duration timeout;
+    private final AtomicReference<CompletableFuture<Done>> stopped = new AtomicReference<>();
 
     private Netwharf(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout) {
         this.system = system;
         this.runtime = runtime;
         this.timeout = timeout;
+    }
+
+    /**
+     * Starts netwharf as a program of its own: an actor system made for it, with the runtime as its only user. The
+     * system stops when the JVM does (Ctrl-C, SIGTERM), after the runtime has removed what it made.
+     */
+    public static CompletionStage<Netwharf> startStandalone(RuntimeConfig config) {
+        // Removing a thousand containers takes a second or two; Pekko's default of 5 s per phase is too tight.
+        Config settings = ConfigFactory.parseString("pekko.coordinated-shutdown.phases.service-stop.timeout = "
+                + config.kernelTimeout().multipliedBy(2).toSeconds() + " s").withFallback(ConfigFactory.load());
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "netwharf", settings);
+        return start(system, config).whenComplete((netwharf, failure) -> {
+            if (failure != null) {
+                system.terminate();
+            }
+        });
+    }
+
+    /** Completes when the actor system netwharf runs in has terminated. */
+    public CompletionStage<Done> whenTerminated() {
+        return system.getWhenTerminated();
     }
 
     /**
@@ -54,6 +82,8 @@ public final class Netwharf {
                         runtime.tell(new RuntimeActor.Shutdown(system.ignoreRef()));
                         throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
                     }
+                    // The application's shutdown (and the JVM's, through Pekko's hook) stops the runtime cleanly first.
+                    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "netwharf-stop", netwharf::stop);
                     return netwharf;
                 });
     }
@@ -112,10 +142,22 @@ public final class Netwharf {
 
     /**
      * Removes every container and user-defined network and netwharf's firewall table, then stops the runtime. The
-     * default bridge stays, to be adopted by the next start. The actor system is left running.
+     * default bridge stays, to be adopted by the next start. The actor system is left running. Calling it again
+     * answers with the first call's outcome.
      */
     public CompletionStage<Done> stop() {
-        return AskPattern.ask(runtime, RuntimeActor.Shutdown::new, timeout.multipliedBy(2), system.scheduler());
+        CompletableFuture<Done> stopping = new CompletableFuture<>();
+        if (stopped.compareAndSet(null, stopping)) {
+            AskPattern.<RuntimeActor.Command, Done>ask(runtime, RuntimeActor.Shutdown::new, timeout.multipliedBy(2), system.scheduler())
+                    .whenComplete((done, failure) -> {
+                        if (failure == null) {
+                            stopping.complete(done);
+                        } else {
+                            stopping.completeExceptionally(failure);
+                        }
+                    });
+        }
+        return stopped.get();
     }
 
     private <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, RuntimeActor.Command> message) {

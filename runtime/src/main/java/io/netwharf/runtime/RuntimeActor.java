@@ -161,8 +161,8 @@ public final class RuntimeActor {
                 return stash.unstashAll(failed(error));
             }
             register((NetworkHandle) h);
-            LOG.info("default network {} on bridge {}: subnet {}, gateway {}", ((NetworkHandle) h).name(),
-                    ((NetworkHandle) h).info().bridge(), ((NetworkHandle) h).info().subnet(), ((NetworkHandle) h).info().gateway());
+            NetworkInfo bridge = ((NetworkHandle) h).info();
+            LOG.info("default network on bridge {}: subnet {}, gateway {}", bridge.bridge(), bridge.subnet(), bridge.gateway());
             return stash.unstashAll(running());
         }));
         return Behaviors.receive(Command.class)

@@ -52,6 +52,16 @@ public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaul
                 namespaceThreads, kernelTimeout);
     }
 
+    public RuntimeConfig withMtu(int mtu) {
+        return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
+                namespaceThreads, kernelTimeout);
+    }
+
+    public RuntimeConfig withIpMasquerade(boolean ipMasquerade) {
+        return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
+                namespaceThreads, kernelTimeout);
+    }
+
     public RuntimeConfig withIcc(boolean icc) {
         return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
                 namespaceThreads, kernelTimeout);
