@@ -11,6 +11,7 @@ import io.netwharf.network.bridge.NetworkActor;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
+import io.netwharf.protocol.rtnetlink.LinkData;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
 import io.netwharf.runtime.RuntimeConfig;
 
@@ -84,10 +85,25 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             + "does (one more ip process per container); by default it is left on, as pipework leaves it")
     boolean pipeworkIpv6Off;
 
-    @Option(names = "--timeline", description = "diagnostics: during each create phase, sample every 50 ms how many namespaces, "
+    @Option(names = "--warm-up", description = "containers in the discarded warm-up round; -1: as many as --containers, so that "
+            + "the JIT has compiled the runtime's paths before the first timed round, as in a long-running runtime (default ${DEFAULT-VALUE})")
+    int warmUp = -1;
+
+    @Option(names = "--namespace-threads", description = "the runtime's namespaceThreads setting (default: the runtime's own default)")
+    Integer namespaceThreads;
+
+    @Option(names = "--bridge-mcast-snooping-off", description = "experiment: make the default bridge (netwharf0) before the runtime "
+            + "starts, as it would (STP off, no forwarding delay) but with multicast snooping off, and let the runtime adopt it")
+    boolean bridgeMcastSnoopingOff;
+
+    @Option(names = "--timeline", description = "diagnostics: during each create phase, sample every --timeline-interval ms how many namespaces, "
             + "bridge ports and ports with carrier (peer up) exist and how many requests are answered, and print the process's CPU "
             + "time; the sampling itself costs some time, so take figures from runs without it")
     boolean timeline;
+
+    @Option(names = "--timeline-interval", description = "milliseconds between --timeline samples; 0: no samples, only the CPU time "
+            + "and the phase's clock window (default ${DEFAULT-VALUE})")
+    int timelineInterval = 50;
 
     /** The requests of the batch under way, for the timeline to count the answered ones. */
     private volatile CountDownLatch inFlight;
@@ -104,7 +120,8 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         if (!BenchSupport.inThrowawayNamespace()) {
             return 2;
         }
-        if (containers < 1 || containers > NetworkActor.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0) {
+        if (containers < 1 || containers > NetworkActor.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
+                || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1)) {
             System.err.println("--containers must be 1.." + NetworkActor.MAX_PORTS + ", --rounds at least 1, --concurrency and "
                     + "--pipework-rounds at least 0");
             return 2;
@@ -124,7 +141,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
         try (NamespaceThreads threads = new NamespaceThreads("bench-netns", 2)) {
             NetnsDirectory netns = new NetnsDirectory(runDirectory.resolve("hosts"), threads);
-            runOurs(system, netns, 0, Math.min(100, containers)); // warm-up, discarded
+            if (warmUp != 0) {
+                runOurs(system, netns, 0, warmUp < 0 ? containers : Math.min(warmUp, containers)); // discarded
+            }
             for (int round = 1; round <= rounds; round++) {
                 boolean oursFirst = round % 2 == 1;
                 if (oursFirst) {
@@ -165,6 +184,15 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         Path runtimeDirectory = runDirectory.resolve("rt-" + round);
         try (Netns host = netns.create(hostName)) {
             RuntimeConfig config = RuntimeConfig.defaults().withHostNetns(host.path()).withRunDirectory(runtimeDirectory);
+            if (namespaceThreads != null) {
+                config = new RuntimeConfig(config.bridgeName(), config.bip(), config.defaultAddressPools(), config.mtu(), config.icc(),
+                        config.ipMasquerade(), config.runDirectory(), config.hostNetns(), namespaceThreads, config.kernelTimeout());
+            }
+            if (bridgeMcastSnoopingOff) {
+                try (NetlinkSocket socket = netns.openSocket(host)) {
+                    socket.execute(Links.createBridge(config.bridgeName(), config.mtu(), null, new LinkData.Bridge(0, 0, null, null, null, 0)));
+                }
+            }
             Netwharf netwharf = await(Netwharf.start(system, config));
             Round result;
             try (NetlinkSocket socket = netns.openSocket(host)) {
@@ -256,7 +284,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         final class Sender {
             void send(int i) {
                 issuedAt[i] = System.nanoTime();
-                request.apply(i).whenComplete((answer, f) -> {
+                // whenCompleteAsync on the calling thread, not whenComplete: the stages Pekko's ask returns (Scala's
+                // FutureConverters) run every non-async callback asynchronously on the default pool, and on a machine with
+                // two cores or fewer that is a new thread per callback. The benchmark must not add that to its figures.
+                request.apply(i).whenCompleteAsync((answer, f) -> {
                     answeredAt[i] = System.nanoTime();
                     answers[i] = answer;
                     if (f != null) {
@@ -267,7 +298,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                     if (k < n) {
                         send(k);
                     }
-                });
+                }, Runnable::run);
             }
         }
         Sender sender = new Sender();
@@ -428,10 +459,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
 
         @Override
         public void run() {
-            while (!stop) {
+            while (!stop && bench.timelineInterval > 0) {
                 sample();
                 try {
-                    Thread.sleep(50);
+                    Thread.sleep(bench.timelineInterval);
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -460,12 +491,16 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
 
         void stopAndPrint(int round) throws InterruptedException {
+            long end = System.nanoTime();
             long[] cpuEnd = BenchSupport.cpuTicks();
             stop = true;
             thread.join();
-            sample();
+            if (bench.timelineInterval > 0) {
+                sample();
+            }
             socket.close();
-            System.out.printf("round %d timeline of the create phase (CPU of this process over it: user %.2f s, system %.2f s):%n", round,
+            System.out.printf("round %d timeline of the create phase, CLOCK_MONOTONIC %.6f to %.6f (for perf record -k mono; "
+                            + "CPU of this process over it: user %.2f s, system %.2f s):%n", round, start / 1e9, end / 1e9,
                     (cpuEnd[0] - cpuStart[0]) / 100.0, (cpuEnd[1] - cpuStart[1]) / 100.0);
             samples.forEach(System.out::println);
         }
