@@ -122,8 +122,8 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
         if (containers < 1 || containers > NetworkActor.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
                 || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1)) {
-            System.err.println("--containers must be 1.." + NetworkActor.MAX_PORTS + ", --rounds at least 1, --concurrency and "
-                    + "--pipework-rounds at least 0");
+            System.err.println("--containers must be 1.." + NetworkActor.MAX_PORTS + ", --rounds and --namespace-threads at least 1, "
+                    + "--concurrency, --pipework-rounds and --timeline-interval at least 0, --warm-up at least -1");
             return 2;
         }
         int pipeworkRuns = skipPipework ? 0 : Math.min(pipeworkRounds, rounds);
