@@ -13,14 +13,11 @@ import io.netwharf.protocol.rtnetlink.LinkMessage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -30,6 +27,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.netwharf.bench.BenchSupport.median;
 
 /**
  * Wires N namespaces onto a bridge through netwharf's kernel layer (namespace, veth with its peer created inside,
@@ -72,18 +71,11 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
             + "to see what turning it off saves")
     boolean ipv6LinkLocal;
 
-    private static final InetAddress GATEWAY = address("10.200.0.1");
+    private static final InetAddress GATEWAY = address(IpBaselines.GATEWAY);
 
     @Override
     public Integer call() throws Exception {
-        // A throwaway namespace holds nothing but lo; anything else means this may be the machine's own network.
-        List<String> present;
-        try (NetlinkSocket own = NetlinkSocket.open()) {
-            present = new Links(own).list().stream().map(LinkMessage::name).filter(n -> !n.equals("lo")).toList();
-        }
-        if (!present.isEmpty()) {
-            System.err.println("refusing to run in a network namespace that already has links " + present
-                    + ": start it through benchmarks/run-in-sandbox (a throwaway namespace)");
+        if (!BenchSupport.inThrowawayNamespace()) {
             return 2;
         }
         if (containers < 1 || containers > 60_000 || rounds < 1 || threads < 1) {
@@ -109,7 +101,7 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
                     runOurs(netns, round, ours, ourTeardown);
                 }
                 if (!skipIp) {
-                    ipBatch.add(runIpBatch(netns, round));
+                    ipBatch.add(IpBaselines.ipBatchHostSide(netns, round, containers));
                     System.out.printf("round %d: ip -batch host side  %.3f s%n", round, ipBatch.get(ipBatch.size() - 1));
                 }
                 if (!oursFirst) {
@@ -169,9 +161,9 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
             // deleting each veth waits for its own RCU grace periods (about 18 ms apiece measured here).
             long teardownStart = System.nanoTime();
             forEachContainer((worker, i) -> netns.delete(containerName(round, i)));
-            awaitNoPorts(control, bridge);
+            BenchSupport.awaitNoPorts(control, bridge);
             double teardownSeconds = (System.nanoTime() - teardownStart) / 1e9;
-            settle();
+            BenchSupport.settle();
             hostSockets.forEach(NetlinkSocket::close);
             if (round > 0) {
                 wiring.add(seconds);
@@ -221,70 +213,11 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
         container.socket().executeAll(inside);
     }
 
-    /** Gives the kernel's asynchronous namespace cleanup time to finish, so it does not slow the next phase. */
-    private static void settle() throws InterruptedException {
-        Thread.sleep(2000);
-    }
-
-    /** Waits until the kernel has removed every veth of the deleted namespaces from the bridge. */
-    private static void awaitNoPorts(NetlinkSocket control, int bridge) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (new Links(control).list().stream().anyMatch(l -> l.master() != null && l.master() == bridge)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("bridge ports still present two minutes after their namespaces were deleted");
-            }
-            Thread.sleep(5);
-        }
-    }
-
     /** Every container is a port of the bridge and up; a wrong count fails the run rather than report a figure. */
     private void verify(NetlinkSocket control, int bridge) {
-        List<LinkMessage> ports = new Links(control).list().stream()
-                .filter(l -> l.master() != null && l.master() == bridge && l.isUp()).toList();
+        List<LinkMessage> ports = BenchSupport.portsUp(control, bridge);
         if (ports.size() != containers) {
             throw new IllegalStateException("expected " + containers + " bridge ports up, found " + ports.size());
-        }
-    }
-
-    private double runIpBatch(NetnsDirectory netns, int round) throws Exception {
-        String hostName = "ip-host-" + round;
-        try (Netns host = netns.create(hostName)) {
-            StringBuilder setup = new StringBuilder("link set lo up\nlink add nw0 type bridge\naddr add 10.200.0.1/16 dev nw0\nlink set nw0 up\n");
-            StringBuilder batch = new StringBuilder();
-            StringBuilder cleanup = new StringBuilder();
-            for (int i = 0; i < containers; i++) {
-                String ns = "ipb-" + round + "-" + i;
-                batch.append("netns add ").append(ns).append('\n')
-                        .append("link add vh").append(i).append(" type veth peer name eth0 netns ").append(ns).append('\n')
-                        .append("link set vh").append(i).append(" master nw0 up\n");
-                cleanup.append("netns del ").append(ns).append('\n');
-            }
-            ip(host, setup);
-            long start = System.nanoTime();
-            ip(host, batch);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            ip(host, cleanup);
-            try (NetlinkSocket socket = netns.openSocket(host)) {
-                awaitNoPorts(socket, new Links(socket).get("nw0").index());
-            }
-            settle();
-            return seconds;
-        } finally {
-            netns.delete(hostName);
-        }
-    }
-
-    /** Runs one ip -batch process inside {@code ns}. */
-    private static void ip(Netns ns, CharSequence commands) throws IOException, InterruptedException {
-        Path file = Files.createTempFile("netwharf-bench-", ".batch");
-        try {
-            Files.writeString(file, commands, StandardCharsets.US_ASCII);
-            Process p = new ProcessBuilder("nsenter", "--net=" + ns.path(), "ip", "-batch", file.toString()).inheritIO().start();
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException("ip -batch failed in " + ns);
-            }
-        } finally {
-            Files.deleteIfExists(file);
         }
     }
 
@@ -320,7 +253,7 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
     }
 
     private static InetAddress containerAddress(int i) {
-        return address("10.200." + (1 + i / 250) + "." + (1 + i % 250));
+        return address(BenchSupport.containerAddress(i));
     }
 
     private static InetAddress address(String text) {
@@ -329,11 +262,5 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
-    }
-
-    private static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(v);
-        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

@@ -1,0 +1,78 @@
+package io.netwharf.bench;
+
+import io.netwharf.kernel.Links;
+import io.netwharf.kernel.NetlinkSocket;
+import io.netwharf.protocol.rtnetlink.LinkMessage;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** What every benchmark here needs: the sandbox check, counting bridge ports, waiting for the kernel, medians. */
+final class BenchSupport {
+    private BenchSupport() {}
+
+    /**
+     * A throwaway namespace holds nothing but lo; anything else means this may be the machine's own network. Prints
+     * why and answers false when the benchmark must not run here.
+     */
+    static boolean inThrowawayNamespace() {
+        List<String> present;
+        try (NetlinkSocket own = NetlinkSocket.open()) {
+            present = new Links(own).list().stream().map(LinkMessage::name).filter(n -> !n.equals("lo")).toList();
+        }
+        if (!present.isEmpty()) {
+            System.err.println("refusing to run in a network namespace that already has links " + present
+                    + ": start it through benchmarks/run-in-sandbox (a throwaway namespace)");
+            return false;
+        }
+        return true;
+    }
+
+    /** The bridge's ports that are up, as the kernel lists them. */
+    static List<LinkMessage> portsUp(NetlinkSocket socket, int bridge) {
+        return new Links(socket).list().stream().filter(l -> l.master() != null && l.master() == bridge && l.isUp()).toList();
+    }
+
+    /** Waits until the kernel has removed every port of the bridge (veths of deleted namespaces go in the background). */
+    static void awaitNoPorts(NetlinkSocket socket, int bridge) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (new Links(socket).list().stream().anyMatch(l -> l.master() != null && l.master() == bridge)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("bridge ports still present two minutes after their namespaces were deleted");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Gives the kernel's asynchronous namespace cleanup time to finish, so it does not slow the next phase. */
+    static void settle() throws InterruptedException {
+        Thread.sleep(2000);
+    }
+
+    static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(v);
+        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** 10.200.0.0/16 host i's address, the gateway being 10.200.0.1 (i up to 62,499). */
+    static String containerAddress(int i) {
+        return "10.200." + (1 + i / 250) + "." + (1 + i % 250);
+    }
+
+    /**
+     * This process's CPU time so far and that of its reaped children, in clock ticks (USER_HZ, 100 a second on
+     * Linux): {user, system, children's user, children's system}, from /proc/self/stat.
+     */
+    static long[] cpuTicks() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields from the third (state) on: utime is the 14th field of the line, so index 11 here
+            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

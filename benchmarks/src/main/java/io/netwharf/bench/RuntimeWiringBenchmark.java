@@ -1,0 +1,508 @@
+package io.netwharf.bench;
+
+import io.netwharf.Netwharf;
+import io.netwharf.kernel.KernelException;
+import io.netwharf.kernel.Links;
+import io.netwharf.kernel.NamespaceThreads;
+import io.netwharf.kernel.NetlinkSocket;
+import io.netwharf.kernel.Netns;
+import io.netwharf.kernel.NetnsDirectory;
+import io.netwharf.network.bridge.NetworkActor;
+import io.netwharf.protocol.model.ContainerInfo;
+import io.netwharf.protocol.model.ContainerSpec;
+import io.netwharf.protocol.model.EndpointInfo;
+import io.netwharf.protocol.rtnetlink.LinkData;
+import io.netwharf.protocol.rtnetlink.LinkMessage;
+import io.netwharf.runtime.RuntimeConfig;
+
+import org.HdrHistogram.Histogram;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+
+import static io.netwharf.bench.BenchSupport.median;
+
+/**
+ * N bridge-mode containers created through the embedded API ({@link Netwharf#createContainer}), all issued at once (or
+ * at most {@code -c} in flight), then removed the same way; beside them, in the same run, the host-side part of the
+ * same wiring by one {@code ip -batch} process, and the full wiring pipework-style, one {@code ip} process per
+ * operation. Each netwharf round starts a runtime on a fresh "host" namespace with a fresh run directory (not timed),
+ * times the creations from the first request to the last answer, checks the kernel from outside (every container a
+ * port of the bridge and up, all addresses distinct), then times the removals until the bridge has no port left, and
+ * stops the runtime. Rounds alternate which of netwharf and ip -batch goes first; medians over rounds are reported,
+ * after a discarded warm-up round. Run the whole program inside a throwaway network and mount namespace
+ * (benchmarks/run-in-sandbox does).
+ */
+@Command(name = "runtime", mixinStandardHelpOptions = true,
+        description = "Create and remove N bridge-mode containers through the embedded API; compare with ip -batch "
+                + "(host side) and with one ip process per operation.")
+public final class RuntimeWiringBenchmark implements Callable<Integer> {
+    @Option(names = {"-n", "--containers"}, description = "containers per round, at most " + NetworkActor.MAX_PORTS
+            + " (one bridge) (default ${DEFAULT-VALUE})")
+    int containers = 1000;
+
+    @Option(names = {"-r", "--rounds"}, description = "rounds; medians are reported (default ${DEFAULT-VALUE})")
+    int rounds = 5;
+
+    @Option(names = {"-c", "--concurrency"}, description = "requests in flight at most; 0: all at once (default ${DEFAULT-VALUE})")
+    int concurrency = 0;
+
+    @Option(names = "--run-dir", defaultValue = "${env:NETWHARF_BENCH_RUN_DIR}",
+            description = "where the host namespaces and the runtimes' run directories go (default: $NETWHARF_BENCH_RUN_DIR, "
+                    + "else a new temporary directory)")
+    Path runDirectory;
+
+    @Option(names = "--skip-ip", description = "skip the ip -batch side")
+    boolean skipIp;
+
+    @Option(names = "--skip-pipework", description = "skip the one-ip-process-per-operation side")
+    boolean skipPipework;
+
+    @Option(names = "--pipework-rounds", description = "rounds that also run the pipework side, which is slow (default ${DEFAULT-VALUE})")
+    int pipeworkRounds = 1;
+
+    @Option(names = "--pipework-ipv6-off", description = "turn IPv6 address generation off in the pipework side too, as netwharf "
+            + "does (one more ip process per container); by default it is left on, as pipework leaves it")
+    boolean pipeworkIpv6Off;
+
+    @Option(names = "--warm-up", description = "containers in the discarded warm-up round; -1: as many as --containers, so that "
+            + "the JIT has compiled the runtime's paths before the first timed round, as in a long-running runtime (default ${DEFAULT-VALUE})")
+    int warmUp = -1;
+
+    @Option(names = "--namespace-threads", description = "the runtime's namespaceThreads setting (default: the runtime's own default)")
+    Integer namespaceThreads;
+
+    @Option(names = "--bridge-mcast-snooping-off", description = "experiment: make the default bridge (netwharf0) before the runtime "
+            + "starts, as it would (STP off, no forwarding delay) but with multicast snooping off, and let the runtime adopt it")
+    boolean bridgeMcastSnoopingOff;
+
+    @Option(names = "--timeline", description = "diagnostics: during each create phase, sample every --timeline-interval ms how many namespaces, "
+            + "bridge ports and ports with carrier (peer up) exist and how many requests are answered, and print the process's CPU "
+            + "time; the sampling itself costs some time, so take figures from runs without it")
+    boolean timeline;
+
+    @Option(names = "--timeline-interval", description = "milliseconds between --timeline samples; 0: no samples, only the CPU time "
+            + "and the phase's clock window (default ${DEFAULT-VALUE})")
+    int timelineInterval = 50;
+
+    /** The requests of the batch under way, for the timeline to count the answered ones. */
+    private volatile CountDownLatch inFlight;
+
+    /** One netwharf round. Latencies in microseconds, from a request's issue to its answer. */
+    private record Round(double createSeconds, Histogram createLatency, double removeAnsweredSeconds, double removeSeconds,
+                         Histogram removeLatency, long heapEmpty, long heapFull) {}
+
+    /** A batch of requests: how long from the first issue to the last answer, each one's latency, the answers. */
+    private record Batch<T>(double seconds, Histogram latency, List<T> answers) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (!BenchSupport.inThrowawayNamespace()) {
+            return 2;
+        }
+        if (containers < 1 || containers > NetworkActor.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
+                || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1)) {
+            System.err.println("--containers must be 1.." + NetworkActor.MAX_PORTS + ", --rounds and --namespace-threads at least 1, "
+                    + "--concurrency, --pipework-rounds and --timeline-interval at least 0, --warm-up at least -1");
+            return 2;
+        }
+        int pipeworkRuns = skipPipework ? 0 : Math.min(pipeworkRounds, rounds);
+        System.out.printf("%d bridge-mode containers per round through the embedded API, %s; %d rounds (pipework in %d); "
+                        + "%d cores, max heap %d MiB%n", containers, concurrency == 0 ? "all at once" : "at most " + concurrency
+                        + " in flight", rounds, pipeworkRuns, Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
+        boolean temporary = runDirectory == null;
+        if (temporary) {
+            runDirectory = Files.createTempDirectory("netwharf-bench-");
+        }
+        List<Round> ours = new ArrayList<>();
+        List<Double> ipBatch = new ArrayList<>();
+        List<IpBaselines.Pipework> pipework = new ArrayList<>();
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
+        try (NamespaceThreads threads = new NamespaceThreads("bench-netns", 2)) {
+            NetnsDirectory netns = new NetnsDirectory(runDirectory.resolve("hosts"), threads);
+            if (warmUp != 0) {
+                runOurs(system, netns, 0, warmUp < 0 ? containers : Math.min(warmUp, containers)); // discarded
+            }
+            for (int round = 1; round <= rounds; round++) {
+                boolean oursFirst = round % 2 == 1;
+                if (oursFirst) {
+                    ours.add(runOurs(system, netns, round, containers));
+                }
+                if (!skipIp) {
+                    long[] cpu = BenchSupport.cpuTicks();
+                    ipBatch.add(IpBaselines.ipBatchHostSide(netns, round, containers));
+                    System.out.printf("round %d: ip -batch host side      %.3f s%n", round, ipBatch.get(ipBatch.size() - 1));
+                    if (timeline) {
+                        long[] after = BenchSupport.cpuTicks();
+                        System.out.printf("round %d: CPU of the ip processes (with their setup and cleanup batches): user %.2f s, "
+                                + "system %.2f s%n", round, (after[2] - cpu[2]) / 100.0, (after[3] - cpu[3]) / 100.0);
+                    }
+                }
+                if (!oursFirst) {
+                    ours.add(runOurs(system, netns, round, containers));
+                }
+                if (round <= pipeworkRuns) {
+                    IpBaselines.Pipework p = IpBaselines.pipework(netns, round, containers, pipeworkIpv6Off);
+                    pipework.add(p);
+                    System.out.printf("round %d: pipework create          %.3f s, teardown %.3f s%n", round, p.seconds(), p.teardownSeconds());
+                }
+            }
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+            if (temporary) {
+                deleteTree(runDirectory);
+            }
+        }
+        report(ours, ipBatch, pipework);
+        return 0;
+    }
+
+    private Round runOurs(ActorSystem<Void> system, NetnsDirectory netns, int round, int n) throws Exception {
+        String hostName = "rt-host-" + round;
+        Path runtimeDirectory = runDirectory.resolve("rt-" + round);
+        try (Netns host = netns.create(hostName)) {
+            RuntimeConfig config = RuntimeConfig.defaults().withHostNetns(host.path()).withRunDirectory(runtimeDirectory);
+            if (namespaceThreads != null) {
+                config = new RuntimeConfig(config.bridgeName(), config.bip(), config.defaultAddressPools(), config.mtu(), config.icc(),
+                        config.ipMasquerade(), config.runDirectory(), config.hostNetns(), namespaceThreads, config.kernelTimeout());
+            }
+            if (bridgeMcastSnoopingOff) {
+                try (NetlinkSocket socket = netns.openSocket(host)) {
+                    socket.execute(Links.createBridge(config.bridgeName(), config.mtu(), null, new LinkData.Bridge(0, 0, null, null, null, 0)));
+                }
+            }
+            Netwharf netwharf = await(Netwharf.start(system, config));
+            Round result;
+            try (NetlinkSocket socket = netns.openSocket(host)) {
+                String bridgeName = await(netwharf.inspectNetwork("bridge")).bridge();
+                int bridge = new Links(socket).get(bridgeName).index();
+                long heapEmpty = heapUsed();
+
+                Timeline sampler = timeline ? Timeline.start(netns.openSocket(host), bridge, runtimeDirectory.resolve("netns"), n, this) : null;
+                Batch<ContainerInfo> created;
+                try {
+                    created = issue(n, i -> netwharf.createContainer(ContainerSpec.of("c" + i, "bridge")), "create");
+                } finally {
+                    if (sampler != null) {
+                        sampler.stopAndPrint(round);
+                    }
+                }
+                List<String> ids = verifyCreated(netwharf, socket, bridge, created.answers(), n);
+                created = new Batch<>(created.seconds(), created.latency(), List.of()); // not counted in the heap below
+                long heapFull = heapUsed();
+
+                long removeStart = System.nanoTime();
+                Batch<?> removed = issue(n, i -> netwharf.removeContainer(ids.get(i), false), "remove");
+                BenchSupport.awaitNoPorts(socket, bridge);
+                double removeSeconds = (System.nanoTime() - removeStart) / 1e9;
+                verifyRemoved(netwharf);
+                result = new Round(created.seconds(), created.latency(), removed.seconds(), removeSeconds, removed.latency(),
+                        heapEmpty, heapFull);
+            } finally {
+                await(netwharf.stop());
+            }
+            BenchSupport.settle();
+            if (round > 0) {
+                System.out.printf("round %d: netwharf create %.3f s (p50 %.1f ms, p99 %.1f ms), remove %.3f s (answered in %.3f s); "
+                                + "heap %d MiB with %d containers, %d MiB without%n", round, result.createSeconds(),
+                        result.createLatency().getValueAtPercentile(50) / 1e3, result.createLatency().getValueAtPercentile(99) / 1e3,
+                        result.removeSeconds(), result.removeAnsweredSeconds(), result.heapFull() >> 20, n, result.heapEmpty() >> 20);
+            }
+            return result;
+        } finally {
+            netns.delete(hostName);
+            deleteTree(runtimeDirectory);
+        }
+    }
+
+    /**
+     * Checks from outside, with the kernel's own listing, that every container is a port of the bridge and up, and
+     * that the answers name distinct addresses; returns the containers' ids.
+     */
+    private static List<String> verifyCreated(Netwharf netwharf, NetlinkSocket socket, int bridge, List<ContainerInfo> made, int n) {
+        int up = BenchSupport.portsUp(socket, bridge).size();
+        if (up != n) {
+            throw new IllegalStateException("expected " + n + " bridge ports up, found " + up);
+        }
+        Set<String> addresses = new HashSet<>();
+        for (ContainerInfo c : made) {
+            EndpointInfo endpoint = c.endpoints().get("bridge");
+            if (endpoint == null || !addresses.add(endpoint.ipv4Address())) {
+                throw new IllegalStateException("container " + c.name() + " has no address of its own on the bridge: " + endpoint);
+            }
+        }
+        int inUse = await(netwharf.addressesInUse("bridge"));
+        if (inUse != n) {
+            throw new IllegalStateException("expected " + n + " addresses in use, the pool says " + inUse);
+        }
+        return made.stream().map(ContainerInfo::id).toList();
+    }
+
+    private static void verifyRemoved(Netwharf netwharf) {
+        int inUse = await(netwharf.addressesInUse("bridge"));
+        List<ContainerInfo> left = await(netwharf.listContainers());
+        if (inUse != 0 || !left.isEmpty()) {
+            throw new IllegalStateException("after removing every container: " + inUse + " addresses in use, " + left.size() + " containers");
+        }
+    }
+
+    /**
+     * Issues {@code n} requests, all at once or keeping {@link #concurrency} in flight (each answer issues the next),
+     * and waits for every answer. The first failure fails the run.
+     */
+    private <T> Batch<T> issue(int n, IntFunction<CompletionStage<T>> request, String what) throws InterruptedException {
+        int limit = concurrency == 0 ? n : Math.min(concurrency, n);
+        long[] issuedAt = new long[n];
+        long[] answeredAt = new long[n];
+        Object[] answers = new Object[n]; // written before the count-down, read after the await: visible
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(n);
+        inFlight = done;
+        AtomicInteger next = new AtomicInteger(limit);
+        final class Sender {
+            void send(int i) {
+                issuedAt[i] = System.nanoTime();
+                // whenCompleteAsync on the calling thread, not whenComplete: the stages Pekko's ask returns (Scala's
+                // FutureConverters) run every non-async callback asynchronously on the default pool, and on a machine with
+                // two cores or fewer that is a new thread per callback. The benchmark must not add that to its figures.
+                request.apply(i).whenCompleteAsync((answer, f) -> {
+                    answeredAt[i] = System.nanoTime();
+                    answers[i] = answer;
+                    if (f != null) {
+                        failure.compareAndSet(null, f);
+                    }
+                    done.countDown();
+                    int k = next.getAndIncrement();
+                    if (k < n) {
+                        send(k);
+                    }
+                }, Runnable::run);
+            }
+        }
+        Sender sender = new Sender();
+        long start = System.nanoTime();
+        for (int i = 0; i < limit; i++) {
+            sender.send(i);
+        }
+        if (!done.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(what + ": " + done.getCount() + " of " + n + " requests unanswered after 10 minutes");
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException(what + " failed: " + failure.get().getMessage(), failure.get());
+        }
+        Histogram latency = new Histogram(3);
+        long last = start;
+        List<T> answered = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            latency.recordValue(Math.max(0, (answeredAt[i] - issuedAt[i]) / 1000));
+            last = Math.max(last, answeredAt[i]);
+            @SuppressWarnings("unchecked")
+            T answer = (T) answers[i];
+            answered.add(answer);
+        }
+        return new Batch<>((last - start) / 1e9, latency, answered);
+    }
+
+    /** Approximate: the whole JVM's heap in use after a full collection (actor system, runtime, the benchmark itself). */
+    private static long heapUsed() {
+        System.gc();
+        System.gc();
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+
+    private void report(List<Round> ours, List<Double> ipBatch, List<IpBaselines.Pipework> pipework) {
+        int n = containers;
+        System.out.println();
+        System.out.printf("%-58s %8s %10s %10s %10s %10s%n", "median of " + rounds + " rounds, " + n + " containers, "
+                + (concurrency == 0 ? "all at once" : "-c " + concurrency), "seconds", "per cont.", "p50", "p99", "max");
+        row("netwharf create (first request to last answer)", over(ours, Round::createSeconds),
+                over(ours, r -> r.createLatency().getValueAtPercentile(50)), over(ours, r -> r.createLatency().getValueAtPercentile(99)),
+                over(ours, r -> r.createLatency().getMaxValue()));
+        row("netwharf remove (until the bridge has no port)", over(ours, Round::removeSeconds), Double.NaN, Double.NaN, Double.NaN);
+        row("netwharf remove (first request to last answer)", over(ours, Round::removeAnsweredSeconds),
+                over(ours, r -> r.removeLatency().getValueAtPercentile(50)), over(ours, r -> r.removeLatency().getValueAtPercentile(99)),
+                over(ours, r -> r.removeLatency().getMaxValue()));
+        if (!skipIp) {
+            row("ip -batch, host side only (netns add, veth, master up)", median(ipBatch), Double.NaN, Double.NaN, Double.NaN);
+        }
+        if (!pipework.isEmpty()) {
+            row("pipework: one ip per operation, " + (pipeworkIpv6Off ? 8 : 7) + " per container (" + pipework.size() + " round"
+                    + (pipework.size() == 1 ? ")" : "s)"), medianOf(pipework, IpBaselines.Pipework::seconds),
+                    medianOf(pipework, p -> percentile(p.perContainerMicros(), 50)), medianOf(pipework, p -> percentile(p.perContainerMicros(), 99)),
+                    medianOf(pipework, p -> percentile(p.perContainerMicros(), 100)));
+            row("pipework teardown: one ip netns del per container", medianOf(pipework, IpBaselines.Pipework::teardownSeconds),
+                    Double.NaN, Double.NaN, Double.NaN);
+        }
+        System.out.println("(p50/p99/max: per container, from its request to its answer; for pipework, the time each container's "
+                + "processes took, one after another)");
+        double create = over(ours, Round::createSeconds);
+        if (!skipIp) {
+            System.out.printf("ratio netwharf create / ip -batch host side: %.2f  (target: at most 2.0)%n", create / median(ipBatch));
+        }
+        if (!pipework.isEmpty()) {
+            System.out.printf("ratio pipework / netwharf create:            %.1f  (target: at least 10)%n",
+                    medianOf(pipework, IpBaselines.Pipework::seconds) / create);
+        }
+        double full = over(ours, r -> (double) r.heapFull());
+        double empty = over(ours, r -> (double) r.heapEmpty());
+        System.out.printf("heap in use (approximate: after System.gc(), the whole JVM): %.1f MiB with %d containers, %.1f MiB with the "
+                + "runtime started and none: about %.1f KiB per container%n", full / (1 << 20), n, empty / (1 << 20), (full - empty) / 1024 / n);
+    }
+
+    private void row(String label, double seconds, double p50Micros, double p99Micros, double maxMicros) {
+        System.out.printf("%-58s %8.3f %7.0f us %s %s %s%n", label, seconds, seconds * 1e6 / containers, ms(p50Micros), ms(p99Micros),
+                ms(maxMicros));
+    }
+
+    private static String ms(double micros) {
+        return Double.isNaN(micros) ? String.format("%10s", "") : String.format("%7.1f ms", micros / 1e3);
+    }
+
+    private static double over(List<Round> rounds, ToDoubleFunction<Round> value) {
+        return median(rounds.stream().map(r -> value.applyAsDouble(r)).toList());
+    }
+
+    private static double medianOf(List<IpBaselines.Pipework> runs, ToDoubleFunction<IpBaselines.Pipework> value) {
+        return median(runs.stream().map(r -> value.applyAsDouble(r)).toList());
+    }
+
+    private static double percentile(long[] micros, double percentile) {
+        Histogram h = new Histogram(3);
+        for (long m : micros) {
+            h.recordValue(Math.max(0, m));
+        }
+        return percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile);
+    }
+
+    private static <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Removes what a round left in its directory: empty files and directories once the namespaces are unmounted.
+     * Something that cannot go (a namespace still mounted) is reported, not thrown over the round's own outcome.
+     */
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("warning: could not clean up " + root + ": " + e);
+        }
+    }
+
+    /**
+     * Diagnostics seen from outside the runtime, during a create phase: every 50 ms, the namespaces in the runtime's
+     * directory (created), the bridge's ports (veth made, host side done), the ports with carrier (the peer is up
+     * inside: the container side done) and the answered requests; and the process's CPU time over the phase.
+     */
+    private static final class Timeline implements Runnable {
+        private static final int IFF_LOWER_UP = 0x10000;
+        private final NetlinkSocket socket;
+        private final int bridge;
+        private final Path namespaces;
+        private final int n;
+        private final RuntimeWiringBenchmark bench;
+        private final List<String> samples = new ArrayList<>();
+        private final long start = System.nanoTime();
+        private final long[] cpuStart = BenchSupport.cpuTicks();
+        private final Thread thread;
+        private volatile boolean stop;
+
+        private Timeline(NetlinkSocket socket, int bridge, Path namespaces, int n, RuntimeWiringBenchmark bench) {
+            this.socket = socket;
+            this.bridge = bridge;
+            this.namespaces = namespaces;
+            this.n = n;
+            this.bench = bench;
+            this.thread = new Thread(this, "timeline");
+        }
+
+        static Timeline start(NetlinkSocket socket, int bridge, Path namespaces, int n, RuntimeWiringBenchmark bench) {
+            Timeline t = new Timeline(socket, bridge, namespaces, n, bench);
+            t.thread.start();
+            return t;
+        }
+
+        @Override
+        public void run() {
+            while (!stop && bench.timelineInterval > 0) {
+                sample();
+                try {
+                    Thread.sleep(bench.timelineInterval);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void sample() {
+            long t = (System.nanoTime() - start) / 1_000_000;
+            int created;
+            try (Stream<Path> files = Files.list(namespaces)) {
+                created = (int) files.count();
+            } catch (IOException e) {
+                created = 0;
+            }
+            CountDownLatch batch = bench.inFlight;
+            long answered = batch == null ? 0 : n - batch.getCount();
+            List<LinkMessage> ports;
+            try {
+                ports = new Links(socket).list().stream().filter(l -> l.master() != null && l.master() == bridge).toList();
+            } catch (KernelException e) { // a dump interrupted again and again while links come and go: skip this sample
+                samples.add(String.format("  %6d ms  namespaces %5d  (link dump interrupted)         answered %5d", t, created, answered));
+                return;
+            }
+            long carrier = ports.stream().filter(l -> (l.flags() & IFF_LOWER_UP) != 0).count();
+            samples.add(String.format("  %6d ms  namespaces %5d  ports %5d  with carrier %5d  answered %5d", t, created, ports.size(), carrier, answered));
+        }
+
+        void stopAndPrint(int round) throws InterruptedException {
+            long end = System.nanoTime();
+            long[] cpuEnd = BenchSupport.cpuTicks();
+            stop = true;
+            thread.join();
+            if (bench.timelineInterval > 0) {
+                sample();
+            }
+            socket.close();
+            System.out.printf("round %d timeline of the create phase, CLOCK_MONOTONIC %.6f to %.6f (for perf record -k mono; "
+                            + "CPU of this process over it: user %.2f s, system %.2f s):%n", round, start / 1e9, end / 1e9,
+                    (cpuEnd[0] - cpuStart[0]) / 100.0, (cpuEnd[1] - cpuStart[1]) / 100.0);
+            samples.forEach(System.out::println);
+        }
+    }
+}
