@@ -6,6 +6,7 @@ import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
+import io.netwharf.runtime.Asks;
 import io.netwharf.runtime.Ids;
 import io.netwharf.runtime.RuntimeActor;
 import io.netwharf.runtime.RuntimeConfig;
@@ -17,7 +18,6 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.StatusReply;
@@ -102,7 +102,7 @@ public final class Netwharf {
     }
 
     public CompletionStage<List<NetworkInfo>> listNetworks() {
-        return AskPattern.ask(runtime, RuntimeActor.ListNetworks::new, timeout, system.scheduler());
+        return Asks.ask(runtime, RuntimeActor.ListNetworks::new, timeout, system.scheduler());
     }
 
     /** How many addresses of the network are handed out; zero once its containers are gone. */
@@ -148,7 +148,7 @@ public final class Netwharf {
     public CompletionStage<Done> stop() {
         CompletableFuture<Done> stopping = new CompletableFuture<>();
         if (stopped.compareAndSet(null, stopping)) {
-            AskPattern.<RuntimeActor.Command, Done>ask(runtime, RuntimeActor.Shutdown::new, timeout.multipliedBy(2), system.scheduler())
+            Asks.<RuntimeActor.Command, Done>ask(runtime, RuntimeActor.Shutdown::new, timeout.multipliedBy(2), system.scheduler())
                     .whenComplete((done, failure) -> {
                         if (failure == null) {
                             stopping.complete(done);
@@ -161,6 +161,6 @@ public final class Netwharf {
     }
 
     private <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, RuntimeActor.Command> message) {
-        return AskPattern.askWithStatus(runtime, message, timeout, system.scheduler());
+        return Asks.askWithStatus(runtime, message, timeout, system.scheduler());
     }
 }

@@ -204,13 +204,14 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
         }
     }
 
-    /** The host side on the bridge's socket, then the container side on the namespace's own socket. */
+    /** The host side on the bridge's socket, the container side on the namespace's own socket, then the host end up. */
     private void wire(NetnsDirectory.ConnectedNetns container, NetlinkSocket hostSocket, int bridge, int i) {
         hostSocket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", container.netns(), "nw0", bridge, null, null, ipv6LinkLocal));
         int peer = new Links(container.socket()).get("eth0").index();
         List<NetlinkOperation> inside = new ArrayList<>(List.of(Links.setUp("lo", true)));
         inside.addAll(VethEndpoint.containerSide("eth0", peer, "eth0", containerAddress(i), 16, GATEWAY, ipv6LinkLocal));
         container.socket().executeAll(inside);
+        hostSocket.execute(VethEndpoint.enableHostSide("vh" + i));
     }
 
     /** Every container is a port of the bridge and up; a wrong count fails the run rather than report a figure. */

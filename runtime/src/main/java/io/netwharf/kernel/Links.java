@@ -48,14 +48,15 @@ public final class Links {
     }
 
     /**
-     * A veth pair whose end {@code name} is created already attached to {@code bridge} and up, in one request, as
-     * {@code ip link add ... master ... up} does; the peer, inside {@code peerNetns}, stays down. With the peer down
-     * the host end has no carrier, so it can still be configured (IPv6 address generation) before traffic flows.
+     * A veth pair whose end {@code name} is created already attached to {@code bridge}, in one request; both ends
+     * stay down, the peer inside {@code peerNetns}. Bringing the host end up last, once the peer is up, makes the
+     * bridge's port come up once: every port state change walks all the bridge's ports, and a port created up
+     * changes state three times (up, no carrier, carrier).
      */
     public static NetlinkOperation createVethOnBridge(String name, String peerName, Netns peerNetns, Integer mtu, HardwareAddress peerMac,
                                                       String bridge, int bridgeIndex) {
         String what = "create veth " + name + " on bridge " + bridge + " peer " + peerName + (peerNetns == null ? "" : " in " + peerNetns);
-        LinkMessage.Builder hostEnd = LinkMessage.builder().mtu(mtu).master(bridgeIndex).up(true);
+        LinkMessage.Builder hostEnd = LinkMessage.builder().mtu(mtu).master(bridgeIndex);
         return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, CREATE,
                 veth(what, name, hostEnd, peerName, peerNetns, mtu, peerMac)));
     }

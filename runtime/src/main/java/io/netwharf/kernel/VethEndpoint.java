@@ -21,13 +21,18 @@ public final class VethEndpoint {
     private VethEndpoint() {}
 
     /**
-     * Create the pair with the host end on the bridge and up and the peer straight inside {@code netns}, then turn
-     * address generation off on the host end: it has no carrier until the peer goes up, so nothing was generated.
+     * Create the pair with the host end on the bridge (down) and the peer straight inside {@code netns}, then turn
+     * address generation off on the host end. The host end goes up last: {@link #enableHostSide}.
      */
     public static List<NetlinkOperation> hostSide(String hostName, String peerName, Netns netns, String bridge, int bridgeIndex, Integer mtu,
                                                   HardwareAddress peerMac, boolean ipv6LinkLocal) {
         NetlinkOperation create = Links.createVethOnBridge(hostName, peerName, netns, mtu, peerMac, bridge, bridgeIndex);
         return ipv6LinkLocal ? List.of(create) : List.of(create, Links.setAddrGenMode(hostName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
+    }
+
+    /** The last step, once the container side is up: the host end up, and the bridge port with it. */
+    public static NetlinkOperation enableHostSide(String hostName) {
+        return Links.setUp(hostName, true);
     }
 
     /**

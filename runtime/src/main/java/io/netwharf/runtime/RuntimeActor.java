@@ -24,7 +24,6 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.pattern.StatusReply;
@@ -54,6 +53,7 @@ import java.util.regex.Pattern;
 public final class RuntimeActor {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeActor.class);
     public static final DispatcherSelector KERNEL_DISPATCHER = DispatcherSelector.fromConfig("netwharf.kernel-dispatcher");
+    public static final DispatcherSelector BRIDGE_DISPATCHER = DispatcherSelector.fromConfig("netwharf.bridge-dispatcher");
     private static final Pattern CONTAINER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
     private static final String CONTAINER_MODE = "container:";
 
@@ -275,12 +275,12 @@ public final class RuntimeActor {
     }
 
     private ActorRef<NetworkActor.Command> spawn(NetworkDefinition definition) {
-        return context.spawn(NetworkActor.create(definition, kernel), "network-" + Ids.shortId(definition.id()), KERNEL_DISPATCHER);
+        return context.spawn(NetworkActor.create(definition, kernel), "network-" + Ids.shortId(definition.id()), BRIDGE_DISPATCHER);
     }
 
     /** Asks a new network's actor to make its bridge; may be called off the actor's thread. */
     private CompletionStage<NetworkHandle> create(ActorRef<NetworkActor.Command> network, List<Taken> taken) {
-        return AskPattern.askWithStatus(network, replyTo -> new NetworkActor.Create(taken, config.defaultAddressPools(), replyTo),
+        return Asks.askWithStatus(network, replyTo -> new NetworkActor.Create(taken, config.defaultAddressPools(), replyTo),
                 config.kernelTimeout(), scheduler);
     }
 
@@ -296,7 +296,7 @@ public final class RuntimeActor {
             request.replyTo().tell(StatusReply.error(e));
             return Behaviors.same();
         }
-        AskPattern.<NetworkActor.Command, NetworkInfo>ask(network.handle().bridge(), NetworkActor.Inspect::new, config.kernelTimeout(),
+        Asks.<NetworkActor.Command, NetworkInfo>ask(network.handle().bridge(), NetworkActor.Inspect::new, config.kernelTimeout(),
                         scheduler)
                 .whenComplete((info, failure) -> request.replyTo().tell(failure == null ? StatusReply.success(info)
                         : StatusReply.error(KernelErrors.describe("inspect network " + request.network(), failure))));
@@ -306,7 +306,7 @@ public final class RuntimeActor {
     private Behavior<Command> onAddressesInUse(AddressesInUse request) {
         try {
             NetworkRecord network = resolveNetwork(request.network());
-            AskPattern.<PoolActor.Command, Integer>ask(network.handle().pool(), PoolActor.CountInUse::new, config.kernelTimeout(),
+            Asks.<PoolActor.Command, Integer>ask(network.handle().pool(), PoolActor.CountInUse::new, config.kernelTimeout(),
                             scheduler)
                     .whenComplete((count, failure) -> request.replyTo().tell(failure == null ? StatusReply.success(count)
                             : StatusReply.error(KernelErrors.describe("count the addresses of network " + request.network(), failure))));
@@ -341,7 +341,7 @@ public final class RuntimeActor {
     }
 
     private CompletionStage<Done> removeNetwork(NetworkRecord network) {
-        return AskPattern.askWithStatus(network.handle().bridge(), NetworkActor.Remove::new, config.kernelTimeout(),
+        return Asks.askWithStatus(network.handle().bridge(), NetworkActor.Remove::new, config.kernelTimeout(),
                 scheduler);
     }
 
@@ -368,11 +368,11 @@ public final class RuntimeActor {
         ContainerRecord creating = new ContainerRecord(id, name, spec.networkMode(), sandbox, null, null, ContainerRecord.State.CREATING);
         add(creating);
         // The sandbox handles these in order, one saga at a time: all can be sent at once.
-        CompletionStage<String> created = AskPattern.askWithStatus(sandbox, SandboxActor.Create::new, config.kernelTimeout(),
+        CompletionStage<String> created = Asks.askWithStatus(sandbox, SandboxActor.Create::new, config.kernelTimeout(),
                 scheduler);
         List<CompletableFuture<EndpointInfo>> connected = new ArrayList<>();
         for (Join join : joins) {
-            connected.add(AskPattern.<SandboxActor.Command, EndpointInfo>askWithStatus(sandbox,
+            connected.add(Asks.<SandboxActor.Command, EndpointInfo>askWithStatus(sandbox,
                     replyTo -> new SandboxActor.Connect(join.network(), join.spec(), replyTo), config.kernelTimeout(),
                     scheduler).toCompletableFuture());
         }
@@ -496,7 +496,7 @@ public final class RuntimeActor {
         if (!record.ownsSandbox() || record.state() != ContainerRecord.State.RUNNING) {
             return CompletableFuture.completedFuture(containerInfo(record, record.sandboxKey(), List.of()));
         }
-        return AskPattern.<SandboxActor.Command, List<EndpointInfo>>ask(record.sandbox(), SandboxActor.Inspect::new,
+        return Asks.<SandboxActor.Command, List<EndpointInfo>>ask(record.sandbox(), SandboxActor.Inspect::new,
                         config.kernelTimeout(), scheduler)
                 .thenApply(endpoints -> containerInfo(record, record.sandboxKey(), endpoints));
     }
@@ -557,7 +557,7 @@ public final class RuntimeActor {
     }
 
     private CompletionStage<Done> destroy(ActorRef<SandboxActor.Command> sandbox) {
-        return AskPattern.askWithStatus(sandbox, SandboxActor.Destroy::new, config.kernelTimeout(), scheduler);
+        return Asks.askWithStatus(sandbox, SandboxActor.Destroy::new, config.kernelTimeout(), scheduler);
     }
 
     private Behavior<Command> onConnect(Connect request) {

@@ -13,6 +13,7 @@ import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.netlink.HardwareAddress;
+import io.netwharf.runtime.Asks;
 import io.netwharf.runtime.HostKernel;
 import io.netwharf.runtime.Ids;
 import io.netwharf.runtime.KernelErrors;
@@ -23,7 +24,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.japi.function.Function;
@@ -178,22 +178,32 @@ public final class SandboxActor {
             try {
                 configure(endpoint, peerName, routeOut);
             } catch (RuntimeException e) {
-                NetwharfException error = KernelErrors.describe(step, e);
-                return busyUntil(detachAndRelease(endpoint, true), (v, undoFailure) -> {
-                    connect.replyTo().tell(StatusReply.error(error));
-                    return idle();
-                });
+                return undo(endpoint, KernelErrors.describe(step, e), connect.replyTo());
             }
-            endpoints.put(network.id(), endpoint);
-            if (routeOut) {
-                defaultRouteNetwork = network.id();
-            }
-            connect.replyTo().tell(StatusReply.success(endpoint.info()));
+            CompletionStage<Done> enabled = this.<Done, NetworkActor.Command>ask(network.bridge(), replyTo -> new NetworkActor.Enable(containerId, replyTo));
+            return busyUntil(enabled, (done, enableFailure) -> {
+                if (enableFailure != null) {
+                    return undo(endpoint, KernelErrors.describe(step, enableFailure), connect.replyTo());
+                }
+                endpoints.put(network.id(), endpoint);
+                if (routeOut) {
+                    defaultRouteNetwork = network.id();
+                }
+                connect.replyTo().tell(StatusReply.success(endpoint.info()));
+                return idle();
+            });
+        });
+    }
+
+    /** Takes a half-made endpoint apart (the pair, the address), then tells the caller what failed. */
+    private Behavior<Command> undo(Endpoint endpoint, NetwharfException error, ActorRef<StatusReply<EndpointInfo>> replyTo) {
+        return busyUntil(detachAndRelease(endpoint, true), (v, undoFailure) -> {
+            replyTo.tell(StatusReply.error(error));
             return idle();
         });
     }
 
-    /** The saga's last step, inside the namespace: rename the peer, address, up, default route. */
+    /** The saga's third step, inside the namespace: rename the peer, address, up, default route. */
     private void configure(Endpoint endpoint, String peerName, boolean routeOut) {
         EndpointInfo info = endpoint.info();
         int peerIndex = new Links(namespace.socket()).get(peerName).index();
@@ -265,7 +275,7 @@ public final class SandboxActor {
     }
 
     private <T, C> CompletionStage<T> ask(RecipientRef<C> target, Function<ActorRef<StatusReply<T>>, C> message) {
-        return AskPattern.askWithStatus(target, message, timeout, scheduler);
+        return Asks.askWithStatus(target, message, timeout, scheduler);
     }
 
     /**

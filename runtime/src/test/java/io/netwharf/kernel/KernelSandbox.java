@@ -72,6 +72,7 @@ public final class KernelSandbox implements AutoCloseable {
             List<NetlinkOperation> inside = new ArrayList<>(List.of(Links.setUp("lo", true)));
             inside.addAll(VethEndpoint.containerSide("eth0", peer, "eth0", address(address), prefixLength, address(gateway), false));
             container.socket().executeAll(inside);
+            socket.execute(VethEndpoint.enableHostSide(hostEnd));
         }
     }
 

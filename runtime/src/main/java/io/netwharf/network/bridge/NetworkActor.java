@@ -69,6 +69,9 @@ public final class NetworkActor {
     public record Attach(EndpointInfo endpoint, String peerName, HardwareAddress peerMac, Netns sandbox,
                          ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+    /** Bring the endpoint's bridge port up: the saga's last step, once the container side is configured. */
+    public record Enable(String containerId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
     /**
      * Take a container's endpoint off the bridge: delete its veth pair, or, when the container's namespace is
      * already gone (and the kernel removes the pair with it), only forget it.
@@ -210,6 +213,7 @@ public final class NetworkActor {
         Behavior<Command> behavior() {
             return Behaviors.receive(Command.class)
                     .onMessage(Attach.class, this::onAttach)
+                    .onMessage(Enable.class, this::onEnable)
                     .onMessage(Detach.class, this::onDetach)
                     .onMessage(Inspect.class, m -> {
                         m.replyTo().tell(info.withEndpoints(endpoints));
@@ -239,6 +243,20 @@ public final class NetworkActor {
                 deleteQuietly(socket, endpoint.hostInterfaceName()); // the batch may have failed after the pair was made
                 attach.replyTo().tell(StatusReply.error(KernelErrors.describe("put " + endpoint.hostInterfaceName()
                         + " on bridge " + info.bridge() + " of network " + info.name(), e)));
+            }
+            return Behaviors.same();
+        }
+
+        private Behavior<Command> onEnable(Enable enable) {
+            EndpointInfo endpoint = endpoints.get(enable.containerId());
+            try {
+                if (endpoint == null) {
+                    throw new IllegalStateException("container " + enable.containerId() + " has no endpoint here");
+                }
+                socket.execute(VethEndpoint.enableHostSide(endpoint.hostInterfaceName()));
+                enable.replyTo().tell(StatusReply.ack());
+            } catch (RuntimeException e) {
+                enable.replyTo().tell(StatusReply.error(KernelErrors.describe("bring up the port of network " + info.name(), e)));
             }
             return Behaviors.same();
         }
@@ -291,6 +309,7 @@ public final class NetworkActor {
                 return Behaviors.receive(Command.class)
                         .onMessage(StopNow.class, m -> Behaviors.stopped())
                         .onMessage(Attach.class, m -> reply(m.replyTo(), gone))
+                        .onMessage(Enable.class, m -> reply(m.replyTo(), gone))
                         .onMessage(Detach.class, m -> reply(m.replyTo(), null))
                         .onMessage(Remove.class, m -> reply(m.replyTo(), gone))
                         .onMessage(Create.class, m -> reply(m.replyTo(), gone))
