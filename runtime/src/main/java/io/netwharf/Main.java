@@ -2,7 +2,6 @@ package io.netwharf;
 
 import io.netwharf.cli.HostNetworkReport;
 import io.netwharf.ipam.AddressPoolsSpec;
-import io.netwharf.ipam.PoolBase;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.runtime.RuntimeConfig;
 import org.slf4j.LoggerFactory;
@@ -80,13 +79,12 @@ public final class Main implements Callable<Integer> {
     }
 
     private RuntimeConfig config() {
-        RuntimeConfig config = RuntimeConfig.defaults().withBridgeName(bridge).withBip(bip).withRunDirectory(execRoot)
-                .withMtu(mtu).withIcc(icc).withIpMasquerade(ipMasquerade);
+        RuntimeConfig.Builder config = RuntimeConfig.builder().bridgeName(bridge).bip(bip).runDirectory(execRoot)
+                .mtu(mtu).icc(icc).ipMasquerade(ipMasquerade);
         if (!addressPools.isEmpty()) {
-            List<PoolBase> pools = addressPools.stream().map(AddressPoolsSpec::parse).toList();
-            config = config.withDefaultAddressPools(pools);
+            config.defaultAddressPools(addressPools.stream().map(AddressPoolsSpec::parse).toList());
         }
-        return config;
+        return config.build();
     }
 
     @Command(name = "host-network", mixinStandardHelpOptions = true,

@@ -51,8 +51,9 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
     enum Mode { pipeline, threads }
 
     // The pipeline is the runtime's own shape (a sandbox owner creates its namespace while the bridge owner wires
-    // the one before) and the fastest here: 1.27 s (measured before host ends went up last), against 1.42 s for one thread doing everything and 1.67 s and
-    // 1.65 s for 2 and 4 such threads, which only contend for the kernel's rtnl lock on two cores.
+    // the one before) and the fastest here: 1.27 s, against 1.42 s for one thread doing everything and 1.67 s and
+    // 1.65 s for 2 and 4 such threads, which only contend for the kernel's rtnl lock on two cores (measured before
+    // host ends went up last, which brought the pipeline to 1.17 s).
     @Option(names = {"-m", "--mode"}, description = "pipeline: one thread creates namespaces while another wires them onto the "
             + "bridge; threads: --threads threads each do everything for one namespace at a time (default ${DEFAULT-VALUE})")
     Mode mode = Mode.pipeline;

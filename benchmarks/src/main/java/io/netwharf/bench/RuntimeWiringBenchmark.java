@@ -183,11 +183,11 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         String hostName = "rt-host-" + round;
         Path runtimeDirectory = runDirectory.resolve("rt-" + round);
         try (Netns host = netns.create(hostName)) {
-            RuntimeConfig config = RuntimeConfig.defaults().withHostNetns(host.path()).withRunDirectory(runtimeDirectory);
+            RuntimeConfig.Builder builder = RuntimeConfig.builder().hostNetns(host.path()).runDirectory(runtimeDirectory);
             if (namespaceThreads != null) {
-                config = new RuntimeConfig(config.bridgeName(), config.bip(), config.defaultAddressPools(), config.mtu(), config.icc(),
-                        config.ipMasquerade(), config.runDirectory(), config.hostNetns(), namespaceThreads, config.kernelTimeout());
+                builder.namespaceThreads(namespaceThreads);
             }
+            RuntimeConfig config = builder.build();
             if (bridgeMcastSnoopingOff) {
                 try (NetlinkSocket socket = netns.openSocket(host)) {
                     socket.execute(Links.createBridge(config.bridgeName(), config.mtu(), null, new LinkData.Bridge(0, 0, null, null, null, 0)));

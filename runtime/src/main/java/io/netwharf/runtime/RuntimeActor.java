@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -289,31 +290,13 @@ public final class RuntimeActor {
     }
 
     private Behavior<Command> onInspectNetwork(InspectNetwork request) {
-        NetworkRecord network;
-        try {
-            network = resolveNetwork(request.network());
-        } catch (NetwharfException e) {
-            request.replyTo().tell(StatusReply.error(e));
-            return Behaviors.same();
-        }
-        Asks.<NetworkActor.Command, NetworkInfo>ask(network.handle().bridge(), NetworkActor.Inspect::new, config.kernelTimeout(),
-                        scheduler)
-                .whenComplete((info, failure) -> request.replyTo().tell(failure == null ? StatusReply.success(info)
-                        : StatusReply.error(KernelErrors.describe("inspect network " + request.network(), failure))));
-        return Behaviors.same();
+        return answer(request, "inspect network " + request.network(), () -> Asks.<NetworkActor.Command, NetworkInfo>ask(
+                resolveNetwork(request.network()).handle().bridge(), NetworkActor.Inspect::new, config.kernelTimeout(), scheduler));
     }
 
     private Behavior<Command> onAddressesInUse(AddressesInUse request) {
-        try {
-            NetworkRecord network = resolveNetwork(request.network());
-            Asks.<PoolActor.Command, Integer>ask(network.handle().pool(), PoolActor.CountInUse::new, config.kernelTimeout(),
-                            scheduler)
-                    .whenComplete((count, failure) -> request.replyTo().tell(failure == null ? StatusReply.success(count)
-                            : StatusReply.error(KernelErrors.describe("count the addresses of network " + request.network(), failure))));
-        } catch (NetwharfException e) {
-            request.replyTo().tell(StatusReply.error(e));
-        }
-        return Behaviors.same();
+        return answer(request, "count the addresses of network " + request.network(), () -> Asks.<PoolActor.Command, Integer>ask(
+                resolveNetwork(request.network()).handle().pool(), PoolActor.CountInUse::new, config.kernelTimeout(), scheduler));
     }
 
     private Behavior<Command> onRemoveNetwork(RemoveNetwork request) {
@@ -471,14 +454,7 @@ public final class RuntimeActor {
     }
 
     private Behavior<Command> onInspectContainer(InspectContainer request) {
-        try {
-            ContainerRecord record = resolveContainer(request.container());
-            describe(record).whenComplete((info, failure) -> request.replyTo().tell(failure == null ? StatusReply.success(info)
-                    : StatusReply.error(KernelErrors.describe("inspect container " + record.name(), failure))));
-        } catch (NetwharfException e) {
-            request.replyTo().tell(StatusReply.error(e));
-        }
-        return Behaviors.same();
+        return answer(request, "inspect container " + request.container(), () -> describe(resolveContainer(request.container())));
     }
 
     private Behavior<Command> onListContainers(ListContainers request) {
@@ -690,6 +666,21 @@ public final class RuntimeActor {
     private <T> Behavior<Command> after(CompletionStage<T> work, java.util.function.BiFunction<T, Throwable, Behavior<Command>> next) {
         context.pipeToSelf(work, (value, failure) -> new StepDone(value, failure,
                 (java.util.function.BiFunction<Object, Throwable, Behavior<Command>>) next));
+        return Behaviors.same();
+    }
+
+    /**
+     * Answers {@code request} with what {@code answer}'s stage gives, or the refusal {@code answer} throws, or the
+     * failure its stage ends in, described as a failure of {@code step}. The registries are read only here, inside
+     * the actor; the stage completes elsewhere.
+     */
+    private <T> Behavior<Command> answer(Answered<T> request, String step, Supplier<CompletionStage<T>> answer) {
+        try {
+            answer.get().whenComplete((value, failure) -> request.replyTo().tell(failure == null ? StatusReply.success(value)
+                    : StatusReply.error(KernelErrors.describe(step, failure))));
+        } catch (NetwharfException e) {
+            request.replyTo().tell(StatusReply.error(e));
+        }
         return Behaviors.same();
     }
 

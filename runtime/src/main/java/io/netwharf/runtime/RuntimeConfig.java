@@ -33,47 +33,76 @@ public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaul
     }
 
     public static RuntimeConfig defaults() {
-        return new RuntimeConfig("netwharf0", null, AddressPoolsSpec.dockerDefaults(), 1500, true, true,
-                DEFAULT_RUN_DIRECTORY, null, 2, Duration.ofMinutes(2));
+        return builder().build();
     }
 
-    public RuntimeConfig withBridgeName(String bridgeName) {
-        return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
-                namespaceThreads, kernelTimeout);
+    /** The defaults, to change some of. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public RuntimeConfig withBip(String bip) {
-        return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
-                namespaceThreads, kernelTimeout);
-    }
+    public static final class Builder {
+        private String bridgeName = "netwharf0";
+        private String bip;
+        private List<PoolBase> defaultAddressPools = AddressPoolsSpec.dockerDefaults();
+        private int mtu = 1500;
+        private boolean icc = true;
+        private boolean ipMasquerade = true;
+        private Path runDirectory = DEFAULT_RUN_DIRECTORY;
+        private Path hostNetns;
+        private int namespaceThreads = 2;
+        private Duration kernelTimeout = Duration.ofMinutes(2);
 
-    public RuntimeConfig withDefaultAddressPools(List<PoolBase> pools) {
-        return new RuntimeConfig(bridgeName, bip, pools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
-                namespaceThreads, kernelTimeout);
-    }
+        private Builder() {}
 
-    public RuntimeConfig withMtu(int mtu) {
-        return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
-                namespaceThreads, kernelTimeout);
-    }
+        public Builder bridgeName(String bridgeName) {
+            this.bridgeName = bridgeName;
+            return this;
+        }
 
-    public RuntimeConfig withIpMasquerade(boolean ipMasquerade) {
-        return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
-                namespaceThreads, kernelTimeout);
-    }
+        public Builder bip(String bip) {
+            this.bip = bip;
+            return this;
+        }
 
-    public RuntimeConfig withIcc(boolean icc) {
-        return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
-                namespaceThreads, kernelTimeout);
-    }
+        public Builder defaultAddressPools(List<PoolBase> pools) {
+            this.defaultAddressPools = pools;
+            return this;
+        }
 
-    public RuntimeConfig withRunDirectory(Path runDirectory) {
-        return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
-                namespaceThreads, kernelTimeout);
-    }
+        public Builder mtu(int mtu) {
+            this.mtu = mtu;
+            return this;
+        }
 
-    public RuntimeConfig withHostNetns(Path hostNetns) {
-        return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
-                namespaceThreads, kernelTimeout);
+        public Builder icc(boolean icc) {
+            this.icc = icc;
+            return this;
+        }
+
+        public Builder ipMasquerade(boolean ipMasquerade) {
+            this.ipMasquerade = ipMasquerade;
+            return this;
+        }
+
+        public Builder runDirectory(Path runDirectory) {
+            this.runDirectory = runDirectory;
+            return this;
+        }
+
+        public Builder hostNetns(Path hostNetns) {
+            this.hostNetns = hostNetns;
+            return this;
+        }
+
+        public Builder namespaceThreads(int namespaceThreads) {
+            this.namespaceThreads = namespaceThreads;
+            return this;
+        }
+
+        public RuntimeConfig build() {
+            return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
+                    namespaceThreads, kernelTimeout);
+        }
     }
 }

@@ -164,7 +164,8 @@ public final class SandboxActor {
             EndpointInfo info = new EndpointInfo(endpointId, network.id(), network.name(), containerId, interfaceName, hostName,
                     macOf(address).toString(), Ipv4.format(address), prefixLength, network.info().gateway(), connect.spec().aliases());
             Endpoint endpoint = new Endpoint(info, network, address);
-            return this.<Done, NetworkActor.Command>ask(network.bridge(), replyTo -> new NetworkActor.Attach(info, peerName, macOf(address), netns, replyTo))
+            return this.<Done, NetworkActor.Command>ask(network.bridge(),
+                            replyTo -> new NetworkActor.Attach(info, peerName, macOf(address), netns, replyTo))
                     .handle((done, failure) -> failure == null
                             ? CompletableFuture.completedFuture(endpoint)
                             : release(network, address).<Endpoint>thenCompose(x -> CompletableFuture.failedFuture(failure)))
@@ -180,7 +181,8 @@ public final class SandboxActor {
             } catch (RuntimeException e) {
                 return undo(endpoint, KernelErrors.describe(step, e), connect.replyTo());
             }
-            CompletionStage<Done> enabled = this.<Done, NetworkActor.Command>ask(network.bridge(), replyTo -> new NetworkActor.Enable(containerId, replyTo));
+            CompletionStage<Done> enabled = this.<Done, NetworkActor.Command>ask(network.bridge(),
+                    replyTo -> new NetworkActor.Enable(containerId, replyTo));
             return busyUntil(enabled, (done, enableFailure) -> {
                 if (enableFailure != null) {
                     return undo(endpoint, KernelErrors.describe(step, enableFailure), connect.replyTo());
@@ -198,6 +200,10 @@ public final class SandboxActor {
     /** Takes a half-made endpoint apart (the pair, the address), then tells the caller what failed. */
     private Behavior<Command> undo(Endpoint endpoint, NetwharfException error, ActorRef<StatusReply<EndpointInfo>> replyTo) {
         return busyUntil(detachAndRelease(endpoint, true), (v, undoFailure) -> {
+            if (undoFailure != null) {
+                context.getLog().error("undoing a failed connect of container {} left something behind: {}", containerName,
+                        KernelErrors.unwrap(undoFailure).getMessage());
+            }
             replyTo.tell(StatusReply.error(error));
             return idle();
         });

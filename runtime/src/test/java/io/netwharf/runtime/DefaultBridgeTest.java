@@ -76,7 +76,7 @@ class DefaultBridgeTest {
 
     @Test
     void startsWithTheConfiguredBip() throws Exception {
-        NetworkInfo bridge = await(fixture.start(fixture.config().withBip("10.88.5.1/24")).inspectNetwork("bridge"));
+        NetworkInfo bridge = await(fixture.start(fixture.config().bip("10.88.5.1/24").build()).inspectNetwork("bridge"));
         assertEquals("10.88.5.0/24", bridge.subnet());
         assertEquals("10.88.5.1", bridge.gateway());
         assertEquals(List.of("10.88.5.1/24"), fixture.addresses(fixture.box.host, "netwharf0"));
@@ -89,8 +89,8 @@ class DefaultBridgeTest {
         int busy = box.links.get("busy0").index();
         box.run(Addresses.add("busy0", busy, InetAddress.getByName("10.200.0.1"), 16), Links.setUp("busy0", true));
         box.run(Routes.add(RouteMessage.onLink(InetAddress.getByName("10.201.0.0"), 16, busy)));
-        RuntimeConfig config = fixture.config().withDefaultAddressPools(List.of(
-                AddressPoolsSpec.parse("base=10.200.0.0/15,size=16")));
+        RuntimeConfig config = fixture.config().defaultAddressPools(List.of(
+                AddressPoolsSpec.parse("base=10.200.0.0/15,size=16"))).build();
 
         NetwharfException e = assertThrows(NetwharfException.class, () -> fixture.start(config));
 

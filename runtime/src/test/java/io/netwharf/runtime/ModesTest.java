@@ -1,14 +1,11 @@
 package io.netwharf.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netwharf.Netwharf;
 import io.netwharf.kernel.Netns;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException.Kind;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -23,21 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The four network modes, checked in the kernel from outside. Needs root; runs in CI. */
-class ModesTest {
-    private RuntimeFixture fixture;
-    private Netwharf netwharf;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new RuntimeFixture();
-        netwharf = fixture.start();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        fixture.close();
-    }
-
+class ModesTest extends RuntimeTest {
     @Test
     void bridgeModeGivesEth0AnAddressAndADefaultRouteViaTheGateway() {
         NetworkInfo bridge = await(netwharf.inspectNetwork("bridge"));

@@ -1,7 +1,6 @@
 package io.netwharf.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netwharf.Netwharf;
 import io.netwharf.kernel.KernelSandbox;
 import io.netwharf.kernel.Netns;
 import io.netwharf.protocol.model.ContainerInfo;
@@ -12,8 +11,6 @@ import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetwharfException.Kind;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -27,21 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** User-defined bridge networks: IPAM, isolation, ICC, internal, connect and disconnect, bad input. Needs root; runs in CI. */
-class NetworksTest {
-    private RuntimeFixture fixture;
-    private Netwharf netwharf;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new RuntimeFixture();
-        netwharf = fixture.start();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        fixture.close();
-    }
-
+class NetworksTest extends RuntimeTest {
     @Test
     void aNetworkGetsItsBridgeSubnetGatewayAndRangeAsAsked() {
         NetworkInfo net = await(netwharf.createNetwork(NetworkSpec.named("front").subnet("10.10.0.0/24").gateway("10.10.0.254")

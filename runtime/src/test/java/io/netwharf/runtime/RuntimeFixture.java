@@ -43,12 +43,13 @@ final class RuntimeFixture implements AutoCloseable {
         runDirectory = Files.createTempDirectory("netwharf-runtime-");
     }
 
-    RuntimeConfig config() {
-        return RuntimeConfig.defaults().withHostNetns(box.host.path()).withRunDirectory(runDirectory);
+    /** The defaults, on this fixture's host namespace and run directory. */
+    RuntimeConfig.Builder config() {
+        return RuntimeConfig.builder().hostNetns(box.host.path()).runDirectory(runDirectory);
     }
 
     Netwharf start() {
-        return start(config());
+        return start(config().build());
     }
 
     Netwharf start(RuntimeConfig config) {

@@ -1,15 +1,12 @@
 package io.netwharf.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netwharf.Netwharf;
 import io.netwharf.network.bridge.NetworkActor;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetwharfException.Kind;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -31,21 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Many containers at once: 500 created concurrently, all working, then all removed with nothing left; and a bridge
  * filled to the Linux limit, where the next endpoint is refused whole. Needs root; runs in CI.
  */
-class ScaleTest {
-    private RuntimeFixture fixture;
-    private Netwharf netwharf;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new RuntimeFixture();
-        netwharf = fixture.start();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        fixture.close();
-    }
-
+class ScaleTest extends RuntimeTest {
     @Test
     void fiveHundredContainersAtOnceAllWorkThenNothingLeft() throws Exception {
         List<JsonNode> rulesBefore = fixture.box.nftRuleset(fixture.box.host);
@@ -116,17 +99,24 @@ class ScaleTest {
         assertEquals(List.of(), fixture.ports(bridge), "no veth left");
     }
 
-    /** Every address answers a ping from the host, 16 pings at a time. */
+    /**
+     * Every address answers a ping from the host, 8 pings at a time. An address that does not is tried twice more,
+     * alone: with hundreds of ports, a broadcast burst can overflow the kernel's per-CPU receive backlog and drop an
+     * ARP reply (see the README), which a retry gets past and a wiring fault does not.
+     */
     private void assertAllAnswer(Set<String> addresses) throws Exception {
-        ExecutorService pingers = Executors.newFixedThreadPool(16);
+        ExecutorService pingers = Executors.newFixedThreadPool(8);
         try {
-            List<Future<Boolean>> answers = addresses.stream()
-                    .map(a -> pingers.submit(() -> fixture.box.ping(fixture.box.host, a))).toList();
-            int answered = 0;
-            for (Future<Boolean> answer : answers) {
-                answered += answer.get() ? 1 : 0;
+            List<String> all = List.copyOf(addresses);
+            List<Future<Boolean>> answers = all.stream().map(a -> pingers.submit(() -> fixture.box.ping(fixture.box.host, a))).toList();
+            List<String> silent = new java.util.ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                if (!answers.get(i).get()) {
+                    silent.add(all.get(i));
+                }
             }
-            assertEquals(addresses.size(), answered, "every container answers");
+            silent.removeIf(a -> fixture.box.ping(fixture.box.host, a) || fixture.box.ping(fixture.box.host, a));
+            assertEquals(List.of(), silent, "every container answers");
         } finally {
             pingers.shutdownNow();
         }

@@ -170,7 +170,7 @@ public final class NetworkActor {
         try {
             return SubnetChooser.choose(candidates, taken);
         } catch (RuntimeException e) {
-            throw NetwharfException.forbidden("no free subnet for network " + definition.name() + ": " + e.getMessage());
+            throw NetwharfException.forbidden("network " + definition.name() + ": " + e.getMessage());
         }
     }
 
@@ -310,7 +310,10 @@ public final class NetworkActor {
                         .onMessage(StopNow.class, m -> Behaviors.stopped())
                         .onMessage(Attach.class, m -> reply(m.replyTo(), gone))
                         .onMessage(Enable.class, m -> reply(m.replyTo(), gone))
-                        .onMessage(Detach.class, m -> reply(m.replyTo(), null))
+                        .onMessage(Detach.class, m -> {
+                            m.replyTo().tell(StatusReply.ack()); // the pair went with the bridge
+                            return Behaviors.same();
+                        })
                         .onMessage(Remove.class, m -> reply(m.replyTo(), gone))
                         .onMessage(Create.class, m -> reply(m.replyTo(), gone))
                         .onMessage(Inspect.class, m -> {
@@ -322,7 +325,7 @@ public final class NetworkActor {
         }
 
         private static <T> Behavior<Command> reply(ActorRef<StatusReply<T>> replyTo, RuntimeException error) {
-            replyTo.tell(error == null ? StatusReply.success(null) : StatusReply.error(error));
+            replyTo.tell(StatusReply.error(error));
             return Behaviors.same();
         }
     }
