@@ -30,10 +30,10 @@ import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.Inet4Address;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -94,7 +95,7 @@ public final class RuntimeActor {
     /** Remove every container and user network, and the firewall table; the default bridge stays for the next start. */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {}
 
-    private record StepDone(Object value, Throwable failure, java.util.function.BiFunction<Object, Throwable, Behavior<Command>> next) implements Command {}
+    private record StepDone(Object value, Throwable failure, BiFunction<Object, Throwable, Behavior<Command>> next) implements Command {}
 
     private record NetworkRecord(NetworkHandle handle) {
         NetworkInfo info() {
@@ -481,7 +482,7 @@ public final class RuntimeActor {
         Map<String, EndpointInfo> byNetwork = new LinkedHashMap<>();
         endpoints.forEach(e -> byNetwork.put(e.networkName(), e));
         return new ContainerInfo(record.id(), record.name(), record.mode(), sandboxKey, record.sharesWith(),
-                java.util.Collections.unmodifiableMap(byNetwork));
+                Collections.unmodifiableMap(byNetwork));
     }
 
     private Behavior<Command> onRemoveContainer(RemoveContainer request) {
@@ -663,9 +664,9 @@ public final class RuntimeActor {
 
     /** Continues with {@code next} inside the actor once {@code work} completes; other commands go on meanwhile. */
     @SuppressWarnings("unchecked")
-    private <T> Behavior<Command> after(CompletionStage<T> work, java.util.function.BiFunction<T, Throwable, Behavior<Command>> next) {
+    private <T> Behavior<Command> after(CompletionStage<T> work, BiFunction<T, Throwable, Behavior<Command>> next) {
         context.pipeToSelf(work, (value, failure) -> new StepDone(value, failure,
-                (java.util.function.BiFunction<Object, Throwable, Behavior<Command>>) next));
+                (BiFunction<Object, Throwable, Behavior<Command>>) next));
         return Behaviors.same();
     }
 
