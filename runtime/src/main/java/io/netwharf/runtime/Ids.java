@@ -15,6 +15,10 @@ public final class Ids {
         return HexFormat.of().formatHex(bytes);
     }
 
+    public static boolean isId(String text) {
+        return text.length() == 64 && text.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    }
+
     /** The 12-digit form Docker shows and uses for names derived from an id. */
     public static String shortId(String id) {
         return id.substring(0, 12);

@@ -115,6 +115,7 @@ public final class RuntimeActor {
     /** Network creations wait here while one is under way, so two never choose the same subnet or bridge. */
     private final Deque<CreateNetwork> waitingNetworkCreations = new ArrayDeque<>();
     private boolean creatingNetwork;
+    private long sandboxesSpawned;
 
     private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel) {
         this.context = context;
@@ -333,10 +334,11 @@ public final class RuntimeActor {
 
     private Behavior<Command> onCreateContainer(CreateContainer request) {
         ContainerSpec spec = request.spec();
-        String id = Ids.newId();
+        String id;
         String name;
         List<Join> joins;
         try {
+            id = containerId(spec.id());
             name = containerName(spec.name(), id);
             String mode = spec.networkMode();
             if (mode.equals("host") || mode.startsWith(CONTAINER_MODE)) {
@@ -348,7 +350,8 @@ public final class RuntimeActor {
             return Behaviors.same();
         }
         ActorRef<SandboxActor.Command> sandbox = context.spawn(SandboxActor.create(kernel, id, name, config.kernelTimeout()),
-                "sandbox-" + id, KERNEL_DISPATCHER);
+                // Numbered: a container restarted under its id may start before its old sandbox actor has stopped.
+                "sandbox-" + id + "-" + (++sandboxesSpawned), KERNEL_DISPATCHER);
         ContainerRecord creating = new ContainerRecord(id, name, spec.networkMode(), sandbox, null, null, ContainerRecord.State.CREATING);
         add(creating);
         // The sandbox handles these in order, one saga at a time: all can be sent at once.
@@ -437,6 +440,19 @@ public final class RuntimeActor {
         if (network.info().isDefault() && !endpoint.aliases().isEmpty()) {
             throw NetwharfException.badParameter("network-scoped alias is supported only for containers in user defined networks");
         }
+    }
+
+    private String containerId(String requested) {
+        if (requested == null) {
+            return Ids.newId();
+        }
+        if (!Ids.isId(requested)) {
+            throw NetwharfException.badParameter("invalid container id \"" + requested + "\": it must be 64 lowercase hex digits");
+        }
+        if (containers.containsKey(requested)) {
+            throw NetwharfException.conflict("container id " + requested + " is already in use");
+        }
+        return requested;
     }
 
     private String containerName(String requested, String id) {

@@ -3,6 +3,7 @@ package io.netwharf.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netwharf.kernel.Netns;
 import io.netwharf.protocol.model.ContainerInfo;
+import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException.Kind;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static io.netwharf.runtime.RuntimeFixture.await;
 import static io.netwharf.runtime.RuntimeFixture.refused;
@@ -109,6 +111,20 @@ class ModesTest extends RuntimeTest {
         ContainerInfo again = await(netwharf.createContainer(of("c0", "bridge")));
         assertNull(again.sharesWith());
         assertFalse(again.endpoints().isEmpty());
+    }
+
+    @Test
+    void aContainerCanBeGivenItsIdAndRecreatedUnderItAfterRemoval() {
+        String id = Ids.newId();
+        ContainerSpec spec = new ContainerSpec(id, "kept", "bridge", Map.of());
+        assertEquals(id, await(netwharf.createContainer(spec)).id());
+        refused(Kind.CONFLICT, netwharf.createContainer(new ContainerSpec(id, "other", "bridge", Map.of())));
+        refused(Kind.BAD_PARAMETER, netwharf.createContainer(new ContainerSpec("../../etc", "bad", "bridge", Map.of())));
+        await(netwharf.removeContainer(id, false));
+        // As a stopped container started again: at once, under the same id and name.
+        ContainerInfo again = await(netwharf.createContainer(spec));
+        assertEquals(id, again.id());
+        assertTrue(fixture.ping(again, again.endpoints().get("bridge").gateway()));
     }
 
     /** The kernel frees the veth pairs of a deleted namespace shortly after, not at once. */
