@@ -1,50 +1,39 @@
 package io.netwharf;
 
 import io.netwharf.cli.HostNetworkReport;
-import io.netwharf.ipam.AddressPoolsSpec;
+import io.netwharf.cli.RuntimeOptions;
+import io.netwharf.gateway.Gateway;
+import io.netwharf.gateway.GatewayRoutes;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.runtime.RuntimeConfig;
+
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 
 /**
  * netwharf's command line. Without a subcommand it starts the runtime with its defaults (flags in dockerd's
  * spelling change them) and runs until it is stopped (Ctrl-C, SIGTERM), then removes what it made but the default
- * bridge.
+ * bridge. {@code daemon} does the same and serves the Docker Engine API gateway.
  */
 @Command(name = "netwharf", mixinStandardHelpOptions = true, version = "netwharf 0.1.0",
         description = "Container network runtime for Linux. Without a subcommand: start the runtime and run until stopped.",
-        subcommands = {Main.HostNetwork.class})
+        subcommands = {Main.Daemon.class, Main.HostNetwork.class})
 public final class Main implements Callable<Integer> {
-    @Option(names = {"-b", "--bridge"}, description = "the default network's bridge (default: ${DEFAULT-VALUE})")
-    String bridge = RuntimeConfig.defaults().bridgeName();
-
-    @Option(names = "--bip", description = "the default bridge's address and prefix, e.g. 172.17.0.1/16 (default: keep an existing "
-            + "bridge's address, else the first free subnet of the address pools)")
-    String bip;
-
-    @Option(names = "--default-address-pool", paramLabel = "base=CIDR,size=N",
-            description = "where free subnets are chosen from, repeatable (default: Docker's, 172.17-31.0.0/16 then 192.168.0.0/16 in /20s)")
-    List<String> addressPools = List.of();
-
-    @Option(names = "--mtu", description = "MTU of the default network and of networks that set none (default: ${DEFAULT-VALUE})")
-    int mtu = RuntimeConfig.defaults().mtu();
-
-    @Option(names = "--icc", arity = "1", description = "containers on the default network reach each other (default: ${DEFAULT-VALUE})")
-    boolean icc = true;
-
-    @Option(names = "--ip-masq", arity = "1", description = "masquerade the default network's traffic leaving the host (default: ${DEFAULT-VALUE})")
-    boolean ipMasquerade = true;
-
-    @Option(names = "--exec-root", description = "where container namespaces are kept (default: ${DEFAULT-VALUE})")
-    Path execRoot = RuntimeConfig.DEFAULT_RUN_DIRECTORY;
+    @Mixin
+    RuntimeOptions runtimeOptions = new RuntimeOptions();
 
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
@@ -59,16 +48,13 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
         RuntimeConfig config;
         try {
-            config = config();
+            config = DaemonConfig.load(runtimeOptions.toConfig(), Optional.empty()).runtime();
         } catch (IllegalArgumentException e) {
             System.err.println("netwharf: " + e.getMessage());
             return 2;
         }
-        Netwharf netwharf;
-        try {
-            netwharf = Netwharf.startStandalone(config).toCompletableFuture().join();
-        } catch (CompletionException e) {
-            System.err.println("netwharf: cannot start: " + e.getCause().getMessage());
+        Netwharf netwharf = start(config);
+        if (netwharf == null) {
             return 1;
         }
         NetworkInfo bridge = netwharf.inspectNetwork("bridge").toCompletableFuture().join();
@@ -78,13 +64,80 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    private RuntimeConfig config() {
-        RuntimeConfig.Builder config = RuntimeConfig.builder().bridgeName(bridge).bip(bip).runDirectory(execRoot)
-                .mtu(mtu).icc(icc).ipMasquerade(ipMasquerade);
-        if (!addressPools.isEmpty()) {
-            config.defaultAddressPools(addressPools.stream().map(AddressPoolsSpec::parse).toList());
+    private static Netwharf start(RuntimeConfig config) {
+        try {
+            return Netwharf.startStandalone(config).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            System.err.println("netwharf: cannot start: " + e.getCause().getMessage());
+            return null;
         }
-        return config.build();
+    }
+
+    @Command(name = "daemon", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Start the runtime and serve the Docker Engine API on the given sockets until stopped (Ctrl-C, SIGTERM).",
+                    "Settings come from the flags, then the configuration file (HOCON, or JSON: keys as in Docker's daemon.json: "
+                            + "hosts, data-root, exec-root, bridge, bip, default-address-pools, mtu, icc, ip-masq), then the "
+                            + "defaults. A flag given on the command line wins over the same key in the file (-H and "
+                            + "--default-address-pool replace the file's whole list); unknown keys in the file are refused."})
+    static final class Daemon implements Callable<Integer> {
+        @Option(names = {"-H", "--host"}, paramLabel = "unix:///PATH|tcp://HOST[:PORT]",
+                description = "where to serve the API, repeatable (default: unix:///run/netwharf/netwharf.sock; TCP port default 2375)")
+        List<String> hosts;
+
+        @Option(names = "--data-root", description = "where netwharf keeps its state (default: /var/lib/netwharf)")
+        Path dataRoot;
+
+        @Mixin
+        RuntimeOptions runtimeOptions = new RuntimeOptions();
+
+        @Option(names = "--config-file", paramLabel = "FILE",
+                description = "the daemon's configuration file (default: /etc/netwharf/daemon.conf, read only if it exists)")
+        Path configFile;
+
+        /** The command line's settings. */
+        DaemonConfig config() {
+            Map<String, Object> given = new HashMap<>(runtimeOptions.toConfig().root().unwrapped());
+            if (hosts != null && !hosts.isEmpty()) {
+                given.put("hosts", hosts);
+            }
+            if (dataRoot != null) {
+                given.put("data-root", dataRoot.toAbsolutePath().toString());
+            }
+            Optional<Path> file = configFile != null ? Optional.of(configFile) : DaemonConfig.defaultConfigFile();
+            return DaemonConfig.load(ConfigFactory.parseMap(given, "command line"), file);
+        }
+
+        @Override
+        public Integer call() {
+            DaemonConfig config;
+            try {
+                config = config();
+            } catch (IllegalArgumentException e) {
+                System.err.println("netwharf daemon: " + e.getMessage());
+                return 2;
+            }
+            Netwharf netwharf = start(config.runtime());
+            if (netwharf == null) {
+                return 1;
+            }
+            Gateway gateway;
+            try {
+                gateway = Gateway.bind(netwharf.system(), config.hosts(), GatewayRoutes.forDaemon(netwharf, config))
+                        .toCompletableFuture().join();
+            } catch (CompletionException e) {
+                System.err.println("netwharf daemon: " + e.getCause().getMessage());
+                // Terminating runs the coordinated shutdown, which stops the runtime cleanly first.
+                netwharf.system().terminate();
+                netwharf.whenTerminated().toCompletableFuture().join();
+                return 1;
+            }
+            // Stop taking requests before the runtime stops (service-stop): unbind runs in an earlier phase.
+            CoordinatedShutdown.get(netwharf.system()).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "netwharf-gateway-unbind",
+                    gateway::unbind);
+            System.err.println("netwharf daemon is listening on " + String.join(", ", gateway.boundAddresses()));
+            netwharf.whenTerminated().toCompletableFuture().join();
+            return 0;
+        }
     }
 
     @Command(name = "host-network", mixinStandardHelpOptions = true,

@@ -88,6 +88,11 @@ public final class Netwharf {
                 });
     }
 
+    /** The actor system netwharf runs in: its own for {@link #startStandalone}, the application's for {@link #start}. */
+    public ActorSystem<?> system() {
+        return system;
+    }
+
     public ActorRef<RuntimeActor.Command> runtime() {
         return runtime;
     }

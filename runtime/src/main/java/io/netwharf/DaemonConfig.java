@@ -1,0 +1,165 @@
+package io.netwharf;
+
+import io.netwharf.gateway.ListenAddress;
+import io.netwharf.ipam.AddressPoolsSpec;
+import io.netwharf.ipam.PoolBase;
+import io.netwharf.runtime.RuntimeConfig;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What {@code netwharf daemon} runs with: the runtime's settings, where the gateway listens, where state is kept.
+ * Read from a HOCON file whose keys are those of Docker's daemon.json (JSON is HOCON, so a daemon.json with only these
+ * keys is read as is), with command-line flags over it.
+ *
+ * @param runtime  the runtime's settings
+ * @param hosts    where the gateway listens ({@code -H}, {@code hosts}); never empty
+ * @param dataRoot where netwharf keeps its state ({@code --data-root}, {@code data-root})
+ */
+public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Path dataRoot) {
+    public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/netwharf/daemon.conf");
+    public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/netwharf");
+
+    /** The keys a configuration file may have, in Docker's daemon.json spelling. */
+    public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "bridge", "bip", "default-address-pools",
+            "mtu", "icc", "ip-masq");
+
+    public DaemonConfig {
+        hosts = List.copyOf(hosts);
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("no address to listen on (hosts)");
+        }
+    }
+
+    /** {@link #DEFAULT_CONFIG_FILE} if it exists. */
+    public static Optional<Path> defaultConfigFile() {
+        return Files.isRegularFile(DEFAULT_CONFIG_FILE) ? Optional.of(DEFAULT_CONFIG_FILE) : Optional.empty();
+    }
+
+    /**
+     * The settings from {@code flags} (the command line, with the file's keys: see {@link #KEYS}), then
+     * {@code configFile} if given, then the defaults. A key given in both wins from the flags, whole: hosts given as
+     * flags replace the file's list. Throws {@link IllegalArgumentException} naming the key or value that is wrong,
+     * and the file.
+     */
+    public static DaemonConfig load(Config flags, Optional<Path> configFile) {
+        Config file = ConfigFactory.empty();
+        if (configFile.isPresent()) {
+            Path path = configFile.get();
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("configuration file " + path + " does not exist or is not a file");
+            }
+            try {
+                file = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException("cannot read configuration file " + path + ": " + e.getMessage(), e);
+            }
+            try {
+                checkKeys(file);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("configuration file " + path + ": " + e.getMessage(), e);
+            }
+        }
+        checkKeys(flags);
+        try {
+            return fromConfig(flags.withFallback(file));
+        } catch (IllegalArgumentException e) {
+            throw configFile.isPresent()
+                    ? new IllegalArgumentException(e.getMessage() + " (from the command line or " + configFile.get() + ")", e)
+                    : e;
+        }
+    }
+
+    /** Settings from one config with daemon.json's keys; absent keys take the defaults. */
+    public static DaemonConfig fromConfig(Config config) {
+        checkKeys(config);
+        RuntimeConfig.Builder runtime = RuntimeConfig.builder();
+        try {
+            if (config.hasPath("bridge")) {
+                runtime.bridgeName(config.getString("bridge"));
+            }
+            if (config.hasPath("bip")) {
+                runtime.bip(config.getString("bip"));
+            }
+            if (config.hasPath("mtu")) {
+                runtime.mtu(config.getInt("mtu"));
+            }
+            if (config.hasPath("icc")) {
+                runtime.icc(config.getBoolean("icc"));
+            }
+            if (config.hasPath("ip-masq")) {
+                runtime.ipMasquerade(config.getBoolean("ip-masq"));
+            }
+            if (config.hasPath("exec-root")) {
+                runtime.runDirectory(absolute("exec-root", config.getString("exec-root")));
+            }
+            if (config.hasPath("default-address-pools")) {
+                runtime.defaultAddressPools(pools(config.getList("default-address-pools")));
+            }
+            List<ListenAddress> hosts = config.hasPath("hosts")
+                    ? config.getStringList("hosts").stream().map(ListenAddress::parse).toList()
+                    : List.of(ListenAddress.defaultAddress());
+            if (hosts.isEmpty()) {
+                throw new IllegalArgumentException("hosts: empty list, nothing to listen on");
+            }
+            Path dataRoot = config.hasPath("data-root") ? absolute("data-root", config.getString("data-root")) : DEFAULT_DATA_ROOT;
+            return new DaemonConfig(runtime.build(), hosts, dataRoot);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static void checkKeys(Config config) {
+        Set<String> unknown = new TreeSet<>(config.root().keySet());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown configuration key" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + " (known: " + String.join(", ", new TreeSet<>(KEYS)) + ")");
+        }
+    }
+
+    private static Path absolute(String key, String value) {
+        Path path = Path.of(value);
+        if (!path.isAbsolute()) {
+            throw new IllegalArgumentException(key + ": " + value + " is not an absolute path");
+        }
+        return path.normalize();
+    }
+
+    /** Each pool either {base = "…", size = N} (daemon.json) or "base=…,size=N" (the flag's form). */
+    private static List<PoolBase> pools(List<? extends ConfigValue> values) {
+        List<PoolBase> pools = new ArrayList<>();
+        for (ConfigValue value : values) {
+            if (value.valueType() == ConfigValueType.STRING) {
+                pools.add(AddressPoolsSpec.parse((String) value.unwrapped()));
+            } else if (value.valueType() == ConfigValueType.OBJECT) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> pool = (Map<String, Object>) value.unwrapped();
+                List<String> fields = new ArrayList<>();
+                pool.forEach((key, field) -> fields.add(key + "=" + field));
+                pools.add(AddressPoolsSpec.parse(String.join(",", fields)));
+            } else {
+                throw new IllegalArgumentException("default-address-pools: expected {base = \"172.17.0.0/16\", size = 24} or "
+                        + "\"base=172.17.0.0/16,size=24\", not " + value.render());
+            }
+        }
+        if (pools.isEmpty()) {
+            throw new IllegalArgumentException("default-address-pools: empty list");
+        }
+        return pools;
+    }
+}

@@ -1,0 +1,319 @@
+package io.netwharf.gateway;
+
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.TLSProtocol;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.TLSPlacebo;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Serves HTTP/1.1 on a Unix domain socket, which pekko-http cannot bind itself (it binds TCP only): one thread accepts
+ * connections, and each accepted connection runs pekko-http's server layer over the socket channel, joined to the
+ * handler.
+ *
+ * <p>Each connection reads with blocking {@link SocketChannel#read} calls on {@value #IO_DISPATCHER}, a dispatcher
+ * that grows with the connections: a connection that is quiet (keep-alive, or a parked request such as Docker's
+ * container wait) holds one thread in a read, and nothing else. Reads and writes use the channel directly, never
+ * {@code Channels.newInputStream/newOutputStream}: on a selectable channel both of those lock the channel's
+ * {@code blockingLock()}, so a read waiting for the next request would keep the response from being written.
+ *
+ * <p>A client that closes its connection ends that connection's stream, answered or not (as pekko-http's TCP server
+ * does without half-close): the pending response is dropped.
+ */
+public final class UnixSocketListener {
+    /** The dispatcher connection reads and writes block on; see reference.conf. */
+    public static final String IO_DISPATCHER = "netwharf.gateway.io-dispatcher";
+
+    private static final Logger log = LoggerFactory.getLogger(UnixSocketListener.class);
+    private static final int READ_BUFFER = 16 * 1024;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final Flow<HttpRequest, HttpResponse, ?> handler;
+    private final ServerSettings settings;
+    private final Http http;
+    private final Materializer materializer;
+    private final LoggingAdapter httpLog;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean unbound = new AtomicBoolean();
+    private final CompletableFuture<Done> acceptStopped = new CompletableFuture<>();
+
+    private UnixSocketListener(ActorSystem<?> system, Path path, ServerSocketChannel server,
+                               Flow<HttpRequest, HttpResponse, ?> handler, ServerSettings settings) {
+        this.path = path;
+        this.server = server;
+        this.handler = handler;
+        this.settings = settings;
+        this.http = Http.get(system);
+        this.materializer = Materializer.matFromSystem(system);
+        this.httpLog = Logging.getLogger(system.classicSystem(), UnixSocketListener.class);
+    }
+
+    /** Binds {@code socket} and serves {@code route} (sealed) with the gateway's server settings. */
+    public static UnixSocketListener bind(ActorSystem<?> system, Path socket, Route route) throws IOException {
+        return bind(system, socket, route.seal().flow(system), Gateway.serverSettings(system));
+    }
+
+    /**
+     * Binds {@code socket} and starts accepting. The parent directory is created; a socket file nobody answers on (left
+     * by a daemon that died) is replaced; if a server answers on it, or the path is not a socket, binding is refused.
+     * The socket gets mode 0660, owner root:root.
+     *
+     * @throws IOException naming the socket when it cannot be bound
+     */
+    public static UnixSocketListener bind(ActorSystem<?> system, Path socket, Flow<HttpRequest, HttpResponse, ?> handler,
+                                          ServerSettings settings) throws IOException {
+        Path path = socket.toAbsolutePath().normalize();
+        if (path.getParent() != null) {
+            Files.createDirectories(path.getParent());
+        }
+        removeIfStale(path);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(path), 1024);
+            // Bound with the process's umask (usually 022: only root can connect meanwhile), then narrowed. Connecting
+            // needs write permission on the socket: owner root and group root, as dockerd's socket with group root.
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+            try {
+                Files.setAttribute(path, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(path, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException | UnsupportedOperationException e) {
+                log.warn("Cannot give {} to root:root: {}", path, e.toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        UnixSocketListener listener = new UnixSocketListener(system, path, server, handler, settings);
+        Thread acceptor = new Thread(listener::acceptLoop, "netwharf-gateway-accept-" + path);
+        acceptor.setDaemon(true);
+        acceptor.start();
+        log.debug("Listening on unix://{}", path);
+        return listener;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Connections accepted and not yet closed. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    /** Stops accepting, removes the socket file and closes the open connections. Calling it again does nothing. */
+    public CompletionStage<Done> unbind() {
+        if (!unbound.compareAndSet(false, true)) {
+            return acceptStopped;
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.debug("Closing the server socket {}: {}", path, e.toString());
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            log.warn("Cannot remove the socket file {}: {}", path, e.toString());
+        }
+        connections.forEach(Connection::close);
+        return acceptStopped;
+    }
+
+    private static void removeIfStale(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if ((mode & S_IFMT) != S_IFSOCK) {
+            throw new IOException(path + " exists and is not a socket; not replacing it");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+        } catch (ConnectException e) {
+            // Nobody accepts on it: left by a daemon that is gone.
+            log.info("Replacing the stale socket {}", path);
+            Files.delete(path);
+            return;
+        }
+        throw new IOException("another daemon is listening on unix://" + path);
+    }
+
+    private void acceptLoop() {
+        try {
+            while (true) {
+                SocketChannel channel;
+                try {
+                    channel = server.accept();
+                } catch (ClosedChannelException e) {
+                    return;
+                } catch (IOException e) {
+                    if (!server.isOpen()) {
+                        return;
+                    }
+                    // Out of file descriptors, most likely: wait a little rather than spin.
+                    log.warn("Accepting on {} failed: {}", path, e.toString());
+                    sleepQuietly();
+                    continue;
+                }
+                if (connections.size() >= settings.getMaxConnections()) {
+                    log.warn("Refusing a connection on {}: {} connections open (pekko.http.server.max-connections)", path,
+                            connections.size());
+                    closeQuietly(channel);
+                    continue;
+                }
+                serve(channel);
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("The accept loop on {} stopped", path, e);
+        } finally {
+            acceptStopped.complete(Done.getInstance());
+        }
+    }
+
+    private void serve(SocketChannel channel) {
+        Connection connection = new Connection(channel);
+        connections.add(connection);
+        if (unbound.get()) {
+            connection.close(); // raced with unbind()
+        }
+        try {
+            Source<ByteString, NotUsed> in = Source.unfoldResource(() -> connection, Connection::read, c -> {})
+                    .async(IO_DISPATCHER);
+            Sink<ByteString, CompletionStage<Done>> out = Sink.<ByteString>foreach(connection::write).async(IO_DISPATCHER);
+            // Either side ending ends the other: the client closing stops the responses, the server closing (after
+            // "Connection: close" or a protocol error) stops the reading.
+            Flow<ByteString, ByteString, CompletionStage<Done>> transport = Flow.fromSinkAndSourceCoupledMat(out, in, Keep.left());
+            CompletionStage<Done> done = http.serverLayer(settings, Optional.empty(), httpLog)
+                    .atop(placebo())
+                    .join(transport, Keep.right())
+                    .joinMat(handler, Keep.left())
+                    .run(materializer);
+            done.whenComplete((ok, failure) -> {
+                connection.close();
+                connections.remove(connection);
+                if (failure != null) {
+                    log.debug("Connection on {} ended with {}", path, failure.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Cannot serve a connection on {}: {}", path, e.toString());
+            connection.close();
+            connections.remove(connection);
+        }
+    }
+
+    /**
+     * TLS left out. The Java DSL's types are invariant: the placebo's SessionBytes are the SslTlsInbound the server layer
+     * takes (covariant in the Scala DSL).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static BidiFlow<TLSProtocol.SslTlsOutbound, ByteString, ByteString, TLSProtocol.SslTlsInbound, NotUsed> placebo() {
+        return (BidiFlow) TLSPlacebo.getInstance();
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("Closing a connection: {}", e.toString());
+        }
+    }
+
+    /** One accepted connection; {@link #read} and {@link #write} run on different threads, which the channel allows. */
+    private static final class Connection {
+        private final SocketChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
+        private volatile boolean broken;
+
+        Connection(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        /** The next bytes, or empty at the end: the client closed, or the connection was closed here. */
+        Optional<ByteString> read() {
+            if (broken) {
+                return Optional.empty();
+            }
+            buffer.clear();
+            int count;
+            try {
+                count = channel.read(buffer);
+            } catch (IOException e) {
+                // Closed here (AsynchronousCloseException) or reset by the client: both just end the connection.
+                log.debug("Reading a connection ended: {}", e.toString());
+                return Optional.empty();
+            }
+            if (count < 0) {
+                return Optional.empty();
+            }
+            buffer.flip();
+            return Optional.of(ByteString.fromByteBuffer(buffer));
+        }
+
+        void write(ByteString bytes) {
+            if (broken) {
+                return; // the client is gone; the coupled read side ends the stream
+            }
+            try {
+                ByteBuffer data = bytes.asByteBuffer();
+                while (data.hasRemaining()) {
+                    channel.write(data);
+                }
+            } catch (IOException e) {
+                log.debug("Writing a connection failed, closing it: {}", e.toString());
+                close();
+            }
+        }
+
+        void close() {
+            broken = true;
+            closeQuietly(channel);
+        }
+    }
+}
