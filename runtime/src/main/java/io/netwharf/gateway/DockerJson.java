@@ -1,0 +1,157 @@
+package io.netwharf.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.util.ByteString;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * JSON as the Docker API speaks it, for every route of the gateway: one {@link ObjectMapper} (Docker's field names
+ * come from {@code @JsonProperty} on the request and response types; unknown fields are ignored, field names match
+ * case-insensitively as in Go, and a value of the wrong type is refused rather than coerced), {@link #complete}
+ * for answers and {@link #entity} for request bodies (at most {@link #MAX_BODY} bytes; malformed JSON or a wrong type
+ * → 400 naming the field, too large → 413).
+ */
+public final class DockerJson {
+    /** The largest request body accepted: 1 MiB. */
+    public static final long MAX_BODY = 1 << 20;
+    static final String TOO_LARGE = "request body is too large: at most " + MAX_BODY + " bytes are accepted";
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    private static final ObjectMapper MAPPER = newMapper();
+
+    private DockerJson() {}
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    private static ObjectMapper newMapper() {
+        JsonMapper mapper = JsonMapper.builder()
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+                .build();
+        // Go's encoding/json takes no "yes" for a bool and no 5 for a string: neither do we.
+        for (LogicalType type : new LogicalType[] {LogicalType.Boolean, LogicalType.Integer, LogicalType.Float, LogicalType.Textual}) {
+            mapper.coercionConfigFor(type)
+                    .setCoercion(CoercionInputShape.String, type == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Integer, type == LogicalType.Integer || type == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, type == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, type == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, type == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail);
+        }
+        return mapper;
+    }
+
+    /** {@code value} as JSON bytes. */
+    public static byte[] bytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getName() + " as JSON", e);
+        }
+    }
+
+    public static HttpResponse response(StatusCode status, Object value) {
+        return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, bytes(value));
+    }
+
+    /** Answers {@code value} as JSON with {@code status}. */
+    public static Route complete(StatusCode status, Object value) {
+        return Directives.complete(response(status, value));
+    }
+
+    /**
+     * Reads the request body (at most {@link #MAX_BODY} bytes; a larger one is read to its end and answered with 413,
+     * so the client gets the answer rather than a reset) and parses it as {@code type}. An empty or {@code null}
+     * body, malformed JSON or a value of the wrong type is answered with 400.
+     */
+    public static <T> Route entity(Class<T> type, Function<T, Route> inner) {
+        return body(bytes -> inner.apply(parse(bytes, type)));
+    }
+
+    /** The raw request body, at most {@link #MAX_BODY} bytes (else 413). */
+    public static Route body(Function<ByteString, Route> inner) {
+        return Directives.extractRequestEntity(entity -> Directives.extractMaterializer(materializer -> {
+            CompletionStage<Body> read = entity.getDataBytes()
+                    .completionTimeout(READ_TIMEOUT)
+                    .runWith(Sink.fold(new Body(), Body::add), materializer);
+            return Directives.onSuccess(read, body -> {
+                if (body.tooLarge) {
+                    return DockerErrors.error(org.apache.pekko.http.javadsl.model.StatusCodes.PAYLOAD_TOO_LARGE, TOO_LARGE);
+                }
+                return inner.apply(body.bytes);
+            });
+        }));
+    }
+
+    /** Parses a request body as {@code type}; refuses what Docker refuses with a 400. */
+    public static <T> T parse(ByteString bytes, Class<T> type) {
+        if (bytes.isEmpty()) {
+            throw DockerApiException.badRequest("invalid JSON: got EOF while reading request body");
+        }
+        T value;
+        try {
+            value = MAPPER.readValue(bytes.toArray(), type);
+        } catch (StreamReadException e) {
+            throw DockerApiException.badRequest("invalid JSON: " + firstLine(e.getOriginalMessage()));
+        } catch (JsonMappingException e) {
+            String field = e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            throw DockerApiException.badRequest("invalid JSON: " + (field.isEmpty() ? "" : "field " + field + ": ")
+                    + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw DockerApiException.badRequest("invalid JSON: " + firstLine(e.getMessage()));
+        }
+        if (value == null) {
+            throw DockerApiException.badRequest("invalid JSON: the body is null");
+        }
+        return value;
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int end = message.indexOf('\n');
+        return end < 0 ? message : message.substring(0, end);
+    }
+
+    /** What has been read of a body: kept up to the limit, then only counted. */
+    private static final class Body {
+        ByteString bytes = ByteString.emptyByteString();
+        boolean tooLarge;
+
+        Body add(ByteString chunk) {
+            if (!tooLarge) {
+                if (bytes.size() + (long) chunk.size() > MAX_BODY) {
+                    tooLarge = true;
+                    bytes = ByteString.emptyByteString();
+                } else {
+                    bytes = bytes.concat(chunk);
+                }
+            }
+            return this;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.netwharf.gateway;
+
+import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.protocol.model.NetworkSpec;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns the body of {@code POST /networks/create} into a {@link NetworkSpec}, refusing what netwharf does not do
+ * (other drivers, IPv6, several subnets) and options with bad values, naming the field or option. What the runtime
+ * checks itself (names, CIDRs, overlaps, duplicates) is left to it.
+ */
+final class NetworkCreation {
+    private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
+    private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
+
+    private NetworkCreation() {}
+
+    static NetworkSpec spec(NetworkJson.CreateRequest request) {
+        String driver = request.driver() == null ? "" : request.driver();
+        if (driver.equals("host") || driver.equals("null")) {
+            throw NetwharfException.forbidden("only one instance of \"" + driver + "\" network is allowed");
+        }
+        if (!driver.isEmpty() && !driver.equals("bridge")) {
+            throw NetwharfException.notFound("plugin \"" + driver + "\" not found");
+        }
+        if (request.name() == null || request.name().isEmpty()) {
+            throw NetwharfException.badParameter("invalid name: ");
+        }
+        if (Boolean.TRUE.equals(request.enableIPv6())) {
+            throw NetwharfException.badParameter("IPv6 is not supported: EnableIPv6 must be false");
+        }
+        if (Boolean.FALSE.equals(request.enableIPv4())) {
+            throw NetwharfException.badParameter("IPv4 cannot be disabled: EnableIPv4 must be true");
+        }
+        if (request.scope() != null && !request.scope().isEmpty() && !request.scope().equals("local")) {
+            throw NetwharfException.badParameter("scope " + request.scope() + " is not supported: only local networks");
+        }
+        if (Boolean.TRUE.equals(request.ingress()) || Boolean.TRUE.equals(request.configOnly())
+                || (request.configFrom() != null && request.configFrom().network() != null && !request.configFrom().network().isEmpty())) {
+            throw NetwharfException.badParameter("ingress, config-only and config-from networks need a swarm, which netwharf does not have");
+        }
+        NetworkSpec.Builder spec = NetworkSpec.named(request.name())
+                .internal(Boolean.TRUE.equals(request.internal()))
+                .labels(request.labels());
+        ipam(request.ipam(), spec);
+        Map<String, String> options = request.options() == null ? Map.of() : request.options();
+        String bridge = options.get(NetworkJson.BRIDGE_NAME);
+        if (bridge != null) {
+            if (bridge.isEmpty()) {
+                throw NetwharfException.badParameter("invalid value \"\" for option " + NetworkJson.BRIDGE_NAME + ": a bridge name is needed");
+            }
+            spec.bridgeName(bridge);
+        }
+        if (options.containsKey(NetworkJson.ENABLE_ICC)) {
+            spec.icc(bool(NetworkJson.ENABLE_ICC, options.get(NetworkJson.ENABLE_ICC)));
+        }
+        if (options.containsKey(NetworkJson.ENABLE_MASQUERADE)) {
+            spec.masquerade(bool(NetworkJson.ENABLE_MASQUERADE, options.get(NetworkJson.ENABLE_MASQUERADE)));
+        }
+        String mtu = options.get(NetworkJson.MTU);
+        if (mtu != null) {
+            try {
+                spec.mtu(Integer.parseInt(mtu));
+            } catch (NumberFormatException e) {
+                throw NetwharfException.badParameter("invalid value \"" + mtu + "\" for option " + NetworkJson.MTU + ": not a number");
+            }
+        }
+        return spec.build();
+    }
+
+    private static void ipam(NetworkJson.Ipam ipam, NetworkSpec.Builder spec) {
+        if (ipam == null) {
+            return;
+        }
+        if (ipam.driver() != null && !ipam.driver().isEmpty() && !ipam.driver().equals("default")) {
+            throw NetwharfException.notFound("plugin \"" + ipam.driver() + "\" not found");
+        }
+        List<NetworkJson.IpamConfig> configs = ipam.config() == null ? List.of() : ipam.config();
+        for (NetworkJson.IpamConfig c : configs) {
+            if (c != null && (isV6(c.subnet()) || isV6(c.gateway()) || isV6(c.ipRange()))) {
+                throw NetwharfException.badParameter("IPv6 is not supported: IPAM config " + c.subnet());
+            }
+        }
+        if (configs.size() > 1) {
+            throw NetwharfException.badParameter("only one IPv4 IPAM config is supported per network, got " + configs.size());
+        }
+        if (configs.isEmpty() || configs.get(0) == null) {
+            return;
+        }
+        NetworkJson.IpamConfig c = configs.get(0);
+        if (c.auxiliaryAddresses() != null && !c.auxiliaryAddresses().isEmpty()) {
+            throw NetwharfException.badParameter("IPAM AuxiliaryAddresses are not supported");
+        }
+        spec.subnet(blankToNull(c.subnet())).gateway(blankToNull(c.gateway())).ipRange(blankToNull(c.ipRange()));
+    }
+
+    private static boolean bool(String option, String value) {
+        if (TRUE.contains(value)) {
+            return true;
+        }
+        if (FALSE.contains(value)) {
+            return false;
+        }
+        throw NetwharfException.badParameter("invalid value \"" + value + "\" for option " + option + ": must be true or false");
+    }
+
+    private static boolean isV6(String text) {
+        return text != null && text.contains(":");
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isEmpty() ? null : text;
+    }
+}

@@ -1,0 +1,155 @@
+package io.netwharf.gateway;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.netwharf.protocol.model.EndpointInfo;
+import io.netwharf.protocol.model.NetworkInfo;
+
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The network bodies of the Docker API, as v1.51 and Docker 20.10's captured answers show them. */
+final class NetworkJson {
+    static final String BRIDGE_NAME = "com.docker.network.bridge.name";
+    static final String ENABLE_ICC = "com.docker.network.bridge.enable_icc";
+    static final String ENABLE_MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
+    static final String MTU = "com.docker.network.driver.mtu";
+    static final String DEFAULT_BRIDGE = "com.docker.network.bridge.default_bridge";
+    static final String HOST_BINDING = "com.docker.network.bridge.host_binding_ipv4";
+
+    private NetworkJson() {}
+
+    /** {@code POST /networks/create}. */
+    record CreateRequest(@JsonProperty("Name") String name,
+                         @JsonProperty("CheckDuplicate") Boolean checkDuplicate,
+                         @JsonProperty("Driver") String driver,
+                         @JsonProperty("Scope") String scope,
+                         @JsonProperty("EnableIPv4") Boolean enableIPv4,
+                         @JsonProperty("EnableIPv6") Boolean enableIPv6,
+                         @JsonProperty("IPAM") Ipam ipam,
+                         @JsonProperty("Internal") Boolean internal,
+                         @JsonProperty("Attachable") Boolean attachable,
+                         @JsonProperty("Ingress") Boolean ingress,
+                         @JsonProperty("ConfigOnly") Boolean configOnly,
+                         @JsonProperty("ConfigFrom") ConfigReference configFrom,
+                         @JsonProperty("Options") Map<String, String> options,
+                         @JsonProperty("Labels") Map<String, String> labels) {
+    }
+
+    record Ipam(@JsonProperty("Driver") String driver,
+                @JsonProperty("Config") List<IpamConfig> config,
+                @JsonProperty("Options") Map<String, String> options) {
+    }
+
+    record IpamConfig(@JsonProperty("Subnet") String subnet,
+                      @JsonProperty("IPRange") String ipRange,
+                      @JsonProperty("Gateway") String gateway,
+                      @JsonProperty("AuxiliaryAddresses") Map<String, String> auxiliaryAddresses) {
+    }
+
+    record ConfigReference(@JsonProperty("Network") String network) {
+    }
+
+    /** {@code POST /networks/{id}/connect}. */
+    record ConnectRequest(@JsonProperty("Container") String container,
+                          @JsonProperty("EndpointConfig") EndpointConfig endpointConfig) {
+    }
+
+    record EndpointConfig(@JsonProperty("IPAMConfig") EndpointIpam ipamConfig,
+                          @JsonProperty("Aliases") List<String> aliases) {
+    }
+
+    record EndpointIpam(@JsonProperty("IPv4Address") String ipv4Address,
+                        @JsonProperty("IPv6Address") String ipv6Address,
+                        @JsonProperty("LinkLocalIPs") List<String> linkLocalIps) {
+    }
+
+    /** {@code POST /networks/{id}/disconnect}. */
+    record DisconnectRequest(@JsonProperty("Container") String container,
+                             @JsonProperty("Force") Boolean force) {
+    }
+
+    /** One network as {@code GET /networks} and {@code GET /networks/{id}} show it. */
+    static Map<String, Object> network(NetworkInfo n, Map<String, String> options, Map<String, Object> containers) {
+        List<Map<String, Object>> config = List.of();
+        if (n.subnet() != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("Subnet", n.subnet());
+            if (n.ipRange() != null) {
+                c.put("IPRange", n.ipRange());
+            }
+            if (n.gateway() != null) {
+                c.put("Gateway", n.gateway());
+            }
+            config = List.of(c);
+        }
+        Map<String, Object> ipam = new LinkedHashMap<>();
+        ipam.put("Driver", "default");
+        ipam.put("Options", Map.of());
+        ipam.put("Config", config);
+
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Name", n.name());
+        body.put("Id", n.id());
+        body.put("Created", DateTimeFormatter.ISO_INSTANT.format(n.created()));
+        body.put("Scope", "local");
+        body.put("Driver", n.driver());
+        body.put("EnableIPv4", true);
+        body.put("EnableIPv6", false);
+        body.put("IPAM", ipam);
+        body.put("Internal", n.internal());
+        body.put("Attachable", false);
+        body.put("Ingress", false);
+        body.put("ConfigFrom", Map.of("Network", ""));
+        body.put("ConfigOnly", false);
+        body.put("Containers", containers);
+        body.put("Options", new TreeMap<>(options));
+        body.put("Labels", new TreeMap<>(n.labels()));
+        return body;
+    }
+
+    /** A container's entry in a network's {@code Containers}. */
+    static Map<String, Object> endpoint(String containerName, EndpointInfo e) {
+        return endpoint(containerName, e.endpointId(), e.macAddress(),
+                e.ipv4Address() == null ? "" : e.ipv4Address() + "/" + e.prefixLength());
+    }
+
+    static Map<String, Object> endpoint(String containerName, String endpointId, String mac, String ipv4) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Name", containerName);
+        body.put("EndpointID", endpointId);
+        body.put("MacAddress", mac == null ? "" : mac);
+        body.put("IPv4Address", ipv4);
+        body.put("IPv6Address", "");
+        return body;
+    }
+
+    /** The options Docker shows on its default bridge network. */
+    static Map<String, String> defaultBridgeOptions(NetworkInfo n) {
+        Map<String, String> o = new TreeMap<>();
+        o.put(DEFAULT_BRIDGE, "true");
+        o.put(ENABLE_ICC, Boolean.toString(n.icc()));
+        o.put(ENABLE_MASQUERADE, Boolean.toString(n.masquerade()));
+        o.put(HOST_BINDING, "0.0.0.0");
+        o.put(BRIDGE_NAME, n.bridge());
+        o.put(MTU, Integer.toString(n.mtu()));
+        return o;
+    }
+
+    /** For a user network whose creation options the gateway did not see: the options that differ from the defaults. */
+    static Map<String, String> reconstructedOptions(NetworkInfo n) {
+        Map<String, String> o = new TreeMap<>();
+        if (n.bridge() != null && !n.bridge().equals("br-" + n.id().substring(0, 12))) {
+            o.put(BRIDGE_NAME, n.bridge());
+        }
+        if (!n.icc()) {
+            o.put(ENABLE_ICC, "false");
+        }
+        if (!n.masquerade()) {
+            o.put(ENABLE_MASQUERADE, "false");
+        }
+        return o;
+    }
+}

@@ -1,0 +1,329 @@
+package io.netwharf.gateway;
+
+import io.netwharf.Netwharf;
+import io.netwharf.protocol.model.ContainerInfo;
+import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetworkSpec;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+/**
+ * {@code /networks}: list, inspect, create, remove, connect, disconnect and prune, over the runtime's networks plus
+ * Docker's predefined {@code host} and {@code none}, which are not runtime networks: the gateway shows them (with
+ * ids fixed for its life, and the containers in those modes) and refuses to change them, with Docker's messages.
+ */
+final class NetworkRoutes {
+    private static final Set<String> PREDEFINED = Set.of("bridge", "host", "none");
+    private static final Set<String> LIST_FILTERS = Set.of("name", "id", "driver", "label", "type", "scope", "dangling");
+    private static final Set<String> PRUNE_FILTERS = Set.of("label", "label!", "until");
+    private static final String SHARED_NETWORK =
+            "container sharing network namespace with another container or host cannot be connected to any other network";
+    private static final String NO_NETWORK =
+            "container cannot be connected to multiple networks with one of the networks in private (none) mode";
+
+    private final Netwharf netwharf;
+    private final ContainerNetworking containers;
+    private final NetworkInfo host;
+    private final NetworkInfo none;
+    /** The options each network was created with through this gateway, shown back as Docker does. */
+    private final Map<String, Map<String, String>> givenOptions = new ConcurrentHashMap<>();
+
+    NetworkRoutes(Netwharf netwharf, ContainerNetworking containers) {
+        this.netwharf = netwharf;
+        this.containers = containers;
+        Instant now = Instant.now();
+        this.host = predefined("host", "host", now);
+        this.none = predefined("none", "null", now);
+    }
+
+    private static NetworkInfo predefined(String name, String driver, Instant created) {
+        byte[] id = new byte[32];
+        new SecureRandom().nextBytes(id);
+        return new NetworkInfo(HexFormat.of().formatHex(id), name, driver, null, null, null, null, 0, false, false,
+                false, true, Map.of(), created, Map.of());
+    }
+
+    Route route() {
+        return pathPrefix("networks", () -> concat(
+                pathEndOrSingleSlash(() -> get(() -> parameterOptional("filters", this::list))),
+                path("create", () -> post(() -> DockerJson.entity(NetworkJson.CreateRequest.class, this::create))),
+                path("prune", () -> post(() -> parameterOptional("filters", this::prune))),
+                pathPrefix(PathMatchers.segment(), reference -> concat(
+                        pathEndOrSingleSlash(() -> concat(
+                                get(() -> inspect(reference)),
+                                delete(() -> remove(reference)))),
+                        path("connect", () -> post(() -> DockerJson.entity(NetworkJson.ConnectRequest.class,
+                                request -> connect(reference, request)))),
+                        path("disconnect", () -> post(() -> DockerJson.entity(NetworkJson.DisconnectRequest.class,
+                                request -> disconnect(reference, request))))))));
+    }
+
+    // ---- reading ------------------------------------------------------------------------------------------------
+
+    private Route list(Optional<String> filtersParam) {
+        DockerFilters filters = DockerFilters.parse(filtersParam, LIST_FILTERS);
+        for (String type : filters.get("type")) {
+            if (!type.equals("custom") && !type.equals("builtin")) {
+                throw DockerApiException.badRequest("invalid filter: 'type'='" + type + "'");
+            }
+        }
+        for (String dangling : filters.get("dangling")) {
+            if (!Set.of("true", "false", "1", "0").contains(dangling)) {
+                throw DockerApiException.badRequest("invalid filter 'dangling=" + dangling + "'");
+            }
+        }
+        CompletionStage<List<Map<String, Object>>> shown = all().thenCompose(networks -> {
+            List<NetworkInfo> matching = networks.stream().filter(n -> matches(filters, n)).toList();
+            if (!filters.has("dangling")) {
+                return CompletableFuture.completedFuture(matching.stream().map(n -> listed(n)).toList());
+            }
+            boolean wanted = filters.get("dangling").contains("true") || filters.get("dangling").contains("1");
+            return withContainers(matching).thenApply(inspected -> inspected.entrySet().stream()
+                    .filter(e -> wanted ? !isPredefined(e.getKey()) && e.getValue().isEmpty()
+                            : isPredefined(e.getKey()) || !e.getValue().isEmpty())
+                    .map(e -> listed(e.getKey())).toList());
+        });
+        return onSuccess(shown, body -> DockerJson.complete(StatusCodes.OK, body));
+    }
+
+    private Map<String, Object> listed(NetworkInfo n) {
+        return NetworkJson.network(n, options(n), Map.of());
+    }
+
+    private boolean matches(DockerFilters f, NetworkInfo n) {
+        return f.matchesAny("name", n.name()::contains)
+                && f.matchesAny("id", n.id()::startsWith)
+                && f.matchesExactly("driver", n.driver())
+                && f.matchesLabels("label", n.labels())
+                && f.matchesAny("type", t -> t.equals("builtin") == isPredefined(n))
+                && f.matchesExactly("scope", "local");
+    }
+
+    private Route inspect(String reference) {
+        // verbose and scope are accepted and change nothing: there is no swarm.
+        return onSuccess(resolve(reference).thenCompose(n -> withContainers(List.of(n))), inspected -> {
+            Map.Entry<NetworkInfo, Map<String, Object>> e = inspected.entrySet().iterator().next();
+            return DockerJson.complete(StatusCodes.OK, NetworkJson.network(e.getKey(), options(e.getKey()), e.getValue()));
+        });
+    }
+
+    /** Every network, Docker's order: the runtime's default network, host, none, then user networks. */
+    private CompletionStage<List<NetworkInfo>> all() {
+        return netwharf.listNetworks().thenApply(runtimeNetworks -> {
+            List<NetworkInfo> all = new ArrayList<>();
+            runtimeNetworks.stream().filter(NetworkInfo::isDefault).forEach(all::add);
+            all.add(host);
+            all.add(none);
+            runtimeNetworks.stream().filter(n -> !n.isDefault()).forEach(all::add);
+            return all;
+        });
+    }
+
+    /**
+     * By full id, then name, then unique id prefix, as Docker resolves. References with '/' or ".." match nothing:
+     * no network has such a name, and they are never used for anything but this comparison.
+     */
+    private CompletionStage<NetworkInfo> resolve(String reference) {
+        return all().thenApply(networks -> {
+            if (reference.isEmpty() || reference.contains("/") || reference.contains("..")) {
+                throw NetwharfException.notFound("network " + reference + " not found");
+            }
+            for (NetworkInfo n : networks) {
+                if (n.id().equals(reference)) {
+                    return n;
+                }
+            }
+            for (NetworkInfo n : networks) {
+                if (n.name().equals(reference)) {
+                    return n;
+                }
+            }
+            List<NetworkInfo> byPrefix = networks.stream().filter(n -> n.id().startsWith(reference)).toList();
+            if (byPrefix.size() > 1) {
+                throw NetwharfException.badParameter("network " + reference + " is ambiguous (" + byPrefix.size()
+                        + " matches found based on ID)");
+            }
+            if (byPrefix.isEmpty()) {
+                throw NetwharfException.notFound("network " + reference + " not found");
+            }
+            return byPrefix.get(0);
+        });
+    }
+
+    /** Each network with its {@code Containers} entries, in the given order. */
+    private CompletionStage<Map<NetworkInfo, Map<String, Object>>> withContainers(List<NetworkInfo> networks) {
+        return netwharf.listContainers().thenCompose(all -> {
+            Map<String, String> names = new TreeMap<>();
+            all.forEach(c -> names.put(c.id(), c.name()));
+            CompletableFuture<Map<NetworkInfo, Map<String, Object>>> result = CompletableFuture.completedFuture(new LinkedHashMap<>());
+            for (NetworkInfo n : networks) {
+                result = result.thenCompose(map -> containersOf(n, all, names).thenApply(c -> {
+                    map.put(n, c);
+                    return map;
+                }));
+            }
+            return result;
+        });
+    }
+
+    private CompletionStage<Map<String, Object>> containersOf(NetworkInfo n, List<ContainerInfo> all, Map<String, String> names) {
+        if (n == host || n == none) {
+            Map<String, Object> entries = new TreeMap<>();
+            all.stream().filter(c -> n.name().equals(c.networkMode())).forEach(c -> entries.put(c.id(),
+                    NetworkJson.endpoint(c.name(), derivedId(n.id(), c.id()), "", "")));
+            return CompletableFuture.completedFuture(entries);
+        }
+        return netwharf.inspectNetwork(n.id()).thenApply(inspected -> {
+            Map<String, Object> entries = new TreeMap<>();
+            inspected.endpoints().forEach((id, e) -> entries.put(id, NetworkJson.endpoint(names.getOrDefault(id, ""), e)));
+            return entries;
+        });
+    }
+
+    /** An endpoint id for a container in host or none mode, which has no endpoint of the runtime's. */
+    private static String derivedId(String networkId, String containerId) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha.digest((networkId + "/" + containerId).getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, String> options(NetworkInfo n) {
+        if (n == host || n == none) {
+            return Map.of();
+        }
+        if (n.isDefault()) {
+            return NetworkJson.defaultBridgeOptions(n);
+        }
+        return givenOptions.getOrDefault(n.id(), NetworkJson.reconstructedOptions(n));
+    }
+
+    private boolean isPredefined(NetworkInfo n) {
+        return n == host || n == none || (n.isDefault() && PREDEFINED.contains(n.name()));
+    }
+
+    // ---- changing -----------------------------------------------------------------------------------------------
+
+    private Route create(NetworkJson.CreateRequest request) {
+        NetworkSpec spec = NetworkCreation.spec(request);
+        Map<String, String> options = request.options() == null ? Map.of() : new TreeMap<>(request.options());
+        return onSuccess(netwharf.createNetwork(spec), created -> {
+            givenOptions.put(created.id(), options);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("Id", created.id());
+            body.put("Warning", "");
+            return DockerJson.complete(StatusCodes.CREATED, body);
+        });
+    }
+
+    private Route remove(String reference) {
+        return onSuccess(resolve(reference).thenCompose(n -> {
+            if (isPredefined(n)) {
+                throw NetwharfException.forbidden(n.name() + " is a pre-defined network and cannot be removed");
+            }
+            return netwharf.removeNetwork(n.id()).thenApply(done -> {
+                givenOptions.remove(n.id());
+                return done;
+            });
+        }), done -> complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)));
+    }
+
+    private Route connect(String reference, NetworkJson.ConnectRequest request) {
+        NetworkJson.EndpointConfig config = request.endpointConfig();
+        NetworkJson.EndpointIpam ipam = config == null ? null : config.ipamConfig();
+        if (ipam != null && ipam.ipv6Address() != null && !ipam.ipv6Address().isEmpty()) {
+            throw NetwharfException.badParameter("IPv6 is not supported: cannot assign " + ipam.ipv6Address());
+        }
+        String ipv4 = ipam == null || ipam.ipv4Address() == null || ipam.ipv4Address().isEmpty() ? null : ipam.ipv4Address();
+        EndpointSpec spec = new EndpointSpec(ipv4, config == null ? null : config.aliases());
+        String container = request.container() == null ? "" : request.container();
+        return changed(resolve(reference).thenCompose(n -> {
+            if (n == host) {
+                throw NetwharfException.badParameter(SHARED_NETWORK);
+            }
+            if (n == none) {
+                throw NetwharfException.badParameter(NO_NETWORK);
+            }
+            return containers.connect(container, n.name(), spec);
+        }));
+    }
+
+    private Route disconnect(String reference, NetworkJson.DisconnectRequest request) {
+        String container = request.container() == null ? "" : request.container();
+        boolean force = Boolean.TRUE.equals(request.force());
+        // host and none too: whether a container may leave them is the container engine's call.
+        return changed(resolve(reference).thenCompose(n -> containers.disconnect(container, n.name(), force)));
+    }
+
+    /** 200 with an empty body, as Docker answers connect and disconnect. */
+    private static Route changed(CompletionStage<?> change) {
+        return onSuccess(change, done -> complete(HttpResponse.create().withStatus(StatusCodes.OK)));
+    }
+
+    private Route prune(Optional<String> filtersParam) {
+        DockerFilters filters = DockerFilters.parse(filtersParam, PRUNE_FILTERS);
+        List<Instant> until = filters.get("until").stream().map(DockerTime::until).toList();
+        CompletionStage<List<String>> pruned = all().thenCompose(networks -> withContainers(networks.stream()
+                .filter(n -> !isPredefined(n)
+                        && filters.matchesLabels("label", n.labels())
+                        && filters.matchesLabels("label!", n.labels())
+                        && until.stream().allMatch(u -> n.created().isBefore(u)))
+                .toList()))
+                .thenCompose(inspected -> {
+                    List<String> removed = new ArrayList<>();
+                    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+                    for (Map.Entry<NetworkInfo, Map<String, Object>> e : inspected.entrySet()) {
+                        if (!e.getValue().isEmpty()) {
+                            continue;
+                        }
+                        NetworkInfo n = e.getKey();
+                        // One at a time; a network that gained an endpoint meanwhile stays, as in Docker.
+                        chain = chain.thenCompose(v -> netwharf.removeNetwork(n.id()).handle((done, failure) -> {
+                            if (failure == null) {
+                                givenOptions.remove(n.id());
+                                removed.add(n.name());
+                            }
+                            return null;
+                        }));
+                    }
+                    return chain.thenApply(v -> removed);
+                });
+        return onSuccess(pruned, names -> DockerJson.complete(StatusCodes.OK, Map.of("NetworksDeleted", names)));
+    }
+
+}

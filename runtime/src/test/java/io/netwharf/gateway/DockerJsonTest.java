@@ -1,0 +1,86 @@
+package io.netwharf.gateway;
+
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Request bodies and filters as Docker reads them: no coercion, unknown fields ignored, Go-like field matching. */
+class DockerJsonTest {
+    private static NetworkJson.CreateRequest create(String json) {
+        return DockerJson.parse(ByteString.fromString(json), NetworkJson.CreateRequest.class);
+    }
+
+    private static String refusal(String json) {
+        DockerApiException e = assertThrows(DockerApiException.class, () -> create(json));
+        assertEquals(400, e.status());
+        return e.getMessage();
+    }
+
+    @Test
+    void bodiesParseWithDockersNamesIgnoringUnknownFieldsAndCase() {
+        NetworkJson.CreateRequest r = create("{\"name\":\"x\",\"Internal\":true,\"IPAM\":{\"Config\":[{\"Subnet\":\"10.1.0.0/24\"}]},"
+                + "\"Labels\":{\"a\":\"b\"},\"ConfigFrom\":null,\"Future\":[1,2]}");
+        assertEquals("x", r.name());
+        assertTrue(r.internal());
+        assertEquals("10.1.0.0/24", r.ipam().config().get(0).subnet());
+        assertEquals(Map.of("a", "b"), r.labels());
+    }
+
+    @Test
+    void wrongTypesAndBrokenJsonAreRefusedNamingTheField() {
+        assertTrue(refusal("{\"Internal\":\"yes\"}").startsWith("invalid JSON: field Internal: "), refusal("{\"Internal\":\"yes\"}"));
+        assertTrue(refusal("{\"Internal\":\"true\"}").startsWith("invalid JSON: field Internal: "));
+        assertTrue(refusal("{\"Internal\":1}").startsWith("invalid JSON: field Internal: "));
+        assertTrue(refusal("{\"Name\":5}").startsWith("invalid JSON: field Name: "));
+        assertTrue(refusal("{\"Name\":true}").startsWith("invalid JSON: field Name: "));
+        assertTrue(refusal("{\"Options\":{\"com.docker.network.driver.mtu\":1400}}")
+                .startsWith("invalid JSON: field Options.com.docker.network.driver.mtu: "));
+        assertTrue(refusal("{\"IPAM\":{\"Config\":{\"Subnet\":\"x\"}}}").startsWith("invalid JSON: field IPAM.Config: "));
+        String eof = refusal("{\"Name\":");
+        assertTrue(eof.startsWith("invalid JSON: ") && !eof.contains("\n"), eof);
+        assertTrue(refusal("{\"Name\" \"x\"}").startsWith("invalid JSON: "));
+        assertEquals("invalid JSON: got EOF while reading request body", refusal(""));
+        assertEquals("invalid JSON: the body is null", refusal("null"));
+    }
+
+    @Test
+    void filtersTakeBothFormsAndRefuseUnknownKeys() {
+        DockerFilters f = DockerFilters.parse(Optional.of("{\"name\":{\"a\":true,\"b\":false},\"label\":[\"k=v\",\"other\"]}"), List.of("name", "label"));
+        assertEquals(java.util.Set.of("a"), f.get("name"));
+        assertTrue(f.matchesAny("name", "xay"::contains));
+        assertTrue(f.matchesLabels("label", Map.of("k", "v", "other", "")));
+        assertFalse(f.matchesLabels("label", Map.of("k", "w", "other", "")));
+        assertTrue(f.matchesExactly("driver", "anything"), "a key not given matches all");
+        DockerApiException unknown = assertThrows(DockerApiException.class,
+                () -> DockerFilters.parse(Optional.of("{\"x\":{\"1\":true}}"), List.of("name")));
+        assertEquals("invalid filter 'x'", unknown.getMessage());
+        assertTrue(DockerFilters.parse(Optional.empty(), List.of()).isEmpty());
+        DockerFilters not = DockerFilters.parse(Optional.of("{\"label!\":[\"keep\"]}"), List.of("label!"));
+        assertFalse(not.matchesLabels("label!", Map.of("keep", "1")));
+        assertTrue(not.matchesLabels("label!", Map.of()));
+    }
+
+    @Test
+    void apiVersionsCompareAsNumbers() {
+        assertTrue(DockerApi.compare("1.5", "1.24") < 0);
+        assertTrue(DockerApi.compare("1.41", "1.24") > 0);
+        assertEquals(0, DockerApi.compare("1.51", "1.51"));
+        assertTrue(DockerApi.compare("2.0", "1.51") > 0);
+    }
+
+    @Test
+    void untilTakesUnixTimesRfc3339AndGoDurations() {
+        assertEquals(java.time.Instant.ofEpochSecond(1700000000, 500_000_000), DockerTime.until("1700000000.5"));
+        assertEquals(java.time.Instant.parse("2024-01-02T03:04:05Z"), DockerTime.until("2024-01-02T03:04:05Z"));
+        assertTrue(DockerTime.until("1h30m").isBefore(java.time.Instant.now().minusSeconds(5399)));
+        assertThrows(DockerApiException.class, () -> DockerTime.until("soon"));
+    }
+}
