@@ -1,5 +1,6 @@
 package io.netwharf.kernel;
 
+import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.byref.IntByReference;
@@ -27,6 +28,23 @@ public interface LibC {
     int CLONE_NEWNET = 0x40000000;
     long MS_BIND = 4096;
     int MNT_DETACH = 2;
+    int O_WRONLY = 1;
+    int O_CREAT = 0100;
+    int O_APPEND = 02000;
+    int ESRCH = 3;
+    int EINTR = 4;
+    int WNOHANG = 1;
+    short POSIX_SPAWN_SETPGROUP = 0x02;
+    short POSIX_SPAWN_SETSIGDEF = 0x04;
+    short POSIX_SPAWN_SETSIGMASK = 0x08;
+    int EPOLL_CLOEXEC = O_CLOEXEC;
+    int EPOLL_CTL_ADD = 1;
+    int EPOLL_CTL_DEL = 2;
+    int EPOLLIN = 0x001;
+    int EFD_CLOEXEC = O_CLOEXEC;
+    int EFD_NONBLOCK = 04000;
+    int SIGKILL = 9;
+    int SIGTERM = 15;
 
     int socket(int domain, int type, int protocol);
 
@@ -51,4 +69,51 @@ public interface LibC {
     int close(int fd);
 
     int gettid();
+
+    // Process spawning. The opaque structs and the argv/envp arrays are native memory the caller owns, so a
+    // call makes no allocation of jnr's own (whose first one starts a finalizer thread in the calling namespace).
+    int posix_spawn(Pointer pid, Pointer path, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);
+
+    int posix_spawn_file_actions_init(Pointer fileActions);
+
+    int posix_spawn_file_actions_destroy(Pointer fileActions);
+
+    int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, String path, int flags, int mode);
+
+    int posix_spawn_file_actions_addchdir_np(Pointer fileActions, String path);
+
+    int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
+
+    int posix_spawnattr_init(Pointer attributes);
+
+    int posix_spawnattr_destroy(Pointer attributes);
+
+    int posix_spawnattr_setflags(Pointer attributes, short flags);
+
+    int posix_spawnattr_setpgroup(Pointer attributes, int pgroup);
+
+    int posix_spawnattr_setsigmask(Pointer attributes, Pointer sigset);
+
+    int posix_spawnattr_setsigdefault(Pointer attributes, Pointer sigset);
+
+    int sigemptyset(Pointer sigset);
+
+    int sigaddset(Pointer sigset, int signal);
+
+    // Process reaping and signalling.
+    int pidfd_open(int pid, int flags);
+
+    int waitpid(int pid, @Out IntByReference status, int options);
+
+    int kill(int pid, int signal);
+
+    int epoll_create1(int flags);
+
+    int epoll_ctl(int epfd, int op, int fd, @In ByteBuffer event);
+
+    int epoll_wait(int epfd, @Out ByteBuffer events, int maxEvents, int timeoutMillis);
+
+    int eventfd(int initialValue, int flags);
+
+    int eventfd_write(int fd, long value);
 }

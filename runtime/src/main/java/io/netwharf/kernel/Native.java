@@ -10,6 +10,15 @@ final class Native {
     static final LibC LIBC = LibraryLoader.create(LibC.class).failImmediately().load("c");
     private static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
 
+    /** Zeroed native memory of {@code size} bytes, freed when no longer referenced. */
+    static jnr.ffi.Pointer allocate(int size) {
+        return jnr.ffi.Memory.allocateDirect(RUNTIME, size, true);
+    }
+
+    static int addressSize() {
+        return RUNTIME.addressSize();
+    }
+
     /** errno as the last native call on this thread left it. */
     static int errno() {
         return RUNTIME.getLastError();
