@@ -2,8 +2,9 @@ package io.netwharf;
 
 import io.netwharf.cli.HostNetworkReport;
 import io.netwharf.cli.RuntimeOptions;
+import io.netwharf.container.ContainerEngine;
 import io.netwharf.gateway.Gateway;
-import io.netwharf.gateway.GatewayRoutes;
+import io.netwharf.gateway.DockerApi;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.runtime.RuntimeConfig;
 
@@ -122,7 +123,9 @@ public final class Main implements Callable<Integer> {
             }
             Gateway gateway;
             try {
-                gateway = Gateway.bind(netwharf.system(), config.hosts(), GatewayRoutes.forDaemon(netwharf, config))
+                ContainerEngine engine = ContainerEngine.start(netwharf.system(), netwharf, config.dataRoot(),
+                        config.runtime().kernelTimeout());
+                gateway = Gateway.bind(netwharf.system(), config.hosts(), DockerApi.route(netwharf, engine))
                         .toCompletableFuture().join();
             } catch (CompletionException e) {
                 System.err.println("netwharf daemon: " + e.getCause().getMessage());

@@ -1,6 +1,7 @@
 package io.netwharf.gateway;
 
 import io.netwharf.Netwharf;
+import io.netwharf.container.ContainerEngine;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.ProductVersion;
@@ -18,6 +19,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithDefaultHeaders;
 
 /**
@@ -34,15 +36,13 @@ public final class DockerApi {
 
     private DockerApi() {}
 
-    /**
-     * @param containerRoutes the container engine's routes, unversioned ({@code /containers/...}); they get the
-     *                        version prefix, the headers and the JSON errors from here
-     */
-    public static Route route(Netwharf netwharf, ContainerNetworking containers, Route containerRoutes) {
+    /** The whole API over the runtime's networks and the engine's containers. */
+    public static Route route(Netwharf netwharf, ContainerEngine containers) {
+        PredefinedNetworks predefined = new PredefinedNetworks();
         Route api = concat(
-                new SystemRoutes(netwharf).route(),
-                new NetworkRoutes(netwharf, containers).route(),
-                containerRoutes,
+                new SystemRoutes(containers).route(),
+                new NetworkRoutes(netwharf, containers, predefined).route(),
+                new ContainerRoutes(containers, netwharf, predefined).route(),
                 probes());
         return respondWithDefaultHeaders(headers(), () ->
                 handleExceptions(DockerErrors.exceptionHandler(), () ->
@@ -95,6 +95,8 @@ public final class DockerApi {
     /** {@code docker inspect X} asks every kind of object in turn; netwharf has none of these. */
     private static Route probes() {
         return concat(
+                path(PathMatchers.segment("images").slash("create"), () -> post(() -> DockerErrors.error(StatusCodes.NOT_IMPLEMENTED,
+                        "netwharf does not pull images: it records the image name and runs the command on the host's filesystem"))),
                 pathPrefix("images", () -> pathPrefix(PathMatchers.segment(), x -> path("json", () -> get(() ->
                         DockerErrors.error(StatusCodes.NOT_FOUND, "No such image: " + x))))),
                 pathPrefix("volumes", () -> path(PathMatchers.segment(), x -> get(() ->

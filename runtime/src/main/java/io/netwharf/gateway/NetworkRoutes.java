@@ -1,6 +1,7 @@
 package io.netwharf.gateway;
 
 import io.netwharf.Netwharf;
+import io.netwharf.container.ContainerEngine;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
@@ -14,7 +15,6 @@ import org.apache.pekko.http.javadsl.server.Route;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -55,25 +55,19 @@ final class NetworkRoutes {
             "container cannot be connected to multiple networks with one of the networks in private (none) mode";
 
     private final Netwharf netwharf;
-    private final ContainerNetworking containers;
+    private final ContainerEngine containers;
+    private final PredefinedNetworks predefined;
     private final NetworkInfo host;
     private final NetworkInfo none;
     /** The options each network was created with through this gateway, shown back as Docker does. */
     private final Map<String, Map<String, String>> givenOptions = new ConcurrentHashMap<>();
 
-    NetworkRoutes(Netwharf netwharf, ContainerNetworking containers) {
+    NetworkRoutes(Netwharf netwharf, ContainerEngine containers, PredefinedNetworks predefined) {
         this.netwharf = netwharf;
         this.containers = containers;
-        Instant now = Instant.now();
-        this.host = predefined("host", "host", now);
-        this.none = predefined("none", "null", now);
-    }
-
-    private static NetworkInfo predefined(String name, String driver, Instant created) {
-        byte[] id = new byte[32];
-        new SecureRandom().nextBytes(id);
-        return new NetworkInfo(HexFormat.of().formatHex(id), name, driver, null, null, null, null, 0, false, false,
-                false, true, Map.of(), created, Map.of());
+        this.predefined = predefined;
+        this.host = predefined.host;
+        this.none = predefined.none;
     }
 
     Route route() {
@@ -200,7 +194,7 @@ final class NetworkRoutes {
     }
 
     private CompletionStage<Map<String, Object>> containersOf(NetworkInfo n, List<ContainerInfo> all, Map<String, String> names) {
-        if (n == host || n == none) {
+        if (predefined.contains(n)) {
             Map<String, Object> entries = new TreeMap<>();
             all.stream().filter(c -> n.name().equals(c.networkMode())).forEach(c -> entries.put(c.id(),
                     NetworkJson.endpoint(c.name(), derivedId(n.id(), c.id()), "", "")));
@@ -224,7 +218,7 @@ final class NetworkRoutes {
     }
 
     private Map<String, String> options(NetworkInfo n) {
-        if (n == host || n == none) {
+        if (predefined.contains(n)) {
             return Map.of();
         }
         if (n.isDefault()) {
@@ -234,7 +228,7 @@ final class NetworkRoutes {
     }
 
     private boolean isPredefined(NetworkInfo n) {
-        return n == host || n == none || (n.isDefault() && PREDEFINED.contains(n.name()));
+        return predefined.contains(n) || (n.isDefault() && PREDEFINED.contains(n.name()));
     }
 
     // ---- changing -----------------------------------------------------------------------------------------------
@@ -285,9 +279,13 @@ final class NetworkRoutes {
 
     private Route disconnect(String reference, NetworkJson.DisconnectRequest request) {
         String container = request.container() == null ? "" : request.container();
-        boolean force = Boolean.TRUE.equals(request.force());
-        // host and none too: whether a container may leave them is the container engine's call.
-        return changed(resolve(reference).thenCompose(n -> containers.disconnect(container, n.name(), force)));
+        // Force matters to Docker for unreachable swarm peers only; a local disconnect is the same either way.
+        return changed(resolve(reference).thenCompose(n -> {
+            if (predefined.contains(n)) {
+                throw NetwharfException.badParameter("container cannot be disconnected from " + n.name() + " network");
+            }
+            return containers.disconnect(container, n.name());
+        }));
     }
 
     /** 200 with an empty body, as Docker answers connect and disconnect. */

@@ -1,7 +1,7 @@
 package io.netwharf.gateway;
 
-import io.netwharf.Netwharf;
-import io.netwharf.protocol.model.ContainerInfo;
+import io.netwharf.container.ContainerEngine;
+import io.netwharf.container.ContainerView;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -29,19 +29,19 @@ final class SystemRoutes {
     static final String VERSION = "0.1.0";
     private static final String BUILD_TIME = Instant.now().toString();
 
-    private final Netwharf netwharf;
+    private final ContainerEngine engine;
     /** Stable for the life of the gateway, as a daemon's ID is. */
     private final String id = UUID.randomUUID().toString();
 
-    SystemRoutes(Netwharf netwharf) {
-        this.netwharf = netwharf;
+    SystemRoutes(ContainerEngine engine) {
+        this.engine = engine;
     }
 
     Route route() {
         return concat(
                 path("_ping", () -> concat(get(this::ping), head(this::ping))),
                 path("version", () -> get(() -> DockerJson.complete(StatusCodes.OK, version()))),
-                path("info", () -> get(() -> onSuccess(netwharf.listContainers(),
+                path("info", () -> get(() -> onSuccess(engine.list(),
                         containers -> DockerJson.complete(StatusCodes.OK, info(containers))))));
     }
 
@@ -87,7 +87,7 @@ final class SystemRoutes {
         return body;
     }
 
-    private Map<String, Object> info(List<ContainerInfo> containers) {
+    private Map<String, Object> info(List<ContainerView> containers) {
         Map<String, Object> swarm = new LinkedHashMap<>();
         swarm.put("NodeID", "");
         swarm.put("NodeAddr", "");
@@ -103,11 +103,11 @@ final class SystemRoutes {
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ID", id);
-        // Every container the runtime knows has its network up: as far as netwharf can tell, it runs.
+        long running = containers.stream().filter(ContainerView::running).count();
         body.put("Containers", containers.size());
-        body.put("ContainersRunning", containers.size());
+        body.put("ContainersRunning", running);
         body.put("ContainersPaused", 0);
-        body.put("ContainersStopped", 0);
+        body.put("ContainersStopped", containers.size() - running);
         body.put("Images", 0);
         body.put("Driver", "none");
         body.put("DriverStatus", List.of());

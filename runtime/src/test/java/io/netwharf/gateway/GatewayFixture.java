@@ -1,15 +1,13 @@
 package io.netwharf.gateway;
 
+import io.netwharf.Netwharf;
+import io.netwharf.container.ContainerEngine;
+import io.netwharf.kernel.KernelSandbox;
+import io.netwharf.protocol.model.ContainerInfo;
+import io.netwharf.runtime.RuntimeFixture;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netwharf.Netwharf;
-import io.netwharf.kernel.KernelSandbox;
-import io.netwharf.runtime.RuntimeConfig;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.server.Directives;
 
 import java.io.IOException;
 import java.net.URI;
@@ -23,37 +21,51 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
+import static io.netwharf.runtime.RuntimeFixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
- * A runtime on a throwaway host namespace ({@link KernelSandbox}) with the Docker API bound on 127.0.0.1 (the test
- * JVM's own network namespace, see the surefire configuration), an HTTP client for it, and the docker CLI pointed
- * at it with a home of its own.
+ * The whole gateway as a user meets it: a runtime on a throwaway host namespace ({@link RuntimeFixture}), the
+ * container engine, and the Docker Engine API served on a Unix socket in a temporary directory (where the docker
+ * CLI is pointed, with a home of its own) and on 127.0.0.1 of the test JVM's own network namespace (for the tests'
+ * HTTP client; see the surefire configuration). Closing unbinds, stops the containers and the runtime, and deletes
+ * the host namespace.
  */
 final class GatewayFixture implements AutoCloseable {
-    static final ActorSystem<Void> SYSTEM = ActorSystem.create(Behaviors.empty(), "netwharf-gateway-test");
     static final ObjectMapper JSON = new ObjectMapper();
 
+    final RuntimeFixture runtime;
     final KernelSandbox box;
     final Netwharf netwharf;
-    final ServerBinding binding;
+    final ContainerEngine engine;
+    final Path socket;
     final int port;
-    private final Path runDirectory;
+    private final Gateway gateway;
     private final Path home;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     GatewayFixture() throws IOException {
-        box = new KernelSandbox();
-        runDirectory = Files.createTempDirectory("netwharf-gateway-");
+        runtime = new RuntimeFixture();
+        box = runtime.box;
+        netwharf = runtime.start();
         home = Files.createTempDirectory("netwharf-docker-home-");
-        netwharf = await(Netwharf.start(SYSTEM, RuntimeConfig.builder().hostNetns(box.host.path()).runDirectory(runDirectory).build()));
-        binding = await(Http.get(SYSTEM).newServerAt("127.0.0.1", 0)
-                .bind(DockerApi.route(netwharf, new NetwharfContainerNetworking(netwharf), Directives.reject())));
-        port = binding.localAddress().getPort();
+        socket = Files.createTempDirectory("netwharf-gateway-").resolve("netwharf.sock");
+        engine = ContainerEngine.start(RuntimeFixture.SYSTEM, netwharf, Files.createTempDirectory("netwharf-data-"), Duration.ofMinutes(1));
+        gateway = await(Gateway.bind(RuntimeFixture.SYSTEM, List.of(new ListenAddress.Unix(socket), new ListenAddress.Tcp("127.0.0.1", 0)),
+                DockerApi.route(netwharf, engine)));
+        port = Integer.parseInt(gateway.boundAddresses().stream().filter(a -> a.startsWith("tcp://")).findFirst().orElseThrow()
+                .replaceAll(".*:", ""));
+    }
+
+    /** A container created and started through the engine, with no process: its network state from the runtime. */
+    ContainerInfo run(String name, String networkMode) {
+        await(engine.create(name, "debian", List.of(), List.of(), null, networkMode, Map.of(), Map.of()));
+        await(engine.start(name));
+        return await(netwharf.inspectContainer(name));
     }
 
     /** An answer: status, headers and body. */
@@ -106,6 +118,11 @@ final class GatewayFixture implements AutoCloseable {
 
     /** What a docker CLI command printed, and how it ended. */
     record Cli(int exit, String out, String err) {
+        /** Standard output without its last line end. */
+        String text() {
+            return out.strip();
+        }
+
         @Override
         public String toString() {
             return "exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err;
@@ -118,7 +135,7 @@ final class GatewayFixture implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_"));
-        pb.environment().put("DOCKER_HOST", "tcp://127.0.0.1:" + port);
+        pb.environment().put("DOCKER_HOST", "unix://" + socket);
         pb.environment().put("HOME", home.toString());
         pb.environment().put("DOCKER_CONFIG", home.resolve(".docker").toString());
         pb.redirectErrorStream(false);
@@ -139,6 +156,13 @@ final class GatewayFixture implements AutoCloseable {
         }
     }
 
+    /** Runs a docker command that must succeed, and gives its output. */
+    String ok(String... args) {
+        Cli result = docker(args);
+        assertEquals(0, result.exit(), () -> "docker " + String.join(" ", args) + " failed: " + result);
+        return result.text();
+    }
+
     /** The IPv4 addresses on {@code link} in the host namespace, as "a.b.c.d/len"; empty when it does not exist. */
     List<String> hostAddresses(String link) {
         List<String> found = new ArrayList<>();
@@ -151,26 +175,13 @@ final class GatewayFixture implements AutoCloseable {
         return found;
     }
 
-    static <T> T await(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(120, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new AssertionError(e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     @Override
     public void close() throws IOException {
         try {
-            await(binding.unbind());
-            await(netwharf.stop());
+            await(gateway.unbind());
+            await(engine.stop());
         } finally {
-            box.close();
+            runtime.close();
             try (Stream<Path> files = Files.walk(home)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -125,18 +125,4 @@ class GatewayTest {
         // Only the gateway's: pekko-http's own defaults stay for the embedding application.
         assertTrue(ServerSettings.create(system.classicSystem()).getTimeouts().idleTimeout().isFinite());
     }
-
-    @Test
-    void placeholderRouteAnswersPing() throws Exception {
-        Path socket = dir.resolve("ping.sock");
-        Gateway gateway = Gateway.bind(system, List.of(new ListenAddress.Unix(socket)), GatewayRoutes.forDaemon(null, null))
-                .toCompletableFuture().join();
-        try (UnixHttpClient client = new UnixHttpClient(socket)) {
-            assertEquals(new UnixHttpClient.Response(200, "OK"), client.get("/_ping"));
-            assertEquals(new UnixHttpClient.Response(200, ""), client.head("/_ping"));
-            assertEquals(new UnixHttpClient.Response(200, "OK"), client.get("/_ping")); // no stray body after HEAD
-        } finally {
-            gateway.unbind().toCompletableFuture().join();
-        }
-    }
 }

@@ -2,7 +2,6 @@ package io.netwharf.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netwharf.protocol.model.ContainerInfo;
-import io.netwharf.protocol.model.ContainerSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.netwharf.gateway.GatewayFixture.await;
+import static io.netwharf.runtime.RuntimeFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -86,7 +85,7 @@ class NetworksApiTest {
         assertEquals(id, gateway.get("/networks/" + id.substring(0, 10) + "?verbose=true&scope=local").json().get("Id").asText(), "by id prefix");
         assertEquals("usernet", gateway.get("/v1.41/networks/" + id).json().get("Name").asText(), "by id");
 
-        ContainerInfo web = await(gateway.netwharf.createContainer(ContainerSpec.of("web", "usernet")));
+        ContainerInfo web = gateway.run("web", "usernet");
         JsonNode entry = gateway.get("/v1.51/networks/usernet").json().get("Containers").get(web.id());
         assertEquals("web", entry.get("Name").asText());
         assertEquals("10.123.0.128/24", entry.get("IPv4Address").asText());
@@ -136,9 +135,9 @@ class NetworksApiTest {
         assertEquals("null", none.get("Driver").asText());
         assertNotEquals(host.get("Id").asText(), none.get("Id").asText());
 
-        ContainerInfo h = await(gateway.netwharf.createContainer(ContainerSpec.of("hostc", "host")));
-        ContainerInfo i = await(gateway.netwharf.createContainer(ContainerSpec.of("iso", "none")));
-        ContainerInfo b = await(gateway.netwharf.createContainer(ContainerSpec.of("web", "bridge")));
+        ContainerInfo h = gateway.run("hostc", "host");
+        ContainerInfo i = gateway.run("iso", "none");
+        ContainerInfo b = gateway.run("web", "bridge");
         JsonNode hostc = gateway.get("/v1.51/networks/host").json().get("Containers");
         assertEquals(1, hostc.size());
         assertEquals("hostc", hostc.get(h.id()).get("Name").asText());
@@ -168,7 +167,7 @@ class NetworksApiTest {
     @Test
     void connectAndDisconnectGoThroughTheContainerEngine() {
         create("{\"Name\":\"n1\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.36.0.0/24\"}]}}");
-        ContainerInfo ca = await(gateway.netwharf.createContainer(ContainerSpec.of("ca", "bridge")));
+        ContainerInfo ca = gateway.run("ca", "bridge");
         GatewayFixture.Answer connected = gateway.post("/v1.51/networks/n1/connect",
                 "{\"Container\":\"ca\",\"EndpointConfig\":{\"IPAMConfig\":{\"IPv4Address\":\"10.36.0.50\"},\"Aliases\":[\"a1\"]}}");
         assertEquals(200, connected.status(), connected.body());
@@ -227,7 +226,7 @@ class NetworksApiTest {
         create("{\"Name\":\"p1\",\"Labels\":{\"prune\":\"me\"}}");
         create("{\"Name\":\"p2\"}");
         create("{\"Name\":\"busy\"}");
-        await(gateway.netwharf.createContainer(ContainerSpec.of("cc", "busy")));
+        gateway.run("cc", "busy");
 
         GatewayFixture.Answer unknown = gateway.post("/v1.51/networks/prune" + filters("{\"name\":{\"x\":true}}"), null);
         assertEquals(400, unknown.status());
@@ -309,7 +308,7 @@ class NetworksApiTest {
         GatewayFixture.Cli filtered = gateway.docker("network", "ls", "-q", "--filter", "label=made=cli", "--no-trunc");
         assertEquals(created.out().trim(), filtered.out().trim(), filtered.toString());
 
-        await(gateway.netwharf.createContainer(ContainerSpec.of("ctrx", "bridge")));
+        gateway.run("ctrx", "bridge");
         GatewayFixture.Cli connect = gateway.docker("network", "connect", "--ip", "10.50.0.7", "clinet", "ctrx");
         assertEquals(0, connect.exit(), connect.toString());
         GatewayFixture.Cli inspect = gateway.docker("network", "inspect", "clinet");

@@ -29,48 +29,48 @@ import static org.junit.jupiter.api.Assertions.fail;
  * to look at what it made from outside: {@code ip -j}, {@code nft -j}, ping. Closing stops the runtime and deletes
  * the host namespace with everything in it.
  */
-final class RuntimeFixture implements AutoCloseable {
+public final class RuntimeFixture implements AutoCloseable {
     /** One actor system for all runtime tests: an embedding application's, as far as netwharf can tell. */
-    static final ActorSystem<Void> SYSTEM = ActorSystem.create(Behaviors.empty(), "netwharf-test");
+    public static final ActorSystem<Void> SYSTEM = ActorSystem.create(Behaviors.empty(), "netwharf-test");
 
-    final KernelSandbox box;
-    final Path runDirectory;
+    public final KernelSandbox box;
+    public final Path runDirectory;
     private final List<Netns> opened = new ArrayList<>();
-    Netwharf netwharf;
+    public Netwharf netwharf;
 
-    RuntimeFixture() throws IOException {
+    public RuntimeFixture() throws IOException {
         box = new KernelSandbox();
         runDirectory = Files.createTempDirectory("netwharf-runtime-");
     }
 
     /** The defaults, on this fixture's host namespace and run directory. */
-    RuntimeConfig.Builder config() {
+    public RuntimeConfig.Builder config() {
         return RuntimeConfig.builder().hostNetns(box.host.path()).runDirectory(runDirectory);
     }
 
-    Netwharf start() {
+    public Netwharf start() {
         return start(config().build());
     }
 
-    Netwharf start(RuntimeConfig config) {
+    public Netwharf start(RuntimeConfig config) {
         netwharf = await(Netwharf.start(SYSTEM, config));
         return netwharf;
     }
 
     /** The container's namespace, opened for looking at from outside (and held open until close). */
-    Netns netns(ContainerInfo container) {
+    public Netns netns(ContainerInfo container) {
         Netns ns = Netns.open(Path.of(container.sandboxKey()));
         opened.add(ns);
         return ns;
     }
 
     /** One ping from inside the container's namespace, without holding the namespace open afterwards. */
-    boolean ping(ContainerInfo from, String address) {
+    public boolean ping(ContainerInfo from, String address) {
         return KernelSandbox.ping(Path.of(from.sandboxKey()), address);
     }
 
     /** The IPv4 addresses on {@code link} in {@code ns}, as "a.b.c.d/len". */
-    List<String> addresses(Netns ns, String link) {
+    public List<String> addresses(Netns ns, String link) {
         List<String> found = new ArrayList<>();
         for (JsonNode l : box.ipJson(ns, "-4", "addr", "show", "dev", link)) {
             l.path("addr_info").forEach(a -> found.add(a.get("local").asText() + "/" + a.get("prefixlen").asInt()));
@@ -79,14 +79,14 @@ final class RuntimeFixture implements AutoCloseable {
     }
 
     /** Host-side links enslaved to {@code bridge}. */
-    List<String> ports(String bridge) {
+    public List<String> ports(String bridge) {
         List<String> names = new ArrayList<>();
         box.ipJson(box.host, "link", "show", "master", bridge).forEach(l -> names.add(l.get("ifname").asText()));
         return names;
     }
 
     /** The namespaces left in the runtime's run directory. */
-    List<String> namespaces() throws IOException {
+    public List<String> namespaces() throws IOException {
         Path dir = runDirectory.resolve("netns");
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -96,7 +96,7 @@ final class RuntimeFixture implements AutoCloseable {
         }
     }
 
-    static <T> T await(CompletionStage<T> stage) {
+    public static <T> T await(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().get(120, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -110,7 +110,7 @@ final class RuntimeFixture implements AutoCloseable {
     }
 
     /** Awaits a refusal and checks its kind. */
-    static NetwharfException refused(NetwharfException.Kind kind, CompletionStage<?> stage) {
+    public static NetwharfException refused(NetwharfException.Kind kind, CompletionStage<?> stage) {
         try {
             await(stage);
         } catch (NetwharfException e) {

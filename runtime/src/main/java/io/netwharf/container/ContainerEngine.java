@@ -1,0 +1,235 @@
+package io.netwharf.container;
+
+import io.netwharf.Netwharf;
+import io.netwharf.kernel.ProcessLauncher;
+import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.runtime.Asks;
+import io.netwharf.runtime.Ids;
+
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.pattern.StatusReply;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Docker-style containers on top of the runtime: each is a network namespace, wired at start and released at stop,
+ * plus optionally one process running inside it. This is the handle the HTTP gateway uses; every method answers
+ * with a {@link CompletionStage} that fails with a {@link NetwharfException} naming what was wrong.
+ */
+public final class ContainerEngine {
+    /** Docker's default stop timeout. */
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+    /** Long enough for any wait a client keeps open; Pekko's scheduler takes at most about 248 days. */
+    private static final Duration FOREVER = Duration.ofDays(100);
+
+    private final ActorSystem<?> system;
+    private final Netwharf netwharf;
+    private final Duration timeout;
+    private final ProcessLauncher launcher = new ProcessLauncher();
+    private ActorRef<EngineActor.Command> registry;
+
+    private ContainerEngine(ActorSystem<?> system, Netwharf netwharf, Duration timeout) {
+        this.system = system;
+        this.netwharf = netwharf;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Starts the engine in {@code system} beside the runtime {@code netwharf}; container logs go under
+     * {@code dataRoot/containers/<id>}. When the system shuts down, every container is stopped before the runtime
+     * removes the namespaces.
+     */
+    public static ContainerEngine start(ActorSystem<?> system, Netwharf netwharf, Path dataRoot, Duration timeout) {
+        ContainerEngine engine = new ContainerEngine(system, netwharf, timeout);
+        engine.registry = system.systemActorOf(EngineActor.create(engine, netwharf, engine.launcher, dataRoot, timeout),
+                "netwharf-containers-" + Ids.shortId(Ids.newId()), Props.empty());
+        // Before the runtime's own task (service-stop): a process left running would keep its namespace alive.
+        Supplier<CompletionStage<Done>> stop = engine::stop;
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "netwharf-stop-containers", stop);
+        return engine;
+    }
+
+    /** Stops every container, then the process launcher; the containers stay known but cannot start again. */
+    public CompletionStage<Done> stop() {
+        return stopAll().whenComplete((done, failure) -> launcher.close());
+    }
+
+    /**
+     * Creates a container (not started). Its id and creation time are made here; a missing name becomes the short id.
+     * For bridge-style modes the mode's network comes first among the networks joined at start; host, none and
+     * container modes take no endpoint settings but their own.
+     */
+    public CompletionStage<String> create(String name, String image, List<String> cmd, List<String> env, String workingDir,
+                                          String networkMode, Map<String, EndpointSpec> endpoints, Map<String, String> labels) {
+        String id = Ids.newId();
+        String mode = defaultIsBridge(networkMode);
+        ContainerConfig draft = new ContainerConfig(id, name == null || name.isEmpty() ? Ids.shortId(id) : stripSlash(name), image,
+                cmd, env, workingDir, mode, Map.of(), labels, Instant.now());
+        Map<String, EndpointSpec> asked = new LinkedHashMap<>();
+        endpoints.forEach((network, spec) -> asked.put(defaultIsBridge(network), spec));
+        if (!draft.joinsNetworks()) {
+            asked.remove(mode.startsWith(ContainerConfig.CONTAINER_MODE) ? "container" : mode);
+            asked.remove(mode);
+            if (!asked.isEmpty()) {
+                return CompletableFuture.failedFuture(NetwharfException.badParameter(
+                        "Container cannot be connected to network endpoints: " + String.join(", ", asked.keySet())
+                                + " with network mode " + mode));
+            }
+            return createdAs(draft);
+        }
+        // The mode's network first, then the others; named by network name when it exists, so later connects and
+        // disconnects match whatever the user called it. Unknown ones are kept: the start fails on them, as in Docker.
+        List<String> references = new ArrayList<>();
+        references.add(mode);
+        asked.keySet().stream().filter(k -> !k.equals(mode)).forEach(references::add);
+        List<CompletableFuture<String>> names = references.stream()
+                .map(r -> netwharf.inspectNetwork(r).thenApply(info -> info.name()).exceptionally(f -> r).toCompletableFuture())
+                .toList();
+        return CompletableFuture.allOf(names.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            Map<String, EndpointSpec> networks = new LinkedHashMap<>();
+            for (int i = 0; i < references.size(); i++) {
+                EndpointSpec spec = asked.getOrDefault(references.get(i), EndpointSpec.DYNAMIC);
+                if (networks.put(names.get(i).join(), spec) != null) {
+                    return CompletableFuture.failedFuture(NetwharfException.badParameter("network " + references.get(i) + " is named twice"));
+                }
+            }
+            return createdAs(draft.withNetworks(networks));
+        });
+    }
+
+    private CompletionStage<String> createdAs(ContainerConfig config) {
+        return Asks.askWithStatus(registry, replyTo -> new EngineActor.Create(config, replyTo), timeout, system.scheduler());
+    }
+
+    /** Completes with false when it was already running. */
+    public CompletionStage<Boolean> start(String container) {
+        return ask(container, ContainerActor.Start::new, timeout.multipliedBy(2));
+    }
+
+    /** SIGTERM or {@code signal}, SIGKILL after {@code grace}; completes with false when it was not running. */
+    public CompletionStage<Boolean> stop(String container, Duration grace, int signal) {
+        return ask(container, replyTo -> new ContainerActor.Stop(grace, signal, replyTo), grace.plus(timeout.multipliedBy(2)));
+    }
+
+    public CompletionStage<Done> kill(String container, int signal) {
+        return ask(container, replyTo -> new ContainerActor.Kill(signal, replyTo), timeout.multipliedBy(2));
+    }
+
+    public CompletionStage<Done> restart(String container, Duration grace) {
+        return ask(container, replyTo -> new ContainerActor.Restart(grace, replyTo), grace.plus(timeout.multipliedBy(3)));
+    }
+
+    /**
+     * Waits for {@code condition}. The outer stage completes once the container is found (or fails: no such
+     * container); the inner one with the exit code once the condition holds, which may take as long as it runs.
+     */
+    public CompletionStage<CompletionStage<Integer>> waitFor(String container, ContainerActor.WaitCondition condition) {
+        return find(container).thenApply(actor -> Asks.<ContainerActor.Command, Integer>ask(actor,
+                replyTo -> new ContainerActor.Wait(condition, replyTo), FOREVER, system.scheduler()));
+    }
+
+    /** Removes a container; a running one only with {@code force}, which kills it first. */
+    public CompletionStage<Done> remove(String container, boolean force) {
+        return Asks.askWithStatus(registry, replyTo -> new EngineActor.Remove(container, force, replyTo), timeout.multipliedBy(3),
+                system.scheduler());
+    }
+
+    public CompletionStage<ContainerView> inspect(String container) {
+        return find(container).thenCompose(this::inspect);
+    }
+
+    /** Every container, newest first. */
+    public CompletionStage<List<ContainerView>> list() {
+        return Asks.<EngineActor.Command, List<ActorRef<ContainerActor.Command>>>ask(registry, EngineActor.All::new, timeout,
+                system.scheduler()).thenCompose(actors -> {
+            List<CompletableFuture<ContainerView>> views = actors.stream().map(a -> inspect(a).toCompletableFuture()).toList();
+            // A container removed meanwhile no longer answers: leave it out rather than fail the whole list.
+            return CompletableFuture.allOf(views.stream().map(v -> v.exceptionally(f -> null)).toArray(CompletableFuture[]::new))
+                    .thenApply(v -> views.stream().map(f -> f.getNow(null)).filter(x -> x != null)
+                            .sorted(Comparator.comparing((ContainerView c) -> c.config().created()).reversed()).toList());
+        });
+    }
+
+    /** Connects now if it runs; otherwise remembers the network for its next start. */
+    public CompletionStage<Done> connect(String container, String network, EndpointSpec spec) {
+        return ask(container, replyTo -> new ContainerActor.Connect(network, spec, replyTo), timeout.multipliedBy(2));
+    }
+
+    public CompletionStage<Done> disconnect(String container, String network) {
+        return ask(container, replyTo -> new ContainerActor.Disconnect(network, replyTo), timeout.multipliedBy(2));
+    }
+
+    /** Stops every running container (SIGTERM, SIGKILL after 2 s), all at once. */
+    private CompletionStage<Done> stopAll() {
+        return Asks.<EngineActor.Command, List<ActorRef<ContainerActor.Command>>>ask(registry, EngineActor.All::new, timeout,
+                system.scheduler()).thenCompose(actors -> CompletableFuture.allOf(actors.stream()
+                .map(a -> Asks.<ContainerActor.Command, Boolean>askWithStatus(a,
+                        replyTo -> new ContainerActor.Stop(Duration.ofSeconds(2), Signals.SIGTERM, replyTo), timeout.multipliedBy(2),
+                        system.scheduler()).exceptionally(f -> false))
+                .toArray(CompletableFuture[]::new))).thenApply(v -> Done.getInstance());
+    }
+
+    // ---- for ContainerActor ------------------------------------------------------------------------------------
+
+    void joined(String owner, String joiner) {
+        registry.tell(new EngineActor.Joined(owner, joiner));
+    }
+
+    void left(String owner, String joiner) {
+        registry.tell(new EngineActor.Left(owner, joiner));
+    }
+
+    /** Stops, at once, the containers that joined {@code owner}'s namespace: it is about to go. */
+    CompletionStage<Done> stopJoinersOf(String owner) {
+        return Asks.<EngineActor.Command, List<ActorRef<ContainerActor.Command>>>ask(registry,
+                replyTo -> new EngineActor.JoinersOf(owner, replyTo), timeout, system.scheduler()).thenCompose(actors -> {
+            if (actors.isEmpty()) {
+                return CompletableFuture.completedFuture(Done.getInstance());
+            }
+            return CompletableFuture.allOf(actors.stream().map(a -> Asks.<ContainerActor.Command, Boolean>askWithStatus(a,
+                            replyTo -> new ContainerActor.Stop(Duration.ZERO, Signals.SIGKILL, replyTo), timeout.multipliedBy(2),
+                            system.scheduler()).exceptionally(f -> false))
+                    .toArray(CompletableFuture[]::new)).thenApply(v -> Done.getInstance());
+        });
+    }
+
+    // ---- asking ------------------------------------------------------------------------------------------------
+
+    private CompletionStage<ContainerView> inspect(ActorRef<ContainerActor.Command> actor) {
+        return Asks.ask(actor, ContainerActor.Inspect::new, timeout, system.scheduler());
+    }
+
+    private CompletableFuture<ActorRef<ContainerActor.Command>> find(String container) {
+        return Asks.askWithStatus(registry, replyTo -> new EngineActor.Find(container, replyTo), timeout, system.scheduler());
+    }
+
+    private <T> CompletionStage<T> ask(String container, Function<ActorRef<StatusReply<T>>, ContainerActor.Command> message,
+                                       Duration within) {
+        return find(container).thenCompose(actor -> Asks.askWithStatus(actor, message, within, system.scheduler()));
+    }
+
+    /** Docker calls the default network {@code default} in requests, and {@code bridge} everywhere else. */
+    private static String defaultIsBridge(String network) {
+        return network == null || network.isEmpty() || network.equals("default") ? "bridge" : network;
+    }
+
+    private static String stripSlash(String name) {
+        return name.startsWith("/") ? name.substring(1) : name;
+    }
+}

@@ -1,0 +1,39 @@
+package io.netwharf.container;
+
+import io.netwharf.protocol.model.ContainerInfo;
+
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * A container as its actor sees it at one moment: what was asked ({@link ContainerConfig}), where it is in its life,
+ * and while it runs, its network state from the runtime.
+ *
+ * @param pid      the process's id while it runs; 0 when there is none
+ * @param exitCode the last exit code: the status, or 128 + the signal that ended it
+ * @param error    why the last start failed; empty if it did not
+ * @param network  the namespace and endpoints while running; null otherwise
+ */
+public record ContainerView(ContainerConfig config, Status status, int pid, int exitCode, String error, Instant startedAt,
+                            Instant finishedAt, int restartCount, ContainerInfo network, Path stdoutLog, Path stderrLog) {
+    /** Docker's names for a container's states, the ones netwharf has. */
+    public enum Status {
+        CREATED, RUNNING, EXITED;
+
+        public String dockerName() {
+            return name().toLowerCase();
+        }
+    }
+
+    public String id() {
+        return config.id();
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public boolean running() {
+        return status == Status.RUNNING;
+    }
+}

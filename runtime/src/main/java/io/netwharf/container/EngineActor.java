@@ -1,0 +1,211 @@
+package io.netwharf.container;
+
+import io.netwharf.Netwharf;
+import io.netwharf.kernel.ProcessLauncher;
+import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.runtime.Asks;
+import io.netwharf.runtime.KernelErrors;
+
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The registry of containers: ids, names and which containers joined whose namespace. Each container is a
+ * {@link ContainerActor} child; this actor only creates them, finds them by id, name or unique id prefix, and forgets
+ * them once removed, so a name is free again as soon as its removal is answered.
+ */
+final class EngineActor {
+    static final DispatcherSelector CONTAINER_DISPATCHER = DispatcherSelector.fromConfig("netwharf.container-dispatcher");
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
+
+    sealed interface Command {}
+
+    record Create(ContainerConfig config, ActorRef<StatusReply<String>> replyTo) implements Command {}
+
+    record Find(String container, ActorRef<StatusReply<ActorRef<ContainerActor.Command>>> replyTo) implements Command {}
+
+    record All(ActorRef<List<ActorRef<ContainerActor.Command>>> replyTo) implements Command {}
+
+    record Remove(String container, boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    record Joined(String owner, String joiner) implements Command {}
+
+    record Left(String owner, String joiner) implements Command {}
+
+    record JoinersOf(String owner, ActorRef<List<ActorRef<ContainerActor.Command>>> replyTo) implements Command {}
+
+    private record Removed(String id, Throwable failure, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    private record Entry(String name, ActorRef<ContainerActor.Command> actor) {}
+
+    private final ActorContext<Command> context;
+    private final ContainerEngine engine;
+    private final Netwharf netwharf;
+    private final ProcessLauncher launcher;
+    private final Path dataRoot;
+    private final Duration timeout;
+    private final Map<String, Entry> byId = new LinkedHashMap<>();
+    private final Map<String, String> idsByName = new HashMap<>();
+    private final Map<String, Set<String>> joiners = new HashMap<>();
+
+    private EngineActor(ActorContext<Command> context, ContainerEngine engine, Netwharf netwharf, ProcessLauncher launcher,
+                        Path dataRoot, Duration timeout) {
+        this.context = context;
+        this.engine = engine;
+        this.netwharf = netwharf;
+        this.launcher = launcher;
+        this.dataRoot = dataRoot;
+        this.timeout = timeout;
+    }
+
+    static Behavior<Command> create(ContainerEngine engine, Netwharf netwharf, ProcessLauncher launcher, Path dataRoot, Duration timeout) {
+        return Behaviors.supervise(Behaviors.<Command>setup(context ->
+                        new EngineActor(context, engine, netwharf, launcher, dataRoot, timeout).running()))
+                .onFailure(RuntimeException.class, SupervisorStrategy.resume());
+    }
+
+    private Behavior<Command> running() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Create.class, this::onCreate)
+                .onMessage(Find.class, this::onFind)
+                .onMessage(All.class, m -> {
+                    m.replyTo().tell(byId.values().stream().map(Entry::actor).toList());
+                    return Behaviors.same();
+                })
+                .onMessage(Remove.class, this::onRemove)
+                .onMessage(Removed.class, this::onRemoved)
+                .onMessage(Joined.class, m -> {
+                    joiners.computeIfAbsent(m.owner(), k -> new HashSet<>()).add(m.joiner());
+                    return Behaviors.same();
+                })
+                .onMessage(Left.class, m -> {
+                    Set<String> joined = joiners.get(m.owner());
+                    if (joined != null && joined.remove(m.joiner()) && joined.isEmpty()) {
+                        joiners.remove(m.owner());
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(JoinersOf.class, m -> {
+                    m.replyTo().tell(joiners.getOrDefault(m.owner(), Set.of()).stream()
+                            .map(byId::get).filter(e -> e != null).map(Entry::actor).toList());
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Command> onCreate(Create create) {
+        ContainerConfig config = create.config();
+        try {
+            String name = config.name();
+            if (!NAME.matcher(name).matches()) {
+                throw NetwharfException.badParameter("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+            }
+            String holder = idsByName.get(name);
+            if (holder != null) {
+                throw NetwharfException.conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
+                        + holder + "\". You have to remove (or rename) that container to be able to reuse that name.");
+            }
+            String mode = config.networkMode();
+            if (mode.startsWith(ContainerConfig.CONTAINER_MODE)) {
+                String owner = mode.substring(ContainerConfig.CONTAINER_MODE.length());
+                if (owner.isEmpty()) {
+                    throw NetwharfException.badParameter("invalid network mode " + mode + ": it names no container");
+                }
+                if (owner.equals(name) || owner.equals(config.id())) {
+                    throw NetwharfException.badParameter("cannot join own network namespace");
+                }
+            }
+            Path logs = dataRoot.resolve("containers").resolve(config.id());
+            Files.createDirectories(logs);
+            ActorRef<ContainerActor.Command> actor = context.spawn(
+                    ContainerActor.create(engine, netwharf, launcher, config, logs), "container-" + config.id(), CONTAINER_DISPATCHER);
+            byId.put(config.id(), new Entry(name, actor));
+            idsByName.put(name, config.id());
+            create.replyTo().tell(StatusReply.success(config.id()));
+        } catch (NetwharfException e) {
+            create.replyTo().tell(StatusReply.error(e));
+        } catch (IOException e) {
+            create.replyTo().tell(StatusReply.error(NetwharfException.internal("create the log directory of " + config.name()
+                    + ": " + e.getMessage(), e)));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onFind(Find find) {
+        try {
+            find.replyTo().tell(StatusReply.success(byId.get(resolve(find.container())).actor()));
+        } catch (NetwharfException e) {
+            find.replyTo().tell(StatusReply.error(e));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRemove(Remove remove) {
+        String id;
+        try {
+            id = resolve(remove.container());
+        } catch (NetwharfException e) {
+            remove.replyTo().tell(StatusReply.error(e));
+            return Behaviors.same();
+        }
+        // A forced removal kills first and the kill may wait on the kernel: allow for it.
+        context.pipeToSelf(Asks.<ContainerActor.Command, Done>askWithStatus(byId.get(id).actor(),
+                        replyTo -> new ContainerActor.Remove(remove.force(), replyTo), timeout.multipliedBy(2), context.getSystem().scheduler()),
+                (done, failure) -> new Removed(id, failure, remove.replyTo()));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRemoved(Removed removed) {
+        if (removed.failure() != null) {
+            removed.replyTo().tell(StatusReply.error(KernelErrors.describe("remove container " + removed.id(), removed.failure())));
+            return Behaviors.same();
+        }
+        Entry entry = byId.remove(removed.id());
+        if (entry != null) {
+            idsByName.remove(entry.name());
+        }
+        joiners.remove(removed.id());
+        removed.replyTo().tell(StatusReply.ack());
+        return Behaviors.same();
+    }
+
+    /** A container's id from its id, name (with or without Docker's leading slash) or unique id prefix. */
+    private String resolve(String reference) {
+        String name = reference.startsWith("/") ? reference.substring(1) : reference;
+        if (byId.containsKey(reference)) {
+            return reference;
+        }
+        String named = idsByName.get(name);
+        if (named != null) {
+            return named;
+        }
+        if (!reference.isEmpty()) {
+            List<String> prefixed = byId.keySet().stream().filter(id -> id.startsWith(reference)).limit(2).toList();
+            if (prefixed.size() == 1) {
+                return prefixed.get(0);
+            }
+            if (prefixed.size() > 1) {
+                throw NetwharfException.badParameter("multiple IDs found with provided prefix: " + reference);
+            }
+        }
+        throw NetwharfException.notFound("No such container: " + reference);
+    }
+}

@@ -1,0 +1,88 @@
+package io.netwharf.gateway;
+
+import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetwharfException;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The body of {@code POST /containers/create}: the fields netwharf acts on. Unknown fields are ignored, as Docker
+ * ignores those of other versions; {@code Cmd} and {@code Entrypoint} take a string or a list, as Docker's do.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+record ContainerCreateBody(@JsonProperty("Image") String image,
+                           @JsonProperty("Cmd") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> cmd,
+                           @JsonProperty("Entrypoint") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> entrypoint,
+                           @JsonProperty("Env") List<String> env,
+                           @JsonProperty("WorkingDir") String workingDir,
+                           @JsonProperty("Labels") Map<String, String> labels,
+                           @JsonProperty("Tty") boolean tty,
+                           @JsonProperty("HostConfig") HostConfig hostConfig,
+                           @JsonProperty("NetworkingConfig") NetworkingConfig networkingConfig) {
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record HostConfig(@JsonProperty("NetworkMode") String networkMode,
+                      @JsonProperty("PortBindings") Map<String, Object> portBindings,
+                      @JsonProperty("PublishAllPorts") boolean publishAllPorts) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record NetworkingConfig(@JsonProperty("EndpointsConfig") Map<String, EndpointSettings> endpointsConfig) {}
+
+    /** Also the {@code EndpointConfig} of {@code POST /networks/{id}/connect}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record EndpointSettings(@JsonProperty("IPAMConfig") IpamConfig ipamConfig, @JsonProperty("Aliases") List<String> aliases) {
+        EndpointSpec spec() {
+            String address = ipamConfig == null || ipamConfig.ipv4Address() == null || ipamConfig.ipv4Address().isEmpty()
+                    ? null : ipamConfig.ipv4Address();
+            return new EndpointSpec(address, aliases == null ? List.of() : aliases);
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record IpamConfig(@JsonProperty("IPv4Address") String ipv4Address) {}
+
+    /** The process: the entrypoint followed by the command, as Docker joins them. */
+    List<String> command() {
+        List<String> command = new ArrayList<>();
+        if (entrypoint != null) {
+            command.addAll(entrypoint);
+        }
+        if (cmd != null) {
+            command.addAll(cmd);
+        }
+        return command;
+    }
+
+    String networkMode() {
+        return hostConfig == null ? null : hostConfig.networkMode();
+    }
+
+    Map<String, EndpointSpec> endpoints() {
+        Map<String, EndpointSpec> endpoints = new LinkedHashMap<>();
+        if (networkingConfig != null && networkingConfig.endpointsConfig() != null) {
+            networkingConfig.endpointsConfig().forEach((network, settings) ->
+                    endpoints.put(network, settings == null ? EndpointSpec.DYNAMIC : settings.spec()));
+        }
+        return endpoints;
+    }
+
+    /** What netwharf cannot honour is refused rather than silently dropped. */
+    void checkSupported() {
+        if (image == null || image.isEmpty()) {
+            throw NetwharfException.badParameter("no image was given: Image is required (netwharf records it; it does not pull it)");
+        }
+        if (tty) {
+            throw NetwharfException.badParameter("netwharf does not allocate terminals: create the container without -t (Tty)");
+        }
+        if (hostConfig != null && ((hostConfig.portBindings() != null && !hostConfig.portBindings().isEmpty()) || hostConfig.publishAllPorts())) {
+            throw NetwharfException.badParameter("netwharf does not publish ports yet: create the container without -p/-P (PortBindings)");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.netwharf.gateway;
+
+import io.netwharf.Netwharf;
+import io.netwharf.container.ContainerActor.WaitCondition;
+import io.netwharf.container.ContainerEngine;
+import io.netwharf.container.ContainerView;
+import io.netwharf.container.Signals;
+import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetwharfException;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+/**
+ * The container endpoints of the Docker Engine API, as far as the network needs them: create, start, stop, kill,
+ * restart, wait, remove, list, inspect and logs. What netwharf does not do (attach, exec, images) is answered with
+ * a Docker-style error that says so, never left hanging.
+ */
+final class ContainerRoutes {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final ContainerEngine engine;
+    private final Netwharf netwharf;
+    private final PredefinedNetworks predefined;
+
+    ContainerRoutes(ContainerEngine engine, Netwharf netwharf, PredefinedNetworks predefined) {
+        this.engine = engine;
+        this.netwharf = netwharf;
+        this.predefined = predefined;
+    }
+
+    Route route() {
+        return pathPrefix("containers", () -> concat(
+                path("create", () -> post(() -> parameterMap(query -> DockerJson.entity(ContainerCreateBody.class, body ->
+                        answer(() -> create(query.get("name"), body)))))),
+                path("json", () -> get(() -> parameterMap(query -> answer(() -> list(query))))),
+                pathPrefix(PathMatchers.segment(), this::container)));
+    }
+
+    /** {@code /containers/{id}/...}: {@code container} is an id, a name or a unique id prefix. */
+    private Route container(String container) {
+        return concat(
+                pathEnd(() -> delete(() -> parameterMap(query -> answer(() -> engine.remove(container, flag(query, "force"))
+                        .thenApply(done -> noContent()))))),
+                path("json", () -> get(() -> answer(() -> inspect(container)))),
+                path("start", () -> post(() -> answer(() -> engine.start(container).thenApply(ContainerRoutes::changed)))),
+                path("stop", () -> post(() -> parameterMap(query -> answer(() -> engine.stop(container, grace(query),
+                        Signals.parse(query.get("signal"), Signals.SIGTERM)).thenApply(ContainerRoutes::changed))))),
+                path("kill", () -> post(() -> parameterMap(query -> answer(() -> engine.kill(container,
+                        Signals.parse(query.get("signal"), Signals.SIGKILL)).thenApply(done -> noContent()))))),
+                path("restart", () -> post(() -> parameterMap(query -> answer(() -> engine.restart(container, grace(query))
+                        .thenApply(done -> noContent()))))),
+                path("wait", () -> post(() -> parameterMap(query -> answer(() -> engine.waitFor(container, condition(query))
+                        .thenApply(ContainerRoutes::waitResponse))))),
+                path("logs", () -> get(() -> parameterMap(query -> answer(() -> engine.inspect(container)
+                        .thenApply(view -> ContainerLogs.response(view, query)))))),
+                path("attach", () -> post(() -> DockerErrors.error(StatusCodes.NOT_IMPLEMENTED,
+                        "netwharf does not attach to containers: start it with -d and read its output with docker logs"))),
+                path("exec", () -> post(() -> DockerErrors.error(StatusCodes.NOT_IMPLEMENTED,
+                        "netwharf does not run exec: a container runs the one process given at its creation"))));
+    }
+
+    private CompletionStage<HttpResponse> create(String name, ContainerCreateBody body) {
+        body.checkSupported();
+        return engine.create(name, body.image(), body.command(), body.env() == null ? List.of() : body.env(), body.workingDir(),
+                        body.networkMode(), body.endpoints(), body.labels() == null ? Map.of() : body.labels())
+                .thenApply(id -> DockerJson.response(StatusCodes.CREATED, NODES.objectNode().put("Id", id).set("Warnings", NODES.arrayNode())));
+    }
+
+    private CompletionStage<HttpResponse> inspect(String container) {
+        return engine.inspect(container).thenCombine(networkIds(), (view, ids) -> DockerJson.response(StatusCodes.OK,
+                ContainerJson.inspect(view, ids)));
+    }
+
+    private CompletionStage<HttpResponse> list(Map<String, String> query) {
+        boolean all = flag(query, "all");
+        ContainerFilter filter = ContainerFilter.parse(Optional.ofNullable(query.get("filters")));
+        int limit = query.containsKey("limit") ? Integer.parseInt(query.get("limit")) : -1;
+        return engine.list().thenCombine(netwharf.listNetworks(), (views, networks) -> {
+            Instant now = Instant.now();
+            Map<String, String> ids = networkIds(networks);
+            ArrayNode json = NODES.arrayNode();
+            views.stream().filter(v -> all || v.running() || filter.asksForStatus())
+                    .filter(v -> filter.matches(v, networks))
+                    .limit(limit > 0 ? limit : Long.MAX_VALUE)
+                    .forEach(v -> json.add(ContainerJson.summary(v, ids, now)));
+            return DockerJson.response(StatusCodes.OK, json);
+        });
+    }
+
+    private CompletionStage<Map<String, String>> networkIds() {
+        return netwharf.listNetworks().thenApply(this::networkIds);
+    }
+
+    private Map<String, String> networkIds(List<NetworkInfo> networks) {
+        Map<String, String> ids = new HashMap<>(predefined.idsByName());
+        networks.forEach(n -> ids.put(n.name(), n.id()));
+        return ids;
+    }
+
+    /**
+     * The answer to a wait: its headers at once and its body when the container exits, as Docker does. The docker
+     * CLI waits for the headers before it starts the container ({@code docker run -d}).
+     */
+    private static HttpResponse waitResponse(CompletionStage<Integer> exit) {
+        Source<ByteString, ?> body = Source.completionStage(exit.thenApply(code ->
+                ByteString.fromArray(DockerJson.bytes(NODES.objectNode().put("StatusCode", code).putNull("Error")))));
+        return HttpResponse.create().withStatus(StatusCodes.OK).withEntity(HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, body));
+    }
+
+    /** 204 when the state changed, 304 when the container already was where it was asked to go, as Docker. */
+    private static HttpResponse changed(boolean changed) {
+        return HttpResponse.create().withStatus(changed ? StatusCodes.NO_CONTENT : StatusCodes.NOT_MODIFIED);
+    }
+
+    private static HttpResponse noContent() {
+        return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+    }
+
+    private static Duration grace(Map<String, String> query) {
+        String t = query.get("t");
+        if (t == null || t.isEmpty()) {
+            return ContainerEngine.DEFAULT_STOP_TIMEOUT;
+        }
+        try {
+            int seconds = Integer.parseInt(t);
+            // Docker: a negative timeout waits for ever; a day is for ever enough here.
+            return seconds < 0 ? Duration.ofDays(1) : Duration.ofSeconds(seconds);
+        } catch (NumberFormatException e) {
+            throw NetwharfException.badParameter("invalid stop timeout t=" + t + ": not a number of seconds");
+        }
+    }
+
+    private static WaitCondition condition(Map<String, String> query) {
+        String condition = Optional.ofNullable(query.get("condition")).orElse("not-running");
+        return switch (condition) {
+            case "", "not-running" -> WaitCondition.NOT_RUNNING;
+            case "next-exit" -> WaitCondition.NEXT_EXIT;
+            case "removed" -> WaitCondition.REMOVED;
+            default -> throw NetwharfException.badParameter("invalid condition: " + condition
+                    + " (expected not-running, next-exit or removed)");
+        };
+    }
+
+    static boolean flag(Map<String, String> query, String name) {
+        String value = query.get(name);
+        return value != null && (value.equals("1") || value.equalsIgnoreCase("true"));
+    }
+
+    /** Runs {@code answer}, turning a refusal thrown before or after it started into Docker's error response. */
+    private static Route answer(Supplier<CompletionStage<HttpResponse>> answer) {
+        CompletionStage<HttpResponse> response;
+        try {
+            response = answer.get();
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        return completeWithFuture(response.exceptionally(DockerErrors::response));
+    }
+}

@@ -1,0 +1,183 @@
+package io.netwharf.container;
+
+import io.netwharf.container.ContainerActor.WaitCondition;
+import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetworkSpec;
+import io.netwharf.protocol.model.NetwharfException.Kind;
+import io.netwharf.runtime.RuntimeFixture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.netwharf.runtime.RuntimeFixture.await;
+import static io.netwharf.runtime.RuntimeFixture.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Containers with processes: started inside the namespace the runtime wires, stopped with their network released.
+ * Needs root and the kernel (a throwaway host namespace); runs in CI.
+ */
+class ContainerEngineTest {
+    private RuntimeFixture fixture;
+    private ContainerEngine engine;
+    private Path dataRoot;
+
+    @BeforeEach
+    void start() throws IOException {
+        fixture = new RuntimeFixture();
+        fixture.start();
+        dataRoot = Files.createTempDirectory("netwharf-data-");
+        engine = ContainerEngine.start(RuntimeFixture.SYSTEM, fixture.netwharf, dataRoot, Duration.ofMinutes(1));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        await(engine.stop());
+        fixture.close();
+    }
+
+    private String create(String name, String mode, String... cmd) {
+        return await(engine.create(name, "debian", List.of(cmd), List.of(), null, mode, Map.of(), Map.of()));
+    }
+
+    @Test
+    void aProcessRunsInsideTheContainersNamespaceAndStoppingReleasesTheNetwork() throws Exception {
+        String id = create("web", "bridge", "sleep", "100");
+        assertEquals(ContainerView.Status.CREATED, await(engine.inspect("web")).status());
+        assertTrue(await(engine.start("web")));
+        assertFalse(await(engine.start(id)), "a second start changes nothing (Docker: 304)");
+
+        ContainerView running = await(engine.inspect(id.substring(0, 8)));
+        assertTrue(running.running());
+        assertTrue(running.pid() > 0);
+        assertEquals(inode(Path.of(running.network().sandboxKey())), inode(Path.of("/proc/" + running.pid() + "/ns/net")));
+        assertNotEquals(inode(Path.of("/proc/self/ns/net")), inode(Path.of("/proc/" + running.pid() + "/ns/net")));
+        assertEquals(1, await(fixture.netwharf.addressesInUse("bridge")));
+
+        assertTrue(await(engine.stop("web", Duration.ofSeconds(5), Signals.SIGTERM)));
+        ContainerView stopped = await(engine.inspect("web"));
+        assertEquals(ContainerView.Status.EXITED, stopped.status());
+        assertEquals(143, stopped.exitCode());
+        assertNull(stopped.network());
+        assertFalse(Files.exists(Path.of("/proc/" + running.pid())), "the process is gone");
+        assertEquals(List.of(), fixture.namespaces());
+        assertEquals(0, await(fixture.netwharf.addressesInUse("bridge")));
+        assertFalse(await(engine.stop("web", Duration.ofSeconds(5), Signals.SIGTERM)), "stopping a stopped one: 304");
+
+        assertTrue(await(engine.start("web")), "a stopped container starts again under its id");
+        assertEquals(id, await(engine.inspect("web")).id());
+        assertTrue(await(engine.inspect("web")).running());
+    }
+
+    @Test
+    void aProcessThatExitsOnItsOwnLeavesItsCodeAndLogsAndNoNetwork() throws Exception {
+        create("job", "bridge", "sh", "-c", "echo out; echo err >&2; exit 3");
+        await(engine.start("job"));
+        assertEquals(3, await(await(engine.waitFor("job", WaitCondition.NOT_RUNNING))));
+        ContainerView done = awaitStatus("job", ContainerView.Status.EXITED);
+        assertEquals(3, done.exitCode());
+        assertEquals("out\n", Files.readString(done.stdoutLog()));
+        assertEquals("err\n", Files.readString(done.stderrLog()));
+        assertEquals(List.of(), fixture.namespaces());
+        assertEquals(0, await(fixture.netwharf.addressesInUse("bridge")));
+    }
+
+    @Test
+    void stoppingTheOwnerOfASharedNamespaceStopsTheContainersThatJoinedIt() throws Exception {
+        create("owner", "bridge", "sleep", "100");
+        create("joiner", "container:owner", "sleep", "100");
+        refused(Kind.CONFLICT, engine.start("joiner")); // the owner is not running
+        await(engine.start("owner"));
+        await(engine.start("joiner"));
+        ContainerView owner = await(engine.inspect("owner"));
+        ContainerView joiner = await(engine.inspect("joiner"));
+        assertEquals(inode(Path.of("/proc/" + owner.pid() + "/ns/net")), inode(Path.of("/proc/" + joiner.pid() + "/ns/net")));
+
+        await(engine.stop("owner", Duration.ofSeconds(5), Signals.SIGTERM));
+        assertEquals(ContainerView.Status.EXITED, await(engine.inspect("joiner")).status());
+        assertFalse(Files.exists(Path.of("/proc/" + joiner.pid())));
+        assertEquals(List.of(), fixture.namespaces());
+        waitForNoPorts();
+    }
+
+    @Test
+    void aFailedStartLeavesTheContainerCreatedAndNothingInTheKernel() throws Exception {
+        create("nocmd", "bridge", "no-such-program-anywhere");
+        assertTrue(refused(Kind.BAD_PARAMETER, engine.start("nocmd")).getMessage()
+                .contains("exec: \"no-such-program-anywhere\": executable file not found in $PATH"));
+        ContainerView view = await(engine.inspect("nocmd"));
+        assertEquals(ContainerView.Status.CREATED, view.status());
+        assertEquals(127, view.exitCode());
+        create("nonet", "nosuchnet", "sleep", "100");
+        refused(Kind.NOT_FOUND, engine.start("nonet"));
+        assertEquals(List.of(), fixture.namespaces());
+        assertEquals(0, await(fixture.netwharf.addressesInUse("bridge")));
+        waitForNoPorts();
+    }
+
+    @Test
+    void aRunningContainerIsRemovedOnlyWhenForcedAndItsNameIsFreeAgain() throws Exception {
+        String id = create("gone", "bridge", "sleep", "100");
+        await(engine.start("gone"));
+        refused(Kind.CONFLICT, engine.remove("gone", false));
+        await(engine.remove("gone", true));
+        refused(Kind.NOT_FOUND, engine.inspect(id));
+        assertFalse(Files.exists(dataRoot.resolve("containers").resolve(id)), "its logs are removed");
+        assertEquals(List.of(), fixture.namespaces());
+        refused(Kind.CONFLICT, engine.create("taken", "debian", List.of(), List.of(), null, "bridge", Map.of(), Map.of())
+                .thenCompose(x -> engine.create("taken", "debian", List.of(), List.of(), null, "bridge", Map.of(), Map.of())));
+        assertNotEquals(id, create("gone", "bridge"));
+    }
+
+    @Test
+    void networksConnectedBeforeTheStartAreJoinedAtIt() {
+        await(fixture.netwharf.createNetwork(NetworkSpec.named("backend").subnet("10.55.0.0/24").build()));
+        create("app", "bridge");
+        await(engine.connect("app", "backend", EndpointSpec.staticAddress("10.55.0.9")));
+        refused(Kind.FORBIDDEN, engine.connect("app", "backend", EndpointSpec.DYNAMIC));
+        create("other", "backend");
+        refused(Kind.BAD_PARAMETER, engine.connect("other", "bridge", EndpointSpec.staticAddress("172.17.0.9")));
+        await(engine.start("app"));
+        ContainerView app = await(engine.inspect("app"));
+        assertEquals(List.of("bridge", "backend"), List.copyOf(app.network().endpoints().keySet()));
+        assertEquals("10.55.0.9", app.network().endpoints().get("backend").ipv4Address());
+        await(engine.disconnect("app", "backend"));
+        assertEquals(List.of("bridge"), List.copyOf(await(engine.inspect("app")).network().endpoints().keySet()));
+        assertEquals(0, await(fixture.netwharf.addressesInUse("backend")));
+    }
+
+    private ContainerView awaitStatus(String container, ContainerView.Status status) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            ContainerView view = await(engine.inspect(container));
+            if (view.status() == status) {
+                return view;
+            }
+            Thread.sleep(50);
+        }
+        return await(engine.inspect(container));
+    }
+
+    /** The kernel frees the veth pairs of a deleted namespace shortly after, not at once. */
+    private void waitForNoPorts() throws InterruptedException {
+        for (int i = 0; i < 100 && !fixture.ports("netwharf0").isEmpty(); i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), fixture.ports("netwharf0"));
+    }
+
+    private static Object inode(Path namespace) throws IOException {
+        return Files.getAttribute(namespace, "unix:ino");
+    }
+}

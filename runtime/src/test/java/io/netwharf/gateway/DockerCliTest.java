@@ -1,0 +1,177 @@
+package io.netwharf.gateway;
+
+import io.netwharf.kernel.Netns;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The acceptance test of the gateway: the docker CLI (v28 on the CI machines), unchanged, with DOCKER_HOST pointed
+ * at netwharf's Unix socket, does what a Docker user expects, and the kernel shows it. Needs root and the docker
+ * CLI; runs in CI (scripts/test installs the CLI where it is missing).
+ */
+class DockerCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private GatewayFixture gateway;
+
+    @BeforeEach
+    void start() throws IOException {
+        gateway = new GatewayFixture();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        gateway.close();
+    }
+
+    @Test
+    void versionInfoAndTheNetworkCommands() throws Exception {
+        String version = gateway.ok("version", "--format", "{{.Server.APIVersion}} {{.Server.Os}}");
+        assertEquals("1.51 linux", version);
+        assertTrue(gateway.ok("info", "--format", "{{.OSType}} {{.Swarm.LocalNodeState}}").contains("linux inactive"));
+
+        String id = gateway.ok("network", "create", "--subnet", "10.77.0.0/24", "--gateway", "10.77.0.1", "--ip-range", "10.77.0.128/25",
+                "-o", "com.docker.network.bridge.name=br-web", "--label", "tier=front", "web");
+        assertEquals(64, id.length());
+        assertEquals(List.of("10.77.0.1/24"), addresses(gateway.box.host, "br-web"));
+        assertEquals(Set.of("bridge", "host", "none", "web"), Set.copyOf(gateway.ok("network", "ls", "--format", "{{.Name}}").lines().toList()));
+        assertEquals("web", gateway.ok("network", "ls", "--filter", "label=tier=front", "--format", "{{.Name}}"));
+        JsonNode web = JSON.readTree(gateway.ok("network", "inspect", "web")).get(0);
+        assertEquals(id, web.get("Id").asText());
+        assertEquals("10.77.0.128/25", web.at("/IPAM/Config/0/IPRange").asText());
+
+        GatewayFixture.Cli overlap = gateway.docker("network", "create", "--subnet", "10.77.0.0/16", "other");
+        assertNotEquals(0, overlap.exit());
+        assertTrue(overlap.err().contains("Pool overlaps with other one on this address space"), overlap.err());
+        assertTrue(gateway.docker("network", "create", "web").err().contains("already exists"));
+        assertTrue(gateway.docker("network", "rm", "bridge").err().contains("pre-defined network"));
+        assertTrue(gateway.docker("network", "inspect", "nosuch").err().toLowerCase().contains("not found"));
+
+        assertEquals("web", gateway.ok("network", "rm", "web"));
+        gateway.ok("network", "create", "unused");
+        assertTrue(gateway.ok("network", "prune", "-f").contains("unused"));
+        assertFalse(gateway.box.linkNames(gateway.box.host).contains("br-web"), "the bridge is gone");
+        assertEquals(Set.of("bridge", "host", "none"), Set.copyOf(gateway.ok("network", "ls", "--format", "{{.Name}}").lines().toList()));
+    }
+
+    @Test
+    void containersOnAUserNetworkTalkOverTcpAndLeaveNothingBehind() throws Exception {
+        Path site = Files.createTempDirectory("netwharf-site-");
+        Files.writeString(site.resolve("hello.txt"), "hello from srv\n");
+        Files.writeString(site.resolve("client.py"), """
+                import sys, time, urllib.request
+                for attempt in range(100):
+                    try:
+                        print(urllib.request.urlopen("http://" + sys.argv[1] + ":8000/hello.txt", timeout=2).read().decode(), end="")
+                        break
+                    except Exception as e:
+                        time.sleep(0.1)
+                else:
+                    print("no answer", file=sys.stderr)
+                    sys.exit(1)
+                """);
+        gateway.ok("network", "create", "--subnet", "10.78.0.0/24", "web");
+        gateway.ok("run", "-d", "--name", "srv", "--network", "web", "--ip", "10.78.0.200", "--network-alias", "files",
+                "-w", site.toString(), "debian", "python3", "-m", "http.server", "8000", "--bind", "0.0.0.0");
+        assertEquals("running 10.78.0.200", gateway.ok("inspect", "-f", "{{.State.Status}} {{.NetworkSettings.Networks.web.IPAddress}}", "srv"));
+        assertTrue(gateway.ok("inspect", "-f", "{{.NetworkSettings.Networks}}", "srv").startsWith("map[web:"));
+        Path sandbox = Path.of(gateway.ok("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", "srv"));
+        try (Netns srv = Netns.open(sandbox)) {
+            assertEquals(List.of("10.78.0.200/24"), addresses(srv, "eth0"));
+        }
+
+        gateway.ok("run", "-d", "--name", "client", "--network", "web", "debian", "python3", site.resolve("client.py").toString(), "10.78.0.200");
+        assertEquals("0", gateway.ok("wait", "client"));
+        assertEquals("hello from srv", gateway.ok("logs", "client"));
+        assertEquals("exited", gateway.ok("ps", "-a", "--filter", "name=client", "--format", "{{.State}}"));
+        assertEquals("srv", gateway.ok("ps", "--filter", "network=web", "--format", "{{.Names}}"));
+
+        // A second network, joined and left while running: eth1 comes and goes.
+        gateway.ok("network", "connect", "bridge", "srv");
+        try (Netns srv = Netns.open(sandbox)) {
+            assertEquals(1, addresses(srv, "eth1").size());
+        }
+        assertTrue(gateway.docker("network", "connect", "bridge", "srv").err().contains("already exists"));
+        gateway.ok("network", "disconnect", "bridge", "srv");
+        try (Netns srv = Netns.open(sandbox)) {
+            assertFalse(gateway.box.linkNames(srv).contains("eth1"));
+        }
+
+        gateway.ok("stop", "-t", "5", "srv");
+        assertEquals("exited", gateway.ok("inspect", "-f", "{{.State.Status}}", "srv"));
+        gateway.ok("restart", "srv");
+        assertEquals("running 10.78.0.200", gateway.ok("inspect", "-f", "{{.State.Status}} {{.NetworkSettings.Networks.web.IPAddress}}", "srv"));
+        gateway.ok("rm", "-f", "srv", "client");
+        assertEquals("", gateway.ok("ps", "-a", "--format", "{{.Names}}"));
+        gateway.ok("network", "rm", "web");
+        assertEquals(List.of(), gateway.runtime.namespaces());
+        assertEquals(List.of(), gateway.runtime.ports("netwharf0"));
+    }
+
+    @Test
+    void theFourNetworkModes() throws Exception {
+        gateway.ok("run", "-d", "--name", "br", "debian", "sleep", "100");
+        gateway.ok("run", "-d", "--name", "no", "--network", "none", "debian", "sleep", "100");
+        gateway.ok("run", "-d", "--name", "ho", "--network", "host", "debian", "sleep", "100");
+        gateway.ok("create", "--name", "jo", "--network", "container:br", "debian", "sleep", "100");
+        gateway.ok("start", "jo");
+
+        assertEquals(gateway.ok("inspect", "-f", "{{.NetworkSettings.Gateway}}", "br"),
+                gateway.netwharf.inspectNetwork("bridge").toCompletableFuture().join().gateway());
+        try (Netns none = Netns.open(Path.of(gateway.ok("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", "no")))) {
+            assertEquals(List.of("lo"), gateway.box.ipJson(none, "link", "show").findValues("ifname").stream().map(JsonNode::asText).toList());
+        }
+        assertEquals(inode("/proc/" + pid("ho") + "/ns/net"), inode(gateway.box.host.path().toString()));
+        assertEquals(inode("/proc/" + pid("br") + "/ns/net"), inode("/proc/" + pid("jo") + "/ns/net"));
+        assertEquals("map[]", gateway.ok("inspect", "-f", "{{.NetworkSettings.Networks}}", "jo"));
+
+        assertTrue(gateway.docker("network", "connect", "bridge", "ho").err().contains("cannot be connected"));
+        assertTrue(gateway.docker("network", "connect", "bridge", "no").err().contains("private (none) mode"));
+        gateway.ok("stop", "br");
+        assertEquals("exited", gateway.ok("inspect", "-f", "{{.State.Status}}", "jo"), "stopping the owner stops its joiners");
+        GatewayFixture.Cli orphan = gateway.docker("start", "jo");
+        assertTrue(orphan.err().contains("cannot join network of a non running container"), orphan.err());
+        gateway.ok("rm", "-f", "br", "no", "ho", "jo");
+        assertEquals(List.of(), gateway.runtime.namespaces());
+    }
+
+    @Test
+    void whatNetwharfDoesNotDoIsRefusedClearlyNotLeftHanging() throws Exception {
+        GatewayFixture.Cli attached = gateway.docker("run", "--name", "fg", "debian", "true");
+        assertNotEquals(0, attached.exit());
+        // The CLI shows the status of a refused attach, not its message ("netwharf does not attach ...").
+        assertTrue(attached.err().contains("received 501"), attached.err());
+        assertTrue(gateway.docker("pull", "debian").err().contains("does not pull images"));
+        assertTrue(gateway.docker("exec", "fg", "true").err().contains("exec"));
+        assertTrue(gateway.docker("inspect", "nosuch").err().contains("No such object: nosuch"));
+        assertTrue(gateway.docker("rm", "nosuch").err().contains("No such container: nosuch"));
+        assertTrue(gateway.docker("run", "-d", "-p", "8080:80", "debian", "true").err().contains("does not publish ports"));
+        assertFalse(gateway.docker("run", "-d", "--name", "bad/name", "debian", "true").exit() == 0);
+    }
+
+    private String pid(String container) throws Exception {
+        return gateway.ok("inspect", "-f", "{{.State.Pid}}", container);
+    }
+
+    private static Object inode(String namespace) throws IOException {
+        return Files.getAttribute(Path.of(namespace), "unix:ino");
+    }
+
+    private List<String> addresses(Netns ns, String link) {
+        return gateway.runtime.addresses(ns, link);
+    }
+}
