@@ -65,9 +65,18 @@ public final class ContainerEngine {
         return engine;
     }
 
-    /** Stops every container, then the process launcher; the containers stay known but cannot start again. */
+    /**
+     * Stops every container (SIGTERM, SIGKILL after 2 s) and removes it with its logs, then the process launcher.
+     * Nothing outlives the engine: netwharf keeps no state across runs (the runtime removes its namespaces too).
+     */
     public CompletionStage<Done> stop() {
-        return stopAll().whenComplete((done, failure) -> launcher.close());
+        return stopAll()
+                .thenCompose(v -> list())
+                .thenCompose(views -> CompletableFuture.allOf(views.stream()
+                        .map(c -> remove(c.id(), true).toCompletableFuture().exceptionally(f -> Done.getInstance()))
+                        .toArray(CompletableFuture[]::new)))
+                .thenApply(v -> Done.getInstance())
+                .whenComplete((done, failure) -> launcher.close());
     }
 
     /**
@@ -175,7 +184,7 @@ public final class ContainerEngine {
         return ask(container, replyTo -> new ContainerActor.Disconnect(network, replyTo), timeout.multipliedBy(2));
     }
 
-    /** Stops every running container (SIGTERM, SIGKILL after 2 s), all at once. */
+    /** Stops every running container (SIGTERM, SIGKILL after 2 s), all at once: their processes exit together. */
     private CompletionStage<Done> stopAll() {
         return Asks.<EngineActor.Command, List<ActorRef<ContainerActor.Command>>>ask(registry, EngineActor.All::new, timeout,
                 system.scheduler()).thenCompose(actors -> CompletableFuture.allOf(actors.stream()

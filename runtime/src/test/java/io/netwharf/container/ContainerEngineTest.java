@@ -158,6 +158,23 @@ class ContainerEngineTest {
         assertEquals(0, await(fixture.netwharf.addressesInUse("backend")));
     }
 
+    @Test
+    void stoppingTheEngineStopsAndRemovesEveryContainer() throws Exception {
+        create("one", "bridge", "sleep", "100");
+        create("two", "none", "sleep", "100");
+        create("idle", "bridge", "sleep", "100");
+        await(engine.start("one"));
+        await(engine.start("two"));
+        int pid = await(engine.inspect("one")).pid();
+        await(engine.stop());
+        assertEquals(List.of(), await(engine.list()));
+        assertFalse(Files.exists(Path.of("/proc/" + pid)));
+        assertEquals(List.of(), fixture.namespaces());
+        try (var left = Files.list(dataRoot.resolve("containers"))) {
+            assertEquals(List.of(), left.toList(), "no logs are left");
+        }
+    }
+
     private ContainerView awaitStatus(String container, ContainerView.Status status) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
             ContainerView view = await(engine.inspect(container));
