@@ -59,7 +59,8 @@ class DockerCliTest {
         assertTrue(overlap.err().contains("Pool overlaps with other one on this address space"), overlap.err());
         assertTrue(gateway.docker("network", "create", "web").err().contains("already exists"));
         assertTrue(gateway.docker("network", "rm", "bridge").err().contains("pre-defined network"));
-        assertTrue(gateway.docker("network", "inspect", "nosuch").err().toLowerCase().contains("not found"));
+        String unknown = gateway.docker("network", "inspect", "nosuch").err().toLowerCase();
+        assertTrue(unknown.contains("not found") || unknown.contains("no such network"), unknown); // CLI v28 / v20.10
 
         assertEquals("web", gateway.ok("network", "rm", "web"));
         gateway.ok("network", "create", "unused");
@@ -153,8 +154,8 @@ class DockerCliTest {
     void whatNetwharfDoesNotDoIsRefusedClearlyNotLeftHanging() throws Exception {
         GatewayFixture.Cli attached = gateway.docker("run", "--name", "fg", "debian", "true");
         assertNotEquals(0, attached.exit());
-        // The CLI shows the status of a refused attach, not its message ("netwharf does not attach ...").
-        assertTrue(attached.err().contains("received 501"), attached.err());
+        // The CLI shows the status of a refused attach (v28: "unable to upgrade to tcp, received 501"), not its message.
+        assertTrue(attached.err().contains("501") || attached.err().contains("Unrecognized input header"), attached.err()); // v28 / v20.10
         assertTrue(gateway.docker("pull", "debian").err().contains("does not pull images"));
         assertTrue(gateway.docker("exec", "fg", "true").err().contains("exec"));
         assertTrue(gateway.docker("inspect", "nosuch").err().contains("No such object: nosuch"));
