@@ -85,7 +85,7 @@ public final class Main implements Callable<Integer> {
                 description = "where to serve the API, repeatable (default: unix:///run/netwharf/netwharf.sock; TCP port default 2375)")
         List<String> hosts;
 
-        @Option(names = "--data-root", description = "where netwharf keeps its state (default: /var/lib/netwharf)")
+        @Option(names = "--data-root", description = "where container logs are kept, under containers/<id>/ (default: /var/lib/netwharf)")
         Path dataRoot;
 
         @Mixin
