@@ -2,6 +2,7 @@ package io.netwharf.container;
 
 import io.netwharf.Netwharf;
 import io.netwharf.kernel.ContainerProcess;
+import io.netwharf.kernel.ExecutableNotFoundException;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.protocol.model.ContainerInfo;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -51,27 +53,32 @@ public final class ContainerActor {
 
     public sealed interface Command {}
 
+    /** A command whose answer can be an error. */
+    interface Answered<T> {
+        ActorRef<StatusReply<T>> replyTo();
+    }
+
     /** Answers false when it was already running (Docker: 304). */
-    public record Start(ActorRef<StatusReply<Boolean>> replyTo) implements Command {}
+    public record Start(ActorRef<StatusReply<Boolean>> replyTo) implements Command, Answered<Boolean> {}
 
     /** Answers false when it was not running (Docker: 304). */
-    public record Stop(Duration timeout, int signal, ActorRef<StatusReply<Boolean>> replyTo) implements Command {}
+    public record Stop(Duration timeout, int signal, ActorRef<StatusReply<Boolean>> replyTo) implements Command, Answered<Boolean> {}
 
-    public record Kill(int signal, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+    public record Kill(int signal, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
-    public record Restart(Duration timeout, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+    public record Restart(Duration timeout, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
     /** Answered with the exit code once the condition holds. */
     public record Wait(WaitCondition condition, ActorRef<Integer> replyTo) implements Command {}
 
     /** Removes the container; a running one only when forced (killed first). The actor stops after answering. */
-    public record Remove(boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+    public record Remove(boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
     public record Inspect(ActorRef<ContainerView> replyTo) implements Command {}
 
-    public record Connect(String network, EndpointSpec spec, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+    public record Connect(String network, EndpointSpec spec, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
-    public record Disconnect(String network, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+    public record Disconnect(String network, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
     private record Exited(int pid, int exitCode) implements Command {}
 
@@ -159,7 +166,7 @@ public final class ContainerActor {
     }
 
     /** Wires the network, then starts the process; {@code done} hears the outcome (null: started). */
-    private Behavior<Command> startThen(java.util.function.Consumer<NetwharfException> done) {
+    private Behavior<Command> startThen(Consumer<NetwharfException> done) {
         return busyUntil(wireNetwork(), (info, failure) -> {
             if (failure != null) {
                 NetwharfException refused = KernelErrors.describe("start container " + config.name(), failure);
@@ -171,7 +178,7 @@ public final class ContainerActor {
             try {
                 process = launch(info);
             } catch (RuntimeException e) {
-                NetwharfException refused = e instanceof io.netwharf.kernel.ExecutableNotFoundException
+                NetwharfException refused = e instanceof ExecutableNotFoundException
                         ? NetwharfException.badParameter("failed to create task for container: " + e.getMessage())
                         : KernelErrors.describe("start the process of container " + config.name(), e);
                 error = refused.getMessage();
@@ -265,7 +272,7 @@ public final class ContainerActor {
     }
 
     private Behavior<Command> onRestart(Restart restart) {
-        java.util.function.Consumer<NetwharfException> answer = failure ->
+        Consumer<NetwharfException> answer = failure ->
                 restart.replyTo().tell(failure == null ? StatusReply.ack() : StatusReply.error(failure));
         if (status != ContainerView.Status.RUNNING) {
             return startThen(answer);
@@ -369,22 +376,13 @@ public final class ContainerActor {
 
     /** Commands that waited behind the removal: the container is gone. */
     private void refuseRemoved(Command command) {
-        NetwharfException gone = NetwharfException.notFound("No such container: " + config.id());
-        if (command instanceof Start m) {
-            m.replyTo().tell(StatusReply.error(gone));
-        } else if (command instanceof Stop m) {
-            m.replyTo().tell(StatusReply.error(gone));
-        } else if (command instanceof Kill m) {
-            m.replyTo().tell(StatusReply.error(gone));
-        } else if (command instanceof Restart m) {
-            m.replyTo().tell(StatusReply.error(gone));
-        } else if (command instanceof Remove m) {
-            m.replyTo().tell(StatusReply.error(gone));
-        } else if (command instanceof Connect m) {
-            m.replyTo().tell(StatusReply.error(gone));
-        } else if (command instanceof Disconnect m) {
-            m.replyTo().tell(StatusReply.error(gone));
+        if (command instanceof Answered<?> waiting) {
+            refuse(waiting, NetwharfException.notFound("No such container: " + config.id()));
         }
+    }
+
+    private static <T> void refuse(Answered<T> command, NetwharfException error) {
+        command.replyTo().tell(StatusReply.error(error));
     }
 
     private void deleteLogs() {

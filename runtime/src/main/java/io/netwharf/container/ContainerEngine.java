@@ -37,6 +37,7 @@ public final class ContainerEngine {
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
     /** Long enough for any wait a client keeps open; Pekko's scheduler takes at most about 248 days. */
     private static final Duration FOREVER = Duration.ofDays(100);
+    private static final Duration INSPECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final ActorSystem<?> system;
     private final Netwharf netwharf;
@@ -220,8 +221,12 @@ public final class ContainerEngine {
 
     // ---- asking ------------------------------------------------------------------------------------------------
 
+    /**
+     * A container answers inspections at once, even while busy, so a short wait suffices; it matters when the
+     * container was removed after it was found, and its actor is gone.
+     */
     private CompletionStage<ContainerView> inspect(ActorRef<ContainerActor.Command> actor) {
-        return Asks.ask(actor, ContainerActor.Inspect::new, timeout, system.scheduler());
+        return Asks.ask(actor, ContainerActor.Inspect::new, INSPECT_TIMEOUT, system.scheduler());
     }
 
     private CompletableFuture<ActorRef<ContainerActor.Command>> find(String container) {
