@@ -6,6 +6,8 @@ import io.netwharf.protocol.model.NetwharfException;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,15 +16,19 @@ import java.util.Map;
 
 /**
  * The body of {@code POST /containers/create}: the fields netwharf acts on. Unknown fields are ignored, as Docker
- * ignores those of other versions; {@code Cmd} and {@code Entrypoint} take a string or a list, as Docker's do.
+ * ignores those of other versions; {@code Cmd} and {@code Entrypoint} take a string or a list, as Docker's do. A
+ * null among the strings ({@code "Cmd":[null]}) is refused with a 400 naming the field, rather than failing later
+ * as a 500.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ContainerCreateBody(@JsonProperty("Image") String image,
-                           @JsonProperty("Cmd") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> cmd,
-                           @JsonProperty("Entrypoint") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> entrypoint,
-                           @JsonProperty("Env") List<String> env,
+                           @JsonProperty("Cmd") @JsonSetter(contentNulls = Nulls.FAIL)
+                           @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> cmd,
+                           @JsonProperty("Entrypoint") @JsonSetter(contentNulls = Nulls.FAIL)
+                           @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> entrypoint,
+                           @JsonProperty("Env") @JsonSetter(contentNulls = Nulls.FAIL) List<String> env,
                            @JsonProperty("WorkingDir") String workingDir,
-                           @JsonProperty("Labels") Map<String, String> labels,
+                           @JsonProperty("Labels") @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> labels,
                            @JsonProperty("Tty") boolean tty,
                            @JsonProperty("HostConfig") HostConfig hostConfig,
                            @JsonProperty("NetworkingConfig") NetworkingConfig networkingConfig) {
@@ -37,7 +43,8 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
 
     /** Also the {@code EndpointConfig} of {@code POST /networks/{id}/connect}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record EndpointSettings(@JsonProperty("IPAMConfig") IpamConfig ipamConfig, @JsonProperty("Aliases") List<String> aliases) {
+    record EndpointSettings(@JsonProperty("IPAMConfig") IpamConfig ipamConfig,
+                            @JsonProperty("Aliases") @JsonSetter(contentNulls = Nulls.FAIL) List<String> aliases) {
         EndpointSpec spec() {
             String address = ipamConfig == null || ipamConfig.ipv4Address() == null || ipamConfig.ipv4Address().isEmpty()
                     ? null : ipamConfig.ipv4Address();

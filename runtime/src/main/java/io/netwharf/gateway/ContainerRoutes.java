@@ -105,7 +105,7 @@ final class ContainerRoutes {
     private CompletionStage<HttpResponse> list(Map<String, String> query) {
         boolean all = flag(query, "all");
         ContainerFilter filter = ContainerFilter.parse(Optional.ofNullable(query.get("filters")));
-        int limit = query.containsKey("limit") ? Integer.parseInt(query.get("limit")) : -1;
+        int limit = limit(query.get("limit"));
         return engine.list().thenCombine(netwharf.listNetworks(), (views, networks) -> {
             Instant now = Instant.now();
             Map<String, String> ids = networkIds(networks);
@@ -158,6 +158,18 @@ final class ContainerRoutes {
             return seconds < 0 ? Duration.ofDays(1) : Duration.ofSeconds(seconds);
         } catch (NumberFormatException e) {
             throw NetwharfException.badParameter("invalid stop timeout t=" + t + ": not a number of seconds");
+        }
+    }
+
+    /** {@code limit} of a list; a word is the client's mistake (400), not a fault of ours. */
+    private static int limit(String limit) {
+        if (limit == null || limit.isEmpty()) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            throw NetwharfException.badParameter("invalid limit " + limit + ": not a number");
         }
     }
 

@@ -1,6 +1,8 @@
 package io.netwharf.gateway;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 
@@ -57,8 +59,9 @@ final class NetworkJson {
                           @JsonProperty("EndpointConfig") EndpointConfig endpointConfig) {
     }
 
+    /** A null alias is refused with a 400 naming the field, not met later as a 500. */
     record EndpointConfig(@JsonProperty("IPAMConfig") EndpointIpam ipamConfig,
-                          @JsonProperty("Aliases") List<String> aliases) {
+                          @JsonProperty("Aliases") @JsonSetter(contentNulls = Nulls.FAIL) List<String> aliases) {
     }
 
     record EndpointIpam(@JsonProperty("IPv4Address") String ipv4Address,

@@ -42,6 +42,8 @@ final class GatewayFixture implements AutoCloseable {
     final KernelSandbox box;
     final Netwharf netwharf;
     final ContainerEngine engine;
+    /** The engine's data root: container logs under {@code containers/<id>}. */
+    final Path dataRoot;
     final Path socket;
     final int port;
     private final Gateway gateway;
@@ -54,7 +56,8 @@ final class GatewayFixture implements AutoCloseable {
         netwharf = runtime.start();
         home = Files.createTempDirectory("netwharf-docker-home-");
         socket = Files.createTempDirectory("netwharf-gateway-").resolve("netwharf.sock");
-        engine = ContainerEngine.start(RuntimeFixture.SYSTEM, netwharf, Files.createTempDirectory("netwharf-data-"), Duration.ofMinutes(1));
+        dataRoot = Files.createTempDirectory("netwharf-data-");
+        engine = ContainerEngine.start(RuntimeFixture.SYSTEM, netwharf, dataRoot, Duration.ofMinutes(1));
         gateway = await(Gateway.bind(RuntimeFixture.SYSTEM, List.of(new ListenAddress.Unix(socket), new ListenAddress.Tcp("127.0.0.1", 0)),
                 DockerApi.route(netwharf, engine)));
         port = Integer.parseInt(gateway.boundAddresses().stream().filter(a -> a.startsWith("tcp://")).findFirst().orElseThrow()
