@@ -449,7 +449,8 @@ public final class ContainerActor {
         }
         return busyUntil(netwharf.inspectNetwork(disconnect.network()), (info, failure) -> {
             if (failure == null && !config.networks().containsKey(info.name())) {
-                failure = NetwharfException.internal("container " + config.id() + " is not connected to network " + info.name(), null);
+                // 403 as the runtime answers for a running container (Docker says 500, but nothing failed here).
+                failure = NetwharfException.forbidden("container " + config.id() + " is not connected to network " + info.name());
             }
             if (failure == null) {
                 forget(info.name());
