@@ -249,6 +249,7 @@ public final class ContainerActor {
             exitedWith(code);
             stop.replyTo().tell(failure == null ? StatusReply.success(true)
                     : StatusReply.error(KernelErrors.describe("stop container " + config.name(), failure)));
+            removeIfAsked();
             return idle();
         });
     }
@@ -267,6 +268,7 @@ public final class ContainerActor {
         return busyUntil(stopSequence(Duration.ZERO, kill.signal()), (code, failure) -> {
             exitedWith(code);
             kill.replyTo().tell(failure == null ? StatusReply.ack() : StatusReply.error(KernelErrors.describe("kill container " + config.name(), failure)));
+            removeIfAsked();
             return idle();
         });
     }
@@ -336,8 +338,20 @@ public final class ContainerActor {
                 LOG.error("container {} exited, but its network could not be released: {}", config.name(), failure.getMessage());
             }
             exitedWith(exited.exitCode());
+            removeIfAsked();
             return idle();
         });
+    }
+
+    /** {@code docker run --rm}: once stopped or exited, the container removes itself, through the registry. */
+    private void removeIfAsked() {
+        if (config.autoRemove()) {
+            engine.remove(config.id(), true).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.warn("container {} exited but could not remove itself: {}", config.name(), failure.getMessage());
+                }
+            });
+        }
     }
 
     private void exitedWith(Integer code) {

@@ -19,10 +19,11 @@ import java.util.Map;
  *                    static address and aliases; empty for the other modes
  * @param cmd         the process to run; empty: none, the container is its network namespace alone
  * @param workingDir  the process's working directory; null: {@code /}
+ * @param autoRemove  removed once its process exits or it is stopped ({@code docker run --rm})
  */
 public record ContainerConfig(String id, String name, String image, List<String> cmd, List<String> env, String workingDir,
                               String networkMode, Map<String, EndpointSpec> networks, Map<String, String> labels,
-                              Instant created) {
+                              boolean autoRemove, Instant created) {
     public static final String CONTAINER_MODE = "container:";
 
     public ContainerConfig {
@@ -38,7 +39,7 @@ public record ContainerConfig(String id, String name, String image, List<String>
     }
 
     public ContainerConfig withNetworks(Map<String, EndpointSpec> networks) {
-        return new ContainerConfig(id, name, image, cmd, env, workingDir, networkMode, networks, labels, created);
+        return new ContainerConfig(id, name, image, cmd, env, workingDir, networkMode, networks, labels, autoRemove, created);
     }
 
     public Path workingDirectory() {

@@ -85,14 +85,14 @@ public final class ContainerEngine {
      * For bridge-style modes the mode's network comes first among the networks joined at start; host, none and
      * container modes take no endpoint settings but their own.
      */
-    public CompletionStage<String> create(String name, String image, List<String> cmd, List<String> env, String workingDir,
-                                          String networkMode, Map<String, EndpointSpec> endpoints, Map<String, String> labels) {
+    public CompletionStage<String> create(ContainerRequest request) {
         String id = Ids.newId();
-        String mode = defaultIsBridge(networkMode);
-        ContainerConfig draft = new ContainerConfig(id, name == null || name.isEmpty() ? Ids.shortId(id) : stripSlash(name), image,
-                cmd, env, workingDir, mode, Map.of(), labels, Instant.now());
+        String mode = defaultIsBridge(request.networkMode());
+        String name = request.name() == null || request.name().isEmpty() ? Ids.shortId(id) : stripSlash(request.name());
+        ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
+                mode, Map.of(), request.labels(), request.autoRemove(), Instant.now());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
-        endpoints.forEach((network, spec) -> asked.put(defaultIsBridge(network), spec));
+        request.endpoints().forEach((network, spec) -> asked.put(defaultIsBridge(network), spec));
         if (!draft.joinsNetworks()) {
             asked.remove(mode.startsWith(ContainerConfig.CONTAINER_MODE) ? "container" : mode);
             asked.remove(mode);

@@ -1,5 +1,6 @@
 package io.netwharf.gateway;
 
+import io.netwharf.container.ContainerRequest;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 
@@ -36,7 +37,12 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
     @JsonIgnoreProperties(ignoreUnknown = true)
     record HostConfig(@JsonProperty("NetworkMode") String networkMode,
                       @JsonProperty("PortBindings") Map<String, Object> portBindings,
-                      @JsonProperty("PublishAllPorts") boolean publishAllPorts) {}
+                      @JsonProperty("PublishAllPorts") boolean publishAllPorts,
+                      @JsonProperty("AutoRemove") boolean autoRemove,
+                      @JsonProperty("RestartPolicy") RestartPolicy restartPolicy) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record RestartPolicy(@JsonProperty("Name") String name) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record NetworkingConfig(@JsonProperty("EndpointsConfig") Map<String, EndpointSettings> endpointsConfig) {}
@@ -55,8 +61,15 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
     @JsonIgnoreProperties(ignoreUnknown = true)
     record IpamConfig(@JsonProperty("IPv4Address") String ipv4Address) {}
 
+    /** What is asked, for the engine; refuses first what netwharf cannot honour. */
+    ContainerRequest request(String name) {
+        checkSupported();
+        return new ContainerRequest(name, image, command(), env, workingDir, networkMode(), endpoints(), labels,
+                hostConfig != null && hostConfig.autoRemove());
+    }
+
     /** The process: the entrypoint followed by the command, as Docker joins them. */
-    List<String> command() {
+    private List<String> command() {
         List<String> command = new ArrayList<>();
         if (entrypoint != null) {
             command.addAll(entrypoint);
@@ -67,11 +80,11 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         return command;
     }
 
-    String networkMode() {
+    private String networkMode() {
         return hostConfig == null ? null : hostConfig.networkMode();
     }
 
-    Map<String, EndpointSpec> endpoints() {
+    private Map<String, EndpointSpec> endpoints() {
         Map<String, EndpointSpec> endpoints = new LinkedHashMap<>();
         if (networkingConfig != null && networkingConfig.endpointsConfig() != null) {
             networkingConfig.endpointsConfig().forEach((network, settings) ->
@@ -81,7 +94,7 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
     }
 
     /** What netwharf cannot honour is refused rather than silently dropped. */
-    void checkSupported() {
+    private void checkSupported() {
         if (image == null || image.isEmpty()) {
             throw NetwharfException.badParameter("no image was given: Image is required (netwharf records it; it does not pull it)");
         }
@@ -90,6 +103,11 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         }
         if (hostConfig != null && ((hostConfig.portBindings() != null && !hostConfig.portBindings().isEmpty()) || hostConfig.publishAllPorts())) {
             throw NetwharfException.badParameter("netwharf does not publish ports yet: create the container without -p/-P (PortBindings)");
+        }
+        String restart = hostConfig == null || hostConfig.restartPolicy() == null ? null : hostConfig.restartPolicy().name();
+        if (restart != null && !restart.isEmpty() && !restart.equals("no")) {
+            throw NetwharfException.badParameter("netwharf does not restart containers by policy: create the container without --restart "
+                    + restart + " (RestartPolicy)");
         }
     }
 }

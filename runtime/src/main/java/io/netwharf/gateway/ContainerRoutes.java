@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -48,6 +49,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
  */
 final class ContainerRoutes {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Set<String> PRUNE_FILTERS = Set.of("label", "label!", "until");
 
     private final ContainerEngine engine;
     private final Netwharf netwharf;
@@ -64,6 +66,7 @@ final class ContainerRoutes {
                 path("create", () -> post(() -> parameterMap(query -> DockerJson.entity(ContainerCreateBody.class, body ->
                         answer(() -> create(query.get("name"), body)))))),
                 path("json", () -> get(() -> parameterMap(query -> answer(() -> list(query))))),
+                path("prune", () -> post(() -> parameterMap(query -> answer(() -> prune(query))))),
                 pathPrefix(PathMatchers.segment(), this::container)));
     }
 
@@ -91,9 +94,7 @@ final class ContainerRoutes {
     }
 
     private CompletionStage<HttpResponse> create(String name, ContainerCreateBody body) {
-        body.checkSupported();
-        return engine.create(name, body.image(), body.command(), body.env() == null ? List.of() : body.env(), body.workingDir(),
-                        body.networkMode(), body.endpoints(), body.labels() == null ? Map.of() : body.labels())
+        return engine.create(body.request(name))
                 .thenApply(id -> DockerJson.response(StatusCodes.CREATED, NODES.objectNode().put("Id", id).set("Warnings", NODES.arrayNode())));
     }
 
@@ -115,6 +116,27 @@ final class ContainerRoutes {
                     .limit(limit > 0 ? limit : Long.MAX_VALUE)
                     .forEach(v -> json.add(ContainerJson.summary(v, ids, now)));
             return DockerJson.response(StatusCodes.OK, json);
+        });
+    }
+
+    /** Removes the containers that are not running (filters {@code label}, {@code label!}, {@code until}). */
+    private CompletionStage<HttpResponse> prune(Map<String, String> query) {
+        DockerFilters filters = DockerFilters.parse(Optional.ofNullable(query.get("filters")), PRUNE_FILTERS);
+        List<Instant> until = filters.get("until").stream().map(DockerTime::until).toList();
+        return engine.list().thenCompose(views -> {
+            List<CompletableFuture<String>> removed = views.stream()
+                    .filter(v -> !v.running()
+                            && filters.matchesLabels("label", v.config().labels())
+                            && filters.matchesLabels("label!", v.config().labels())
+                            && until.stream().allMatch(u -> v.config().created().isBefore(u)))
+                    // One started meanwhile is refused and stays, as in Docker.
+                    .map(v -> engine.remove(v.id(), false).thenApply(done -> v.id()).exceptionally(f -> null).toCompletableFuture())
+                    .toList();
+            return CompletableFuture.allOf(removed.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                ArrayNode ids = NODES.arrayNode();
+                removed.stream().map(CompletableFuture::join).filter(id -> id != null).forEach(ids::add);
+                return DockerJson.response(StatusCodes.OK, NODES.objectNode().<ObjectNode>set("ContainersDeleted", ids).put("SpaceReclaimed", 0));
+            });
         });
     }
 

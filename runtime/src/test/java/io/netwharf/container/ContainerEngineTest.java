@@ -49,7 +49,7 @@ class ContainerEngineTest {
     }
 
     private String create(String name, String mode, String... cmd) {
-        return await(engine.create(name, "debian", List.of(cmd), List.of(), null, mode, Map.of(), Map.of()));
+        return await(engine.create(ContainerRequest.of(name, mode, cmd)));
     }
 
     @Test
@@ -136,8 +136,8 @@ class ContainerEngineTest {
         refused(Kind.NOT_FOUND, engine.inspect(id));
         assertFalse(Files.exists(dataRoot.resolve("containers").resolve(id)), "its logs are removed");
         assertEquals(List.of(), fixture.namespaces());
-        refused(Kind.CONFLICT, engine.create("taken", "debian", List.of(), List.of(), null, "bridge", Map.of(), Map.of())
-                .thenCompose(x -> engine.create("taken", "debian", List.of(), List.of(), null, "bridge", Map.of(), Map.of())));
+        refused(Kind.CONFLICT, engine.create(ContainerRequest.of("taken", "bridge"))
+                .thenCompose(x -> engine.create(ContainerRequest.of("taken", "bridge"))));
         assertNotEquals(id, create("gone", "bridge"));
     }
 

@@ -151,6 +151,24 @@ class DockerCliTest {
     }
 
     @Test
+    void runWithRmRemovesTheContainerOnceItExitsAndPruneRemovesTheStoppedOnes() throws Exception {
+        gateway.ok("run", "-d", "--rm", "--name", "brief", "debian", "true");
+        for (int i = 0; i < 100 && !gateway.ok("ps", "-a", "--filter", "name=brief", "--format", "{{.Names}}").isEmpty(); i++) {
+            Thread.sleep(50);
+        }
+        assertEquals("", gateway.ok("ps", "-a", "--filter", "name=brief", "--format", "{{.Names}}"));
+
+        String created = gateway.ok("create", "--name", "never", "debian", "sleep", "100");
+        gateway.ok("run", "-d", "--name", "done", "debian", "true");
+        gateway.ok("run", "-d", "--name", "up", "debian", "sleep", "100");
+        assertEquals("0", gateway.ok("wait", "done"));
+        String pruned = gateway.ok("container", "prune", "-f");
+        assertTrue(pruned.contains(created), pruned);
+        assertEquals("up", gateway.ok("ps", "-a", "--format", "{{.Names}}"));
+        assertTrue(gateway.docker("run", "-d", "--restart", "always", "debian", "true").err().contains("does not restart containers"));
+    }
+
+    @Test
     void whatNetwharfDoesNotDoIsRefusedClearlyNotLeftHanging() throws Exception {
         GatewayFixture.Cli attached = gateway.docker("run", "--name", "fg", "debian", "true");
         assertNotEquals(0, attached.exit());

@@ -2,6 +2,7 @@ package io.netwharf.gateway;
 
 import io.netwharf.Netwharf;
 import io.netwharf.container.ContainerEngine;
+import io.netwharf.container.ContainerRequest;
 import io.netwharf.kernel.KernelSandbox;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.runtime.RuntimeFixture;
@@ -66,7 +67,7 @@ final class GatewayFixture implements AutoCloseable {
 
     /** A container created and started through the engine, with no process: its network state from the runtime. */
     ContainerInfo run(String name, String networkMode) {
-        await(engine.create(name, "debian", List.of(), List.of(), null, networkMode, Map.of(), Map.of()));
+        await(engine.create(ContainerRequest.of(name, networkMode)));
         await(engine.start(name));
         return await(netwharf.inspectContainer(name));
     }

@@ -1,0 +1,33 @@
+package io.netwharf.container;
+
+import io.netwharf.protocol.model.EndpointSpec;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a client asks for when it creates a container ({@code POST /containers/create}); the engine adds the id and
+ * the creation time to make its {@link ContainerConfig}.
+ *
+ * @param name        null or empty: the short id
+ * @param image       recorded, never pulled
+ * @param networkMode {@code bridge} (or Docker's {@code default}), {@code none}, {@code host},
+ *                    {@code container:<name or id>}, or a network's name or id
+ * @param endpoints   per network: static address and aliases; other networks named here are joined too
+ * @param autoRemove  remove the container once its process exits or it is stopped ({@code docker run --rm})
+ */
+public record ContainerRequest(String name, String image, List<String> cmd, List<String> env, String workingDir,
+                               String networkMode, Map<String, EndpointSpec> endpoints, Map<String, String> labels,
+                               boolean autoRemove) {
+    public ContainerRequest {
+        cmd = cmd == null ? List.of() : List.copyOf(cmd);
+        env = env == null ? List.of() : List.copyOf(env);
+        endpoints = endpoints == null ? Map.of() : endpoints;
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** A container on {@code networkMode} running {@code cmd} (none: the namespace alone), with an image label only. */
+    public static ContainerRequest of(String name, String networkMode, String... cmd) {
+        return new ContainerRequest(name, "none", List.of(cmd), List.of(), null, networkMode, Map.of(), Map.of(), false);
+    }
+}
