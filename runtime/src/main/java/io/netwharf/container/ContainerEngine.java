@@ -3,6 +3,7 @@ package io.netwharf.container;
 import io.netwharf.Netwharf;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.runtime.Asks;
 import io.netwharf.runtime.Ids;
@@ -105,22 +106,31 @@ public final class ContainerEngine {
         }
         // The mode's network first, then the others; named by network name when it exists, so later connects and
         // disconnects match whatever the user called it. Unknown ones are kept: the start fails on them, as in Docker.
+        // The runtime lists networks from its registry: no bridge's owner is asked, so creating waits for no wiring.
         List<String> references = new ArrayList<>();
         references.add(mode);
         asked.keySet().stream().filter(k -> !k.equals(mode)).forEach(references::add);
-        List<CompletableFuture<String>> names = references.stream()
-                .map(r -> netwharf.inspectNetwork(r).thenApply(info -> info.name()).exceptionally(f -> r).toCompletableFuture())
-                .toList();
-        return CompletableFuture.allOf(names.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+        return netwharf.listNetworks().thenCompose(known -> {
             Map<String, EndpointSpec> networks = new LinkedHashMap<>();
-            for (int i = 0; i < references.size(); i++) {
-                EndpointSpec spec = asked.getOrDefault(references.get(i), EndpointSpec.DYNAMIC);
-                if (networks.put(names.get(i).join(), spec) != null) {
-                    return CompletableFuture.failedFuture(NetwharfException.badParameter("network " + references.get(i) + " is named twice"));
+            for (String reference : references) {
+                EndpointSpec spec = asked.getOrDefault(reference, EndpointSpec.DYNAMIC);
+                if (networks.put(networkName(reference, known), spec) != null) {
+                    return CompletableFuture.failedFuture(NetwharfException.badParameter("network " + reference + " is named twice"));
                 }
             }
             return createdAs(draft.withNetworks(networks));
         });
+    }
+
+    /** The name of the network {@code reference} names (by name, id or unique id prefix); else the reference itself. */
+    private static String networkName(String reference, List<NetworkInfo> known) {
+        for (NetworkInfo n : known) {
+            if (n.name().equals(reference) || n.id().equals(reference)) {
+                return n.name();
+            }
+        }
+        List<NetworkInfo> prefixed = known.stream().filter(n -> n.id().startsWith(reference)).limit(2).toList();
+        return prefixed.size() == 1 ? prefixed.get(0).name() : reference;
     }
 
     private CompletionStage<String> createdAs(ContainerConfig config) {

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,24 +40,29 @@ class GatewayLoadTest {
         try (GatewayFixture gateway = new GatewayFixture()) {
             HttpClient http = HttpClient.newHttpClient();
             String api = "http://127.0.0.1:" + gateway.port + "/v1.51";
+            long[] latencies = new long[CONTAINERS];
+            long started = System.nanoTime();
             List<String> ids = forAll(id -> {
+                long begin = System.nanoTime();
                 HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(api + "/containers/create?name=load-" + id))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"Image\":\"debian\",\"Cmd\":[\"sleep\",\"1000\"]}")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(201, created.statusCode(), created.body());
                 String container = JSON.readTree(created.body()).get("Id").asText();
-                HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(api + "/containers/" + container + "/start"))
+                HttpResponse<String> running = http.send(HttpRequest.newBuilder(URI.create(api + "/containers/" + container + "/start"))
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(204, started.statusCode(), started.body());
+                assertEquals(204, running.statusCode(), running.body());
+                latencies[id] = System.nanoTime() - begin;
                 return container;
             });
+            long createdIn = System.nanoTime() - started;
 
-            JsonNode running = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(api + "/containers/json")).build(),
+            JsonNode listed = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(api + "/containers/json")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
-            assertEquals(CONTAINERS, running.size());
+            assertEquals(CONTAINERS, listed.size());
             Set<String> addresses = new HashSet<>();
-            running.forEach(c -> addresses.add(c.at("/NetworkSettings/Networks/bridge/IPAddress").asText()));
+            listed.forEach(c -> addresses.add(c.at("/NetworkSettings/Networks/bridge/IPAddress").asText()));
             assertEquals(CONTAINERS, addresses.size(), "every container has an address of its own");
             assertEquals(CONTAINERS, gateway.runtime.ports("netwharf0").size());
             assertEquals(CONTAINERS, await(gateway.netwharf.addressesInUse("bridge")));
@@ -69,17 +75,25 @@ class GatewayLoadTest {
                         HttpResponse.BodyHandlers.ofString()).body());
                 Path sandbox = Path.of(c.at("/NetworkSettings/SandboxKey").asText());
                 assertTrue(answers(sandbox, bridgeGateway), "container " + i + " reaches its gateway");
-                String peer = running.get((i + 1) % CONTAINERS).at("/NetworkSettings/Networks/bridge/IPAddress").asText();
+                String peer = listed.get((i + 1) % CONTAINERS).at("/NetworkSettings/Networks/bridge/IPAddress").asText();
                 assertTrue(answers(sandbox, peer), "container " + i + " reaches a peer");
                 pids.add(c.at("/State/Pid").asInt());
             }
 
+            long removing = System.nanoTime();
             forAll(id -> {
                 HttpResponse<String> removed = http.send(HttpRequest.newBuilder(URI.create(api + "/containers/" + ids.get(id) + "?force=1"))
                         .DELETE().build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(204, removed.statusCode(), removed.body());
                 return null;
             });
+            long removedIn = System.nanoTime() - removing;
+            // Printed for the reader, not asserted: timings belong to the benchmarks (README).
+            Arrays.sort(latencies);
+            System.out.printf("%d containers (sleep) created and started by %d HTTP clients in %.2f s; create+start p50 %.1f ms,"
+                            + " p99 %.1f ms, max %.1f ms; removed with force in %.2f s%n", CONTAINERS, CLIENTS, createdIn / 1e9,
+                    latencies[CONTAINERS / 2] / 1e6, latencies[CONTAINERS * 99 / 100] / 1e6, latencies[CONTAINERS - 1] / 1e6,
+                    removedIn / 1e9);
             assertEquals("[]", http.send(HttpRequest.newBuilder(URI.create(api + "/containers/json?all=1")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             assertEquals(List.of(), gateway.runtime.namespaces());
