@@ -3,8 +3,6 @@ package io.netwharf.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netwharf.kernel.Netns;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -30,19 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is known) and changes nothing — the container list, the network list, the addresses in use, the kernel's
  * namespaces and links, the engine's data root. Also the framing of {@code logs}. Needs root; runs in CI.
  */
-class ContainersApiTest {
-    private GatewayFixture gateway;
-
-    @BeforeEach
-    void start() throws Exception {
-        gateway = new GatewayFixture();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        gateway.close();
-    }
-
+class ContainersApiTest extends ApiTest {
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private static String q(String value) {

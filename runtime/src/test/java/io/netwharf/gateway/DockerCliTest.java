@@ -4,8 +4,6 @@ import io.netwharf.kernel.Netns;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,19 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at netwharf's Unix socket, does what a Docker user expects, and the kernel shows it. Needs root and the docker
  * CLI; runs in CI (scripts/test installs the CLI where it is missing).
  */
-class DockerCliTest {
+class DockerCliTest extends ApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private GatewayFixture gateway;
-
-    @BeforeEach
-    void start() throws IOException {
-        gateway = new GatewayFixture();
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        gateway.close();
-    }
 
     @Test
     void versionInfoAndTheNetworkCommands() throws Exception {

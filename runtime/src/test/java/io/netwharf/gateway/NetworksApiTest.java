@@ -2,8 +2,6 @@ package io.netwharf.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netwharf.protocol.model.ContainerInfo;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
@@ -19,19 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /networks over HTTP and through the docker CLI, checked against what the kernel shows. Needs root; runs in CI. */
-class NetworksApiTest {
-    private GatewayFixture gateway;
-
-    @BeforeEach
-    void start() throws Exception {
-        gateway = new GatewayFixture();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        gateway.close();
-    }
-
+class NetworksApiTest extends ApiTest {
     private static String filters(String json) {
         return "?filters=" + URLEncoder.encode(json, StandardCharsets.UTF_8);
     }
