@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -176,12 +177,12 @@ public final class ContainerEngine {
 
     /** Every container, newest first. */
     public CompletionStage<List<ContainerView>> list() {
-        return Asks.<EngineActor.Command, List<ActorRef<ContainerActor.Command>>>ask(registry, EngineActor.All::new, timeout,
-                system.scheduler()).thenCompose(actors -> {
-            List<CompletableFuture<ContainerView>> views = actors.stream().map(a -> inspect(a).toCompletableFuture()).toList();
+        return all().thenCompose(actors -> {
             // A container removed meanwhile no longer answers: leave it out rather than fail the whole list.
-            return CompletableFuture.allOf(views.stream().map(v -> v.exceptionally(f -> null)).toArray(CompletableFuture[]::new))
-                    .thenApply(v -> views.stream().map(f -> f.getNow(null)).filter(x -> x != null)
+            List<CompletableFuture<ContainerView>> views = actors.stream()
+                    .map(a -> inspect(a).toCompletableFuture().exceptionally(f -> null)).toList();
+            return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+                    .thenApply(v -> views.stream().map(CompletableFuture::join).filter(Objects::nonNull)
                             .sorted(Comparator.comparing((ContainerView c) -> c.config().created()).reversed()).toList());
         });
     }
@@ -197,12 +198,7 @@ public final class ContainerEngine {
 
     /** Stops every running container (SIGTERM, SIGKILL after 2 s), all at once: their processes exit together. */
     private CompletionStage<Done> stopAll() {
-        return Asks.<EngineActor.Command, List<ActorRef<ContainerActor.Command>>>ask(registry, EngineActor.All::new, timeout,
-                system.scheduler()).thenCompose(actors -> CompletableFuture.allOf(actors.stream()
-                .map(a -> Asks.<ContainerActor.Command, Boolean>askWithStatus(a,
-                        replyTo -> new ContainerActor.Stop(Duration.ofSeconds(2), Signals.SIGTERM, replyTo), timeout.multipliedBy(2),
-                        system.scheduler()).exceptionally(f -> false))
-                .toArray(CompletableFuture[]::new))).thenApply(v -> Done.getInstance());
+        return all().thenCompose(actors -> stopEach(actors, Duration.ofSeconds(2), Signals.SIGTERM));
     }
 
     // ---- for ContainerActor ------------------------------------------------------------------------------------
@@ -218,15 +214,18 @@ public final class ContainerEngine {
     /** Stops, at once, the containers that joined {@code owner}'s namespace: it is about to go. */
     CompletionStage<Done> stopJoinersOf(String owner) {
         return Asks.<EngineActor.Command, List<ActorRef<ContainerActor.Command>>>ask(registry,
-                replyTo -> new EngineActor.JoinersOf(owner, replyTo), timeout, system.scheduler()).thenCompose(actors -> {
-            if (actors.isEmpty()) {
-                return CompletableFuture.completedFuture(Done.getInstance());
-            }
-            return CompletableFuture.allOf(actors.stream().map(a -> Asks.<ContainerActor.Command, Boolean>askWithStatus(a,
-                            replyTo -> new ContainerActor.Stop(Duration.ZERO, Signals.SIGKILL, replyTo), timeout.multipliedBy(2),
-                            system.scheduler()).exceptionally(f -> false))
-                    .toArray(CompletableFuture[]::new)).thenApply(v -> Done.getInstance());
-        });
+                        replyTo -> new EngineActor.JoinersOf(owner, replyTo), timeout, system.scheduler())
+                .thenCompose(actors -> stopEach(actors, Duration.ZERO, Signals.SIGKILL));
+    }
+
+    /** Stops the containers concurrently; one that cannot be stopped (or is gone) does not hold up the others. */
+    private CompletionStage<Done> stopEach(List<ActorRef<ContainerActor.Command>> actors, Duration grace, int signal) {
+        return CompletableFuture.allOf(actors.stream()
+                        .map(a -> Asks.<ContainerActor.Command, Boolean>askWithStatus(a,
+                                replyTo -> new ContainerActor.Stop(grace, signal, replyTo), grace.plus(timeout.multipliedBy(2)),
+                                system.scheduler()).exceptionally(f -> false))
+                        .toArray(CompletableFuture[]::new))
+                .thenApply(v -> Done.getInstance());
     }
 
     // ---- asking ------------------------------------------------------------------------------------------------
@@ -237,6 +236,10 @@ public final class ContainerEngine {
      */
     private CompletionStage<ContainerView> inspect(ActorRef<ContainerActor.Command> actor) {
         return Asks.ask(actor, ContainerActor.Inspect::new, INSPECT_TIMEOUT, system.scheduler());
+    }
+
+    private CompletionStage<List<ActorRef<ContainerActor.Command>>> all() {
+        return Asks.ask(registry, EngineActor.All::new, timeout, system.scheduler());
     }
 
     private CompletableFuture<ActorRef<ContainerActor.Command>> find(String container) {
