@@ -3,7 +3,6 @@ package io.netwharf.gateway;
 import io.netwharf.Netwharf;
 import io.netwharf.container.ContainerActor.WaitCondition;
 import io.netwharf.container.ContainerEngine;
-import io.netwharf.container.ContainerView;
 import io.netwharf.container.Signals;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
@@ -31,7 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
-import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static io.netwharf.runtime.RuntimeFixture.await;
 import static io.netwharf.runtime.RuntimeFixture.refused;
