@@ -98,6 +98,18 @@ class DockerCliTest extends ApiTest {
         try (Netns srv = Netns.open(sandbox)) {
             assertFalse(gateway.box.linkNames(srv).contains("eth1"));
         }
+        // A user network takes a static address and aliases on connect; an internal one gives no route out.
+        gateway.ok("network", "create", "--internal", "--subnet", "10.79.0.0/24", "-o", "com.docker.network.bridge.enable_icc=false", "back");
+        assertEquals("true false", gateway.ok("network", "inspect", "-f",
+                "{{.Internal}} {{index .Options \"com.docker.network.bridge.enable_icc\"}}", "back"));
+        gateway.ok("network", "connect", "--ip", "10.79.0.5", "--alias", "api", "back", "srv");
+        assertTrue(gateway.ok("inspect", "-f", "{{.NetworkSettings.Networks.back.Aliases}}", "srv").contains("api"));
+        try (Netns srv = Netns.open(sandbox)) {
+            assertEquals(List.of("10.79.0.5/24"), addresses(srv, "eth1"));
+            assertEquals(1, gateway.box.ipJson(srv, "-4", "route", "show", "default").size(), "the default route stays on web");
+        }
+        gateway.ok("network", "disconnect", "back", "srv");
+        gateway.ok("network", "rm", "back");
 
         gateway.ok("stop", "-t", "5", "srv");
         assertEquals("exited", gateway.ok("inspect", "-f", "{{.State.Status}}", "srv"));
