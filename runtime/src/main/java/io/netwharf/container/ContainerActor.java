@@ -54,7 +54,7 @@ public final class ContainerActor {
     public sealed interface Command {}
 
     /** A command whose answer can be an error. */
-    interface Answered<T> {
+    public interface Answered<T> {
         ActorRef<StatusReply<T>> replyTo();
     }
 
@@ -69,12 +69,15 @@ public final class ContainerActor {
     public record Restart(Duration timeout, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
     /** Answered with the exit code once the condition holds. */
-    public record Wait(WaitCondition condition, ActorRef<Integer> replyTo) implements Command {}
+    public record Wait(WaitCondition condition, ActorRef<StatusReply<Integer>> replyTo) implements Command, Answered<Integer> {}
 
-    /** Removes the container; a running one only when forced (killed first). The actor stops after answering. */
+    /** Removes the container; a running one only when forced (killed first). The actor stops when the registry retires it. */
     public record Remove(boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
-    public record Inspect(ActorRef<ContainerView> replyTo) implements Command {}
+    public record Inspect(ActorRef<StatusReply<ContainerView>> replyTo) implements Command, Answered<ContainerView> {}
+
+    /** From the registry, once it has forgotten a removed container: every command sent before it has been answered. */
+    record Retire() implements Command {}
 
     public record Connect(String network, EndpointSpec spec, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
@@ -360,7 +363,7 @@ public final class ContainerActor {
         finishedAt = Instant.now();
         process = null;
         network = null;
-        waitingForExit.forEach(w -> w.replyTo().tell(exitCode));
+        waitingForExit.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
         waitingForExit.clear();
     }
 
@@ -381,16 +384,31 @@ public final class ContainerActor {
             }
             exitedWith(code);
             deleteLogs();
-            waitingForRemoval.forEach(w -> w.replyTo().tell(exitCode));
+            waitingForRemoval.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
             remove.replyTo().tell(StatusReply.ack());
             stash.forEach(this::refuseRemoved);
-            return Behaviors.stopped();
+            return removed();
         });
     }
 
-    /** Commands that waited behind the removal: the container is gone. */
+    /**
+     * Removed, until the registry retires it: commands that reached it meanwhile are answered as for a container that
+     * does not exist (a wait: its condition holds), so none waits for an actor that is gone.
+     */
+    private Behavior<Command> removed() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Retire.class, m -> Behaviors.stopped())
+                .onAnyMessage(m -> {
+                    refuseRemoved(m);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
     private void refuseRemoved(Command command) {
-        if (command instanceof Answered<?> waiting) {
+        if (command instanceof Wait wait) {
+            wait.replyTo().tell(StatusReply.success(exitCode));
+        } else if (command instanceof Answered<?> waiting) {
             refuse(waiting, NetwharfException.notFound("No such container: " + config.id()));
         }
     }
@@ -500,7 +518,7 @@ public final class ContainerActor {
         switch (wait.condition()) {
             case NOT_RUNNING -> {
                 if (status != ContainerView.Status.RUNNING) {
-                    wait.replyTo().tell(exitCode);
+                    wait.replyTo().tell(StatusReply.success(exitCode));
                 } else {
                     waitingForExit.add(wait);
                 }
@@ -512,8 +530,8 @@ public final class ContainerActor {
     }
 
     private Behavior<Command> onInspect(Inspect inspect) {
-        inspect.replyTo().tell(new ContainerView(config, status, process == null ? 0 : process.pid(), exitCode, error, startedAt,
-                finishedAt, restartCount, network, stdoutLog(), stderrLog()));
+        inspect.replyTo().tell(StatusReply.success(new ContainerView(config, status, process == null ? 0 : process.pid(), exitCode,
+                error, startedAt, finishedAt, restartCount, network, stdoutLog(), stderrLog())));
         return Behaviors.same();
     }
 

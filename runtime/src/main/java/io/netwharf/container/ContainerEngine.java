@@ -7,6 +7,7 @@ import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.runtime.Asks;
 import io.netwharf.runtime.Ids;
+import io.netwharf.runtime.KernelErrors;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -39,7 +41,6 @@ public final class ContainerEngine {
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
     /** Long enough for any wait a client keeps open; Pekko's scheduler takes at most about 248 days. */
     private static final Duration FOREVER = Duration.ofDays(100);
-    private static final Duration INSPECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final ActorSystem<?> system;
     private final Netwharf netwharf;
@@ -158,11 +159,18 @@ public final class ContainerEngine {
 
     /**
      * Waits for {@code condition}. The outer stage completes once the container is found (or fails: no such
-     * container); the inner one with the exit code once the condition holds, which may take as long as it runs.
+     * container); the inner one with the exit code once the condition holds, which may take as long as it runs. A
+     * container removed meanwhile answers with its last exit code.
      */
     public CompletionStage<CompletionStage<Integer>> waitFor(String container, ContainerActor.WaitCondition condition) {
-        return find(container).thenApply(actor -> Asks.<ContainerActor.Command, Integer>ask(actor,
-                replyTo -> new ContainerActor.Wait(condition, replyTo), FOREVER, system.scheduler()));
+        return inspect(container).thenApply(found -> this.<Integer>ask(found.id(),
+                        replyTo -> new ContainerActor.Wait(condition, replyTo), FOREVER)
+                .exceptionally(failure -> {
+                    if (KernelErrors.describe("wait", failure).kind() == NetwharfException.Kind.NOT_FOUND) {
+                        return found.exitCode();
+                    }
+                    throw failure instanceof CompletionException e ? e : new CompletionException(failure);
+                }));
     }
 
     /** Removes a container; a running one only with {@code force}, which kills it first. */
@@ -172,15 +180,15 @@ public final class ContainerEngine {
     }
 
     public CompletionStage<ContainerView> inspect(String container) {
-        return find(container).thenCompose(this::inspect);
+        return ask(container, ContainerActor.Inspect::new, timeout);
     }
 
     /** Every container, newest first. */
     public CompletionStage<List<ContainerView>> list() {
-        return all().thenCompose(actors -> {
-            // A container removed meanwhile no longer answers: leave it out rather than fail the whole list.
-            List<CompletableFuture<ContainerView>> views = actors.stream()
-                    .map(a -> inspect(a).toCompletableFuture().exceptionally(f -> null)).toList();
+        return all().thenCompose(ids -> {
+            // A container removed meanwhile is refused as unknown: leave it out rather than fail the whole list.
+            List<CompletableFuture<ContainerView>> views = ids.stream()
+                    .map(id -> inspect(id).toCompletableFuture().exceptionally(f -> null)).toList();
             return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
                     .thenApply(v -> views.stream().map(CompletableFuture::join).filter(Objects::nonNull)
                             .sorted(Comparator.comparing((ContainerView c) -> c.config().created()).reversed()).toList());
@@ -213,42 +221,29 @@ public final class ContainerEngine {
 
     /** Stops, at once, the containers that joined {@code owner}'s namespace: it is about to go. */
     CompletionStage<Done> stopJoinersOf(String owner) {
-        return Asks.<EngineActor.Command, List<ActorRef<ContainerActor.Command>>>ask(registry,
-                        replyTo -> new EngineActor.JoinersOf(owner, replyTo), timeout, system.scheduler())
-                .thenCompose(actors -> stopEach(actors, Duration.ZERO, Signals.SIGKILL));
+        return Asks.<EngineActor.Command, List<String>>ask(registry, replyTo -> new EngineActor.JoinersOf(owner, replyTo), timeout,
+                system.scheduler()).thenCompose(ids -> stopEach(ids, Duration.ZERO, Signals.SIGKILL));
     }
 
     /** Stops the containers concurrently; one that cannot be stopped (or is gone) does not hold up the others. */
-    private CompletionStage<Done> stopEach(List<ActorRef<ContainerActor.Command>> actors, Duration grace, int signal) {
-        return CompletableFuture.allOf(actors.stream()
-                        .map(a -> Asks.<ContainerActor.Command, Boolean>askWithStatus(a,
-                                replyTo -> new ContainerActor.Stop(grace, signal, replyTo), grace.plus(timeout.multipliedBy(2)),
-                                system.scheduler()).exceptionally(f -> false))
+    private CompletionStage<Done> stopEach(List<String> ids, Duration grace, int signal) {
+        return CompletableFuture.allOf(ids.stream()
+                        .map(id -> stop(id, grace, signal).toCompletableFuture().exceptionally(f -> false))
                         .toArray(CompletableFuture[]::new))
                 .thenApply(v -> Done.getInstance());
     }
 
     // ---- asking ------------------------------------------------------------------------------------------------
 
-    /**
-     * A container answers inspections at once, even while busy, so a short wait suffices; it matters when the
-     * container was removed after it was found, and its actor is gone.
-     */
-    private CompletionStage<ContainerView> inspect(ActorRef<ContainerActor.Command> actor) {
-        return Asks.ask(actor, ContainerActor.Inspect::new, INSPECT_TIMEOUT, system.scheduler());
-    }
-
-    private CompletionStage<List<ActorRef<ContainerActor.Command>>> all() {
+    private CompletionStage<List<String>> all() {
         return Asks.ask(registry, EngineActor.All::new, timeout, system.scheduler());
     }
 
-    private CompletableFuture<ActorRef<ContainerActor.Command>> find(String container) {
-        return Asks.askWithStatus(registry, replyTo -> new EngineActor.Find(container, replyTo), timeout, system.scheduler());
-    }
-
+    /** Asks the container {@code container} names, through the registry (which refuses it when there is none). */
     private <T> CompletionStage<T> ask(String container, Function<ActorRef<StatusReply<T>>, ContainerActor.Command> message,
                                        Duration within) {
-        return find(container).thenCompose(actor -> Asks.askWithStatus(actor, message, within, system.scheduler()));
+        return Asks.askWithStatus(registry, replyTo -> new EngineActor.Forward(container, message.apply(replyTo)), within,
+                system.scheduler());
     }
 
     /** Docker calls the default network {@code default} in requests, and {@code bridge} everywhere else. */

@@ -40,9 +40,14 @@ final class EngineActor {
 
     record Create(ContainerConfig config, ActorRef<StatusReply<String>> replyTo) implements Command {}
 
-    record Find(String container, ActorRef<StatusReply<ActorRef<ContainerActor.Command>>> replyTo) implements Command {}
+    /**
+     * Hands {@code command} to the container {@code container} names, or refuses it (no such container). Every
+     * command goes this way, so none can reach a container's actor after the registry has retired it.
+     */
+    record Forward(String container, ContainerActor.Command command) implements Command {}
 
-    record All(ActorRef<List<ActorRef<ContainerActor.Command>>> replyTo) implements Command {}
+    /** The ids of all containers. */
+    record All(ActorRef<List<String>> replyTo) implements Command {}
 
     record Remove(String container, boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
@@ -50,7 +55,7 @@ final class EngineActor {
 
     record Left(String owner, String joiner) implements Command {}
 
-    record JoinersOf(String owner, ActorRef<List<ActorRef<ContainerActor.Command>>> replyTo) implements Command {}
+    record JoinersOf(String owner, ActorRef<List<String>> replyTo) implements Command {}
 
     private record Removed(String id, Throwable failure, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
@@ -85,9 +90,9 @@ final class EngineActor {
     private Behavior<Command> running() {
         return Behaviors.receive(Command.class)
                 .onMessage(Create.class, this::onCreate)
-                .onMessage(Find.class, this::onFind)
+                .onMessage(Forward.class, this::onForward)
                 .onMessage(All.class, m -> {
-                    m.replyTo().tell(byId.values().stream().map(Entry::actor).toList());
+                    m.replyTo().tell(List.copyOf(byId.keySet()));
                     return Behaviors.same();
                 })
                 .onMessage(Remove.class, this::onRemove)
@@ -104,8 +109,7 @@ final class EngineActor {
                     return Behaviors.same();
                 })
                 .onMessage(JoinersOf.class, m -> {
-                    m.replyTo().tell(joiners.getOrDefault(m.owner(), Set.of()).stream()
-                            .map(byId::get).filter(e -> e != null).map(Entry::actor).toList());
+                    m.replyTo().tell(List.copyOf(joiners.getOrDefault(m.owner(), Set.of())));
                     return Behaviors.same();
                 })
                 .build();
@@ -149,13 +153,19 @@ final class EngineActor {
         return Behaviors.same();
     }
 
-    private Behavior<Command> onFind(Find find) {
+    private Behavior<Command> onForward(Forward forward) {
         try {
-            find.replyTo().tell(StatusReply.success(byId.get(resolve(find.container())).actor()));
+            byId.get(resolve(forward.container())).actor().tell(forward.command());
         } catch (NetwharfException e) {
-            find.replyTo().tell(StatusReply.error(e));
+            if (forward.command() instanceof ContainerActor.Answered<?> answered) {
+                refuse(answered, e);
+            }
         }
         return Behaviors.same();
+    }
+
+    private static <T> void refuse(ContainerActor.Answered<T> command, NetwharfException error) {
+        command.replyTo().tell(StatusReply.error(error));
     }
 
     private Behavior<Command> onRemove(Remove remove) {
@@ -181,6 +191,8 @@ final class EngineActor {
         Entry entry = byId.remove(removed.id());
         if (entry != null) {
             idsByName.remove(entry.name());
+            // After whatever was forwarded to it before: those commands are answered, later ones find no container.
+            entry.actor().tell(new ContainerActor.Retire());
         }
         joiners.remove(removed.id());
         removed.replyTo().tell(StatusReply.ack());

@@ -3,6 +3,7 @@ package io.netwharf.container;
 import io.netwharf.container.ContainerActor.WaitCondition;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkSpec;
+import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetwharfException.Kind;
 import io.netwharf.runtime.RuntimeFixture;
 
@@ -15,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static io.netwharf.runtime.RuntimeFixture.await;
 import static io.netwharf.runtime.RuntimeFixture.refused;
@@ -172,6 +176,35 @@ class ContainerEngineTest {
         try (var left = Files.list(dataRoot.resolve("containers"))) {
             assertEquals(List.of(), left.toList(), "no logs are left");
         }
+    }
+
+    @Test
+    void commandsRacingARemovalAreAnsweredNotLeftWaiting() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            String name = "racer" + i;
+            create(name, "bridge", "sleep", "100");
+            await(engine.start(name));
+            CompletableFuture<?> removal = engine.remove(name, true).toCompletableFuture();
+            // Commands keep coming while it goes; each is answered (done, or no such container), none waits for an
+            // actor that is gone, until the container is unknown.
+            boolean gone = false;
+            while (!gone) {
+                List<CompletableFuture<?>> answers = List.of(engine.inspect(name).toCompletableFuture(),
+                        engine.stop(name, Duration.ZERO, Signals.SIGKILL).toCompletableFuture(),
+                        engine.waitFor(name, WaitCondition.REMOVED).thenCompose(removed -> removed).toCompletableFuture());
+                for (CompletableFuture<?> answer : answers) {
+                    try {
+                        answer.get(10, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        assertEquals(Kind.NOT_FOUND, ((NetwharfException) e.getCause()).kind(), e.getCause().getMessage());
+                        gone = removal.isDone();
+                    }
+                }
+            }
+            removal.get(10, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(), await(engine.list()));
+        assertEquals(List.of(), fixture.namespaces());
     }
 
     private ContainerView awaitStatus(String container, ContainerView.Status status) throws InterruptedException {

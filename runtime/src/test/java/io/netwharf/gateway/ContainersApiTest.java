@@ -197,7 +197,8 @@ class ContainersApiTest extends ApiTest {
         String web = created("web", "{\"Image\":\"debian\"}");
         String[][] endpoints = {{"GET", "/json"}, {"POST", "/start"}, {"POST", "/stop"}, {"POST", "/kill"}, {"POST", "/restart"},
                 {"POST", "/wait"}, {"GET", "/logs?stdout=1&stderr=1"}, {"DELETE", ""}, {"DELETE", "?force=1"}};
-        for (String name : List.of("x", "nosuchctr", web.substring(0, 12) + "0", "/nosuch")) {
+        String nearMiss = web.substring(0, 12) + (web.charAt(12) == '0' ? "1" : "0"); // a prefix of no container
+        for (String name : List.of("x", "nosuchctr", nearMiss, "/nosuch")) {
             for (String[] e : endpoints) {
                 refused(404, "No such container: " + name, e[0], "/v1.51/containers/" + q(name) + e[1], null);
             }
