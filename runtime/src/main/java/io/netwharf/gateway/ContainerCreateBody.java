@@ -45,21 +45,7 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
     record RestartPolicy(@JsonProperty("Name") String name) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record NetworkingConfig(@JsonProperty("EndpointsConfig") Map<String, EndpointSettings> endpointsConfig) {}
-
-    /** Also the {@code EndpointConfig} of {@code POST /networks/{id}/connect}. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record EndpointSettings(@JsonProperty("IPAMConfig") IpamConfig ipamConfig,
-                            @JsonProperty("Aliases") @JsonSetter(contentNulls = Nulls.FAIL) List<String> aliases) {
-        EndpointSpec spec() {
-            String address = ipamConfig == null || ipamConfig.ipv4Address() == null || ipamConfig.ipv4Address().isEmpty()
-                    ? null : ipamConfig.ipv4Address();
-            return new EndpointSpec(address, aliases == null ? List.of() : aliases);
-        }
-    }
-
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record IpamConfig(@JsonProperty("IPv4Address") String ipv4Address) {}
+    record NetworkingConfig(@JsonProperty("EndpointsConfig") Map<String, NetworkJson.EndpointConfig> endpointsConfig) {}
 
     /** What is asked, for the engine; refuses first what netwharf cannot honour. */
     ContainerRequest request(String name) {

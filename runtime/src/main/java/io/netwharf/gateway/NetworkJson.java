@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import io.netwharf.protocol.model.EndpointInfo;
+import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkInfo;
 
 import java.time.format.DateTimeFormatter;
@@ -59,9 +61,22 @@ final class NetworkJson {
                           @JsonProperty("EndpointConfig") EndpointConfig endpointConfig) {
     }
 
-    /** A null alias is refused with a 400 naming the field, not met later as a 500. */
+    /**
+     * How a container joins one network, in {@code POST /networks/{id}/connect} and in a container's
+     * {@code NetworkingConfig.EndpointsConfig}. A null alias is refused with a 400 naming the field, not met later as
+     * a 500.
+     */
     record EndpointConfig(@JsonProperty("IPAMConfig") EndpointIpam ipamConfig,
                           @JsonProperty("Aliases") @JsonSetter(contentNulls = Nulls.FAIL) List<String> aliases) {
+        /** The runtime's endpoint settings; an IPv6 address is refused. */
+        EndpointSpec spec() {
+            if (ipamConfig != null && ipamConfig.ipv6Address() != null && !ipamConfig.ipv6Address().isEmpty()) {
+                throw NetwharfException.badParameter("IPv6 is not supported: cannot assign " + ipamConfig.ipv6Address());
+            }
+            String ipv4 = ipamConfig == null || ipamConfig.ipv4Address() == null || ipamConfig.ipv4Address().isEmpty()
+                    ? null : ipamConfig.ipv4Address();
+            return new EndpointSpec(ipv4, aliases);
+        }
     }
 
     record EndpointIpam(@JsonProperty("IPv4Address") String ipv4Address,

@@ -257,13 +257,7 @@ final class NetworkRoutes {
     }
 
     private Route connect(String reference, NetworkJson.ConnectRequest request) {
-        NetworkJson.EndpointConfig config = request.endpointConfig();
-        NetworkJson.EndpointIpam ipam = config == null ? null : config.ipamConfig();
-        if (ipam != null && ipam.ipv6Address() != null && !ipam.ipv6Address().isEmpty()) {
-            throw NetwharfException.badParameter("IPv6 is not supported: cannot assign " + ipam.ipv6Address());
-        }
-        String ipv4 = ipam == null || ipam.ipv4Address() == null || ipam.ipv4Address().isEmpty() ? null : ipam.ipv4Address();
-        EndpointSpec spec = new EndpointSpec(ipv4, config == null ? null : config.aliases());
+        EndpointSpec spec = request.endpointConfig() == null ? EndpointSpec.DYNAMIC : request.endpointConfig().spec();
         String container = request.container() == null ? "" : request.container();
         return changed(resolve(reference).thenCompose(n -> {
             if (n == host) {
