@@ -96,7 +96,7 @@ public class AddressPoolBenchmark {
         return addresses[i];
     }
 
-    /** xorshift64, scaled to 0..inUse-1: a few nanoseconds of bookkeeping, not the pool's. */
+    /** xorshift64, scaled to 0..inUse-1: the benchmark's own bookkeeping, kept to a few instructions. */
     private int nextIndex() {
         random ^= random << 13;
         random ^= random >>> 7;

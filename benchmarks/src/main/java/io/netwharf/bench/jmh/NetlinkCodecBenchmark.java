@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Decoding: from the datagram's bytes through {@link NetlinkMessage#parseAll} and the typed decoder, as
  * {@code NetlinkSocket} reads replies. The replies are the kernel's own bytes, captured once
- * ({@code kernel-replies.txt} beside this class says how): a veth's RTM_NEWLINK carries some forty attributes
+ * ({@code kernel-replies.txt} beside this class says how): a veth's RTM_NEWLINK carries 41 attributes
  * (statistics, queue counts, IPv6 settings...), most of which the decoder indexes and skips, which an encoded
  * {@link LinkMessage} would not show. They are little-endian, so the benchmark refuses to run on a big-endian JVM.
  */
