@@ -4,11 +4,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The benchmarks' entry point: one subcommand per benchmark. */
-@Command(name = "netwharf-benchmarks", mixinStandardHelpOptions = true, subcommands = {KernelWiringBenchmark.class, RuntimeWiringBenchmark.class},
-        description = "netwharf benchmarks. Run them inside a throwaway network namespace (see the README).")
+@Command(name = "netwharf-benchmarks", mixinStandardHelpOptions = true, subcommands = {KernelWiringBenchmark.class, RuntimeWiringBenchmark.class, JmhCommand.class},
+        description = "netwharf benchmarks. Run kernel and runtime inside a throwaway network namespace (see the README); jmh is pure CPU.")
 public final class Main implements Runnable {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        CommandLine commandLine = new CommandLine(new Main());
+        // JMH's own options (-f, -wi, ...) reach it unparsed.
+        commandLine.getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
+        System.exit(commandLine.execute(args));
     }
 
     @Override
