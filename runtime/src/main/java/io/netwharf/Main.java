@@ -58,11 +58,25 @@ public final class Main implements Callable<Integer> {
         if (netwharf == null) {
             return 1;
         }
+        stopOnSignals(netwharf);
         NetworkInfo bridge = netwharf.inspectNetwork("bridge").toCompletableFuture().join();
         System.err.printf("netwharf is running: default network on bridge %s, subnet %s, gateway %s. Ctrl-C stops it.%n",
                 bridge.bridge(), bridge.subnet(), bridge.gateway());
         netwharf.whenTerminated().toCompletableFuture().join();
         return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT (Ctrl-C) terminate the actor system, which runs the coordinated shutdown (the gateway
+     * unbinds, containers stop, the runtime removes what it made), after which {@code main} returns 0. Left to the
+     * JVM, the same signals would run that shutdown from a JVM shutdown hook and the process would exit with 143
+     * (130 for Ctrl-C) even after a clean stop, which service managers and scripts read as a failure.
+     */
+    @SuppressWarnings("restriction")
+    private static void stopOnSignals(Netwharf netwharf) {
+        for (String name : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> netwharf.system().terminate());
+        }
     }
 
     private static Netwharf start(RuntimeConfig config) {
@@ -137,6 +151,7 @@ public final class Main implements Callable<Integer> {
             // Stop taking requests before the runtime stops (service-stop): unbind runs in an earlier phase.
             CoordinatedShutdown.get(netwharf.system()).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "netwharf-gateway-unbind",
                     gateway::unbind);
+            stopOnSignals(netwharf);
             System.err.println("netwharf daemon is listening on " + String.join(", ", gateway.boundAddresses()));
             netwharf.whenTerminated().toCompletableFuture().join();
             return 0;
