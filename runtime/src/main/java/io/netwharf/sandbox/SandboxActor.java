@@ -4,7 +4,6 @@ import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.ipam.PoolActor;
 import io.netwharf.kernel.Links;
-import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.NetnsDirectory.ConnectedNetns;
 import io.netwharf.kernel.VethEndpoint;
 import io.netwharf.network.NetworkHandle;
@@ -29,6 +28,7 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.StatusReply;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -129,6 +129,11 @@ public final class SandboxActor {
             create.replyTo().tell(StatusReply.error(KernelErrors.describe("bring up lo of container " + containerName, e)));
             return Behaviors.same();
         }
+        // The bind mount keeps the namespace alive and the socket works from outside it: the descriptor is not kept.
+        // Held for the container's life it would be a second descriptor per container beside the socket, 20,000 for
+        // 10,000 containers (a whole session's limit on some machines); the bridge's owner opens the namespace for
+        // the moment it puts the veth peer there.
+        namespace.netns().close();
         create.replyTo().tell(StatusReply.success(namespace.netns().path().toString()));
         return Behaviors.same();
     }
@@ -158,7 +163,7 @@ public final class SandboxActor {
         String hostName = "veth" + endpointId.substring(0, 11);
         int prefixLength = Ipv4Subnet.parse(network.info().subnet()).prefixLength();
         boolean routeOut = defaultRouteNetwork == null && !network.info().internal();
-        Netns netns = namespace.netns(); // read here: the stages below run outside the actor
+        Path netns = namespace.netns().path(); // read here: the stages below run outside the actor
 
         CompletionStage<Endpoint> attached = allocate(network, requested).thenCompose(address -> {
             EndpointInfo info = new EndpointInfo(endpointId, network.id(), network.name(), containerId, interfaceName, hostName,

@@ -38,6 +38,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 
 import java.net.Inet4Address;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,9 +65,10 @@ public final class NetworkActor {
 
     /**
      * Put an endpoint on the bridge: create the veth pair with the host end on the bridge and the peer, named
-     * {@code peerName}, straight inside {@code sandbox}. Nothing is left if it fails.
+     * {@code peerName}, straight inside the namespace bind-mounted at {@code sandbox} (opened for that request only,
+     * so that no container keeps a descriptor of its namespace). Nothing is left if it fails.
      */
-    public record Attach(EndpointInfo endpoint, String peerName, HardwareAddress peerMac, Netns sandbox,
+    public record Attach(EndpointInfo endpoint, String peerName, HardwareAddress peerMac, Path sandbox,
                          ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
     /** Bring the endpoint's bridge port up: the saga's last step, once the container side is configured. */
@@ -234,8 +236,8 @@ public final class NetworkActor {
                         + info.bridge() + ") already has " + MAX_PORTS + " endpoints, the most a Linux bridge holds")));
                 return Behaviors.same();
             }
-            try {
-                socket.executeAll(VethEndpoint.hostSide(endpoint.hostInterfaceName(), attach.peerName(), attach.sandbox(),
+            try (Netns sandbox = Netns.open(attach.sandbox())) {
+                socket.executeAll(VethEndpoint.hostSide(endpoint.hostInterfaceName(), attach.peerName(), sandbox,
                         info.bridge(), bridgeIndex, info.mtu(), attach.peerMac(), false));
                 endpoints.put(endpoint.containerId(), endpoint);
                 attach.replyTo().tell(StatusReply.ack());
