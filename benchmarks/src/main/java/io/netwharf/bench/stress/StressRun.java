@@ -138,7 +138,7 @@ public final class StressRun {
         Instant startedAt = Instant.now();
         String loadAverage = String.join(" ", Arrays.asList(read("/proc/loadavg").trim().split(" ")).subList(0, 3));
         long began = System.nanoTime();
-        List<Network> plan = plan();
+        List<Network> plan = plan(settings, runId);
         DaemonProcess daemon = null;
         String host = settings.host();
         Long pid = settings.daemonPid();
@@ -256,8 +256,14 @@ public final class StressRun {
 
     // ---- networks -------------------------------------------------------------------------------------------------
 
-    /** The user networks to make, each with a subnet carved from the pool and sized for its containers. */
-    private List<Network> plan() {
+    /**
+     * The user networks to make for {@code settings}, named after {@code runId}, each with a subnet carved from the
+     * pool and sized for its containers (round robin: the first ones get one more when N does not divide evenly); the
+     * default {@code bridge} network alone with {@code networks} 0; none outside bridge mode. Refuses (with
+     * IllegalArgumentException) more containers per bridge than a Linux bridge holds, or a pool too small.
+     */
+    static List<Network> plan(StressSettings settings, String runId) {
+        int n = settings.containers();
         if (!settings.networkMode().equals("bridge")) {
             return List.of();
         }
