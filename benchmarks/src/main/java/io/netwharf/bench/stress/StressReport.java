@@ -17,6 +17,7 @@ import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -253,10 +254,12 @@ public final class StressReport {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         JFreeChart chart = new JFreeChart("netwharf stress: latency by percentile", new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
         StressResult.Machine m = r.machine();
-        String subtitle = String.format(Locale.ROOT, "%s, %s; %d cores, Linux %s", chartLine(r),
-                DateTimeFormatter.ISO_LOCAL_DATE.format(r.startedAt().atOffset(ZoneOffset.UTC)), m.cores(), m.kernel());
-        chart.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        String where = String.format(Locale.ROOT, "%s; %d cores, Linux %s, %s",
+                DateTimeFormatter.ISO_LOCAL_DATE.format(r.startedAt().atOffset(ZoneOffset.UTC)), m.cores(), m.kernel(), m.java());
+        chart.addSubtitle(new TextTitle(chartLine(r), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        chart.addSubtitle(new TextTitle(where, new Font(Font.SANS_SERIF, Font.PLAIN, 11)));
         chart.setBackgroundPaint(Color.WHITE);
+        chart.setPadding(new RectangleInsets(4, 8, 4, 24)); // room for the last tick label, 99.9…%
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 960, 540);
     }
 
