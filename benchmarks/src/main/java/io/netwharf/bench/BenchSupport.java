@@ -4,11 +4,19 @@ import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
-/** What every benchmark here needs: the sandbox check, counting bridge ports, waiting for the kernel, medians. */
+/**
+ * What every benchmark here needs: the sandbox check, counting bridge ports, waiting for the kernel, medians, cleaning
+ * up a round's directory.
+ */
 final class BenchSupport {
     private BenchSupport() {}
 
@@ -73,6 +81,23 @@ final class BenchSupport {
             return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Removes what a round left in its directory: empty files and directories once the namespaces are unmounted.
+     * Something that cannot go (a namespace still mounted) is reported, not thrown over the round's own outcome.
+     */
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("warning: could not clean up " + root + ": " + e);
         }
     }
 }

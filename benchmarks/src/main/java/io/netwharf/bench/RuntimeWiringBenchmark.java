@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -40,6 +39,7 @@ import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
+import static io.netwharf.bench.BaselineRun.medianOf;
 import static io.netwharf.bench.BenchSupport.median;
 
 /**
@@ -137,7 +137,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
         List<Round> ours = new ArrayList<>();
         List<Double> ipBatch = new ArrayList<>();
-        List<IpBaselines.Pipework> pipework = new ArrayList<>();
+        List<BaselineRun> pipework = new ArrayList<>();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
         try (NamespaceThreads threads = new NamespaceThreads("bench-netns", 2)) {
             NetnsDirectory netns = new NetnsDirectory(runDirectory.resolve("hosts"), threads);
@@ -163,7 +163,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                     ours.add(runOurs(system, netns, round, containers));
                 }
                 if (round <= pipeworkRuns) {
-                    IpBaselines.Pipework p = IpBaselines.pipework(netns, round, containers, pipeworkIpv6Off);
+                    BaselineRun p = IpBaselines.pipework(netns, round, containers, pipeworkIpv6Off);
                     pipework.add(p);
                     System.out.printf("round %d: pipework create          %.3f s, teardown %.3f s%n", round, p.seconds(), p.teardownSeconds());
                 }
@@ -172,7 +172,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
             if (temporary) {
-                deleteTree(runDirectory);
+                BenchSupport.deleteTree(runDirectory);
             }
         }
         report(ours, ipBatch, pipework);
@@ -233,7 +233,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             return result;
         } finally {
             netns.delete(hostName);
-            deleteTree(runtimeDirectory);
+            BenchSupport.deleteTree(runtimeDirectory);
         }
     }
 
@@ -333,7 +333,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         return r.totalMemory() - r.freeMemory();
     }
 
-    private void report(List<Round> ours, List<Double> ipBatch, List<IpBaselines.Pipework> pipework) {
+    private void report(List<Round> ours, List<Double> ipBatch, List<BaselineRun> pipework) {
         int n = containers;
         System.out.println();
         System.out.printf("%-58s %8s %10s %10s %10s %10s%n", "median of " + rounds + " rounds, " + n + " containers, "
@@ -350,10 +350,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
         if (!pipework.isEmpty()) {
             row("pipework: one ip per operation, " + (pipeworkIpv6Off ? 8 : 7) + " per container (" + pipework.size() + " round"
-                    + (pipework.size() == 1 ? ")" : "s)"), medianOf(pipework, IpBaselines.Pipework::seconds),
-                    medianOf(pipework, p -> percentile(p.perContainerMicros(), 50)), medianOf(pipework, p -> percentile(p.perContainerMicros(), 99)),
-                    medianOf(pipework, p -> percentile(p.perContainerMicros(), 100)));
-            row("pipework teardown: one ip netns del per container", medianOf(pipework, IpBaselines.Pipework::teardownSeconds),
+                    + (pipework.size() == 1 ? ")" : "s)"), medianOf(pipework, BaselineRun::seconds),
+                    medianOf(pipework, p -> p.percentileMicros(50)), medianOf(pipework, p -> p.percentileMicros(99)),
+                    medianOf(pipework, p -> p.percentileMicros(100)));
+            row("pipework teardown: one ip netns del per container", medianOf(pipework, BaselineRun::teardownSeconds),
                     Double.NaN, Double.NaN, Double.NaN);
         }
         System.out.println("(p50/p99/max: per container, from its request to its answer; for pipework, the time each container's "
@@ -364,7 +364,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
         if (!pipework.isEmpty()) {
             System.out.printf("ratio pipework / netwharf create:            %.1f  (target: at least 10)%n",
-                    medianOf(pipework, IpBaselines.Pipework::seconds) / create);
+                    medianOf(pipework, BaselineRun::seconds) / create);
         }
         double full = over(ours, r -> (double) r.heapFull());
         double empty = over(ours, r -> (double) r.heapEmpty());
@@ -385,18 +385,6 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         return median(rounds.stream().map(r -> value.applyAsDouble(r)).toList());
     }
 
-    private static double medianOf(List<IpBaselines.Pipework> runs, ToDoubleFunction<IpBaselines.Pipework> value) {
-        return median(runs.stream().map(r -> value.applyAsDouble(r)).toList());
-    }
-
-    private static double percentile(long[] micros, double percentile) {
-        Histogram h = new Histogram(3);
-        for (long m : micros) {
-            h.recordValue(Math.max(0, m));
-        }
-        return percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile);
-    }
-
     private static <T> T await(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().get(5, TimeUnit.MINUTES);
@@ -404,23 +392,6 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Removes what a round left in its directory: empty files and directories once the namespaces are unmounted.
-     * Something that cannot go (a namespace still mounted) is reported, not thrown over the round's own outcome.
-     */
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | RuntimeException e) {
-            System.err.println("warning: could not clean up " + root + ": " + e);
         }
     }
 
