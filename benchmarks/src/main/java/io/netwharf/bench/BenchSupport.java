@@ -1,15 +1,25 @@
 package io.netwharf.bench;
 
+import io.netwharf.kernel.Addresses;
 import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkSocket;
+import io.netwharf.kernel.Netns;
+import io.netwharf.kernel.NetnsDirectory;
+import io.netwharf.kernel.Routes;
+import io.netwharf.protocol.netlink.AddressFamily;
+import io.netwharf.protocol.rtnetlink.AddressMessage;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
+import io.netwharf.protocol.rtnetlink.RouteMessage;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -40,6 +50,38 @@ final class BenchSupport {
     /** The bridge's ports that are up, as the kernel lists them. */
     static List<LinkMessage> portsUp(NetlinkSocket socket, int bridge) {
         return new Links(socket).list().stream().filter(l -> l.master() != null && l.master() == bridge && l.isUp()).toList();
+    }
+
+    /**
+     * Checks from outside, in the kernel's own listings, that every namespace in {@code containers} is wired onto the
+     * bridge: {@code n} ports of it up in the host, and in each namespace eth0 up with an IPv4 address no other has
+     * and a default route. For sides whose tools report no addresses to the benchmark.
+     */
+    static void verifyWired(NetlinkSocket host, int bridge, NetnsDirectory containers, int n) {
+        int up = portsUp(host, bridge).size();
+        if (up != n) {
+            throw new IllegalStateException("expected " + n + " bridge ports up, found " + up);
+        }
+        List<String> names = containers.list();
+        if (names.size() != n) {
+            throw new IllegalStateException("expected " + n + " container namespaces, found " + names.size());
+        }
+        Set<InetAddress> addresses = new HashSet<>();
+        for (String name : names) {
+            try (Netns ns = containers.open(name); NetlinkSocket inside = containers.openSocket(ns)) {
+                LinkMessage eth0 = new Links(inside).get("eth0");
+                List<InetAddress> own = new Addresses(inside).list(AddressFamily.AF_INET).stream()
+                        .filter(a -> a.index() == eth0.index()).map(AddressMessage::ip).toList();
+                boolean defaultRoute = new Routes(inside).list(AddressFamily.AF_INET).stream().anyMatch(RouteMessage::isDefault);
+                String problem = !eth0.isUp() ? "eth0 is down"
+                        : own.size() != 1 ? "eth0 has the IPv4 addresses " + own
+                        : !addresses.add(own.get(0)) ? own.get(0).getHostAddress() + " is another container's address too"
+                        : !defaultRoute ? "no default route" : null;
+                if (problem != null) {
+                    throw new IllegalStateException("container " + name + " is not wired: " + problem);
+                }
+            }
+        }
     }
 
     /** Waits until the kernel has removed every port of the bridge (veths of deleted namespaces go in the background). */
