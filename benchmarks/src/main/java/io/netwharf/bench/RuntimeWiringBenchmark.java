@@ -46,18 +46,18 @@ import static io.netwharf.bench.BenchSupport.median;
  * N bridge-mode containers created through the embedded API ({@link Netwharf#createContainer}), all issued at once (or
  * at most {@code -c} in flight), then removed the same way; beside them, in the same run, the host-side part of the
  * same wiring by one {@code ip -batch} process, the full wiring pipework-style, one {@code ip} process per operation,
- * and the same containers wired by the CNI bridge plugin (sequentially and in parallel), executed as a container
- * runtime executes it ({@link PluginRuntime}). Each netwharf round starts a runtime on a fresh "host"
+ * and the same containers wired by the CNI bridge plugin (sequentially and in parallel) and by netavark, each executed
+ * as a container runtime executes it ({@link PluginRuntime}). Each netwharf round starts a runtime on a fresh "host"
  * namespace with a fresh run directory (not timed), times the creations from the first request to the last answer,
  * checks the kernel from outside (every container a port of the bridge and up, all addresses distinct), then times the
  * removals until the bridge has no port left, and stops the runtime. Rounds alternate which of netwharf and ip -batch
  * goes first; medians over rounds are reported, after a discarded warm-up round. The slow sides (pipework, CNI
- * sequential) run in the first round only unless told otherwise. Run the whole program inside a throwaway
+ * sequential, netavark) run in the first round only unless told otherwise. Run the whole program inside a throwaway
  * network and mount namespace (benchmarks/run-in-sandbox does).
  */
 @Command(name = "runtime", mixinStandardHelpOptions = true,
         description = "Create and remove N bridge-mode containers through the embedded API; compare with ip -batch "
-                + "(host side), with one ip process per operation and with the CNI bridge plugin.")
+                + "(host side), with one ip process per operation, with the CNI bridge plugin and with netavark.")
 public final class RuntimeWiringBenchmark implements Callable<Integer> {
     @Option(names = {"-n", "--containers"}, description = "containers per round, at most " + NetworkActor.MAX_PORTS
             + " (one bridge) (default ${DEFAULT-VALUE})")
@@ -97,6 +97,12 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             + "0: skip that side (default: -c when given, else 16)")
     Integer cniParallel;
 
+    @Option(names = "--skip-netavark", description = "skip the netavark side")
+    boolean skipNetavark;
+
+    @Option(names = "--netavark-rounds", description = "rounds that also run the netavark side, which is slow (default ${DEFAULT-VALUE})")
+    int netavarkRounds = 1;
+
     @Option(names = "--warm-up", description = "containers in the discarded warm-up round; -1: as many as --containers, so that "
             + "the JIT has compiled the runtime's paths before the first timed round, as in a long-running runtime (default ${DEFAULT-VALUE})")
     int warmUp = -1;
@@ -120,6 +126,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
     /** Plugin invocations in flight in the parallel CNI side; 0: that side does not run. */
     private int cniParallelism;
 
+    /** Why the netavark side could not run here; null when it ran or was skipped. */
+    private String netavarkMissing;
+
     /** The requests of the batch under way, for the timeline to count the answered ones. */
     private volatile CountDownLatch inFlight;
 
@@ -137,9 +146,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
         if (containers < 1 || containers > NetworkActor.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
                 || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1) || cniRounds < 0
-                || (cniParallel != null && cniParallel < 0)) {
+                || (cniParallel != null && cniParallel < 0) || netavarkRounds < 0) {
             System.err.println("--containers must be 1.." + NetworkActor.MAX_PORTS + ", --rounds and --namespace-threads at least 1, "
-                    + "--concurrency, --pipework-rounds, --cni-rounds, --cni-parallel and --timeline-interval "
+                    + "--concurrency, --pipework-rounds, --cni-rounds, --cni-parallel, --netavark-rounds and --timeline-interval "
                     + "at least 0, --warm-up at least -1");
             return 2;
         }
@@ -160,9 +169,19 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         List<BaselineRun> pipework = new ArrayList<>();
         List<BaselineRun> cniSequential = new ArrayList<>();
         List<BaselineRun> cniParallelRuns = new ArrayList<>();
+        List<BaselineRun> netavark = new ArrayList<>();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
         try (NamespaceThreads threads = new NamespaceThreads("bench-netns", 2)) {
             NetnsDirectory netns = new NetnsDirectory(runDirectory.resolve("hosts"), threads);
+            int netavarkRuns = 0;
+            if (!skipNetavark) {
+                netavarkMissing = NetavarkBaseline.unavailable(netns, runDirectory);
+                if (netavarkMissing != null) {
+                    System.out.println("netavark: not run: " + netavarkMissing);
+                } else {
+                    netavarkRuns = Math.min(netavarkRounds, rounds);
+                }
+            }
             List<String> slowSides = new ArrayList<>();
             if (pipeworkRuns > 0) {
                 slowSides.add("pipework in " + pipeworkRuns);
@@ -172,6 +191,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             }
             if (cniSequentialRuns > 0) {
                 slowSides.add("CNI sequential in " + cniSequentialRuns);
+            }
+            if (netavarkRuns > 0) {
+                slowSides.add("netavark in " + netavarkRuns);
             }
             System.out.printf("%d bridge-mode containers per round through the embedded API, %s; %d rounds%s; %d cores, max heap %d MiB%n",
                     containers, concurrency == 0 ? "all at once" : "at most " + concurrency + " in flight", rounds,
@@ -214,6 +236,11 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                     cniSequential.add(c);
                     System.out.printf("round %d: CNI sequential           %.3f s, teardown %.3f s%n", round, c.seconds(), c.teardownSeconds());
                 }
+                if (round <= netavarkRuns) {
+                    BaselineRun v = NetavarkBaseline.run(netns, runDirectory, round, containers);
+                    netavark.add(v);
+                    System.out.printf("round %d: netavark setup           %.3f s, teardown %.3f s%n", round, v.seconds(), v.teardownSeconds());
+                }
             }
         } finally {
             system.terminate();
@@ -222,7 +249,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                 BenchSupport.deleteTree(runDirectory);
             }
         }
-        report(ours, ipBatch, pipework, cniSequential, cniParallelRuns);
+        report(ours, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
         return 0;
     }
 
@@ -381,7 +408,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
     }
 
     private void report(List<Round> ours, List<Double> ipBatch, List<BaselineRun> pipework, List<BaselineRun> cniSequential,
-                        List<BaselineRun> cniParallelRuns) {
+                        List<BaselineRun> cniParallelRuns, List<BaselineRun> netavark) {
         int n = containers;
         System.out.println();
         System.out.printf("%-58s %8s %10s %10s %10s %10s%n", "median of " + rounds + " rounds, " + n + " containers, "
@@ -408,8 +435,14 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             baselineRows("CNI bridge + host-local, sequential" + rounds(cniSequential), "CNI teardown: DEL, delete the netns, sequential",
                     cniSequential);
         }
+        if (!netavark.isEmpty()) {
+            baselineRows("netavark setup, sequential" + rounds(netavark), "netavark teardown, delete the netns, sequential", netavark);
+        }
         System.out.println("(p50/p99/max: per container, from its request to its answer; for pipework, the time each container's "
-                + "processes took, one after another;\n for CNI, from making its namespace to the plugin's exit)");
+                + "processes took, one after another;\n for CNI and netavark, from making its namespace to the plugin's exit)");
+        if (netavarkMissing != null) {
+            System.out.println("netavark: not run: " + netavarkMissing);
+        }
         double create = over(ours, Round::createSeconds);
         if (!skipIp) {
             System.out.printf("ratio netwharf create / ip -batch host side: %.2f  (target: at most 2.0)%n", create / median(ipBatch));
@@ -425,6 +458,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         if (!cniParallelRuns.isEmpty()) {
             System.out.printf("%-44s %.1f%n", "ratio CNI " + cniParallelism + " in parallel / netwharf create:",
                     medianOf(cniParallelRuns, BaselineRun::seconds) / create);
+        }
+        if (!netavark.isEmpty()) {
+            System.out.printf("ratio netavark / netwharf create:            %.1f%n", medianOf(netavark, BaselineRun::seconds) / create);
         }
         double full = over(ours, r -> (double) r.heapFull());
         double empty = over(ours, r -> (double) r.heapEmpty());
