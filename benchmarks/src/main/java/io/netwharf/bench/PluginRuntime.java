@@ -105,7 +105,9 @@ final class PluginRuntime {
             for (String left : namespaces.list()) { // only after a failure
                 namespaces.delete(left);
             }
-            hosts.delete(hostName);
+            if (hosts.exists(hostName)) { // not when making it failed: that failure is the one to see
+                hosts.delete(hostName);
+            }
             BenchSupport.settle();
             BenchSupport.deleteTree(workDirectory);
         }
@@ -217,8 +219,11 @@ final class PluginRuntime {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                 }
-            } catch (IOException | InterruptedException e) {
+            } catch (IOException e) {
                 process.destroyForcibly();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
