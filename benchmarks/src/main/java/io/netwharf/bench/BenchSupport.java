@@ -1,14 +1,32 @@
 package io.netwharf.bench;
 
+import io.netwharf.kernel.Addresses;
 import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkSocket;
+import io.netwharf.kernel.Netns;
+import io.netwharf.kernel.NetnsDirectory;
+import io.netwharf.kernel.Routes;
+import io.netwharf.protocol.netlink.AddressFamily;
+import io.netwharf.protocol.rtnetlink.AddressMessage;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
+import io.netwharf.protocol.rtnetlink.RouteMessage;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
-/** What every benchmark here needs: the sandbox check, counting bridge ports, waiting for the kernel, medians. */
+/**
+ * What every benchmark here needs: the sandbox check, counting bridge ports, waiting for the kernel, medians, cleaning
+ * up a round's directory.
+ */
 final class BenchSupport {
     private BenchSupport() {}
 
@@ -32,6 +50,38 @@ final class BenchSupport {
     /** The bridge's ports that are up, as the kernel lists them. */
     static List<LinkMessage> portsUp(NetlinkSocket socket, int bridge) {
         return new Links(socket).list().stream().filter(l -> l.master() != null && l.master() == bridge && l.isUp()).toList();
+    }
+
+    /**
+     * Checks from outside, in the kernel's own listings, that every namespace in {@code containers} is wired onto the
+     * bridge: {@code n} ports of it up in the host, and in each namespace eth0 up with an IPv4 address no other has
+     * and a default route. For sides whose tools report no addresses to the benchmark.
+     */
+    static void verifyWired(NetlinkSocket host, int bridge, NetnsDirectory containers, int n) {
+        int up = portsUp(host, bridge).size();
+        if (up != n) {
+            throw new IllegalStateException("expected " + n + " bridge ports up, found " + up);
+        }
+        List<String> names = containers.list();
+        if (names.size() != n) {
+            throw new IllegalStateException("expected " + n + " container namespaces, found " + names.size());
+        }
+        Set<InetAddress> addresses = new HashSet<>();
+        for (String name : names) {
+            try (Netns ns = containers.open(name); NetlinkSocket inside = containers.openSocket(ns)) {
+                LinkMessage eth0 = new Links(inside).get("eth0");
+                List<InetAddress> own = new Addresses(inside).list(AddressFamily.AF_INET).stream()
+                        .filter(a -> a.index() == eth0.index()).map(AddressMessage::ip).toList();
+                boolean defaultRoute = new Routes(inside).list(AddressFamily.AF_INET).stream().anyMatch(RouteMessage::isDefault);
+                String problem = !eth0.isUp() ? "eth0 is down"
+                        : own.size() != 1 ? "eth0 has the IPv4 addresses " + own
+                        : !addresses.add(own.get(0)) ? own.get(0).getHostAddress() + " is another container's address too"
+                        : !defaultRoute ? "no default route" : null;
+                if (problem != null) {
+                    throw new IllegalStateException("container " + name + " is not wired: " + problem);
+                }
+            }
+        }
     }
 
     /** Waits until the kernel has removed every port of the bridge (veths of deleted namespaces go in the background). */
@@ -73,6 +123,23 @@ final class BenchSupport {
             return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Removes what a round left in its directory: empty files and directories once the namespaces are unmounted.
+     * Something that cannot go (a namespace still mounted) is reported, not thrown over the round's own outcome.
+     */
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("warning: could not clean up " + root + ": " + e);
         }
     }
 }

@@ -61,21 +61,17 @@ final class IpBaselines {
     }
 
     /**
-     * What pipework-style wiring costs: timings of one round, with the time each container took (the script stamps
-     * the clock after each one, with bash's built-in {@code $EPOCHREALTIME}, so no extra process).
-     */
-    record Pipework(double seconds, long[] perContainerMicros, double teardownSeconds) {}
-
-    /**
      * Wires {@code containers} namespaces onto a bridge with one {@code ip} process per operation, run one after
      * another by a bash script, as pipework does: {@code ip netns add}, the veth with its peer in the namespace, master
      * and up, then inside the namespace the address, eth0 up, lo up and the default route (seven processes per
      * container). With {@code ipv6Off}, the host namespace's default turns IPv6 address generation off for the host
      * ends (set before timing) and an eighth process per container turns it off on eth0 before it goes up, as the
      * runtime does with netlink. Teardown is one {@code ip netns del} per container, timed until the bridge has no
-     * port left. The namespaces are ip's own, under /run/netns (a private tmpfs inside the sandbox).
+     * port left. The namespaces are ip's own, under /run/netns (a private tmpfs inside the sandbox). Each container's
+     * own time comes from the script, which stamps the clock after each one with bash's built-in
+     * {@code $EPOCHREALTIME} (no extra process).
      */
-    static Pipework pipework(NetnsDirectory netns, int round, int containers, boolean ipv6Off) throws Exception {
+    static BaselineRun pipework(NetnsDirectory netns, int round, int containers, boolean ipv6Off) throws Exception {
         String host = "pw-host-" + round;
         run(List.of("ip", "netns", "add", host));
         Path hostPath = Path.of("/run/netns", host);
@@ -120,7 +116,7 @@ final class IpBaselines {
             bash(cleanup);
             BenchSupport.awaitNoPorts(socket, bridge);
             double teardown = (System.nanoTime() - teardownStart) / 1e9;
-            return new Pipework(seconds, micros, teardown);
+            return new BaselineRun(seconds, micros, teardown);
         } finally {
             run(List.of("ip", "netns", "del", host));
             BenchSupport.settle();

@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -40,22 +39,25 @@ import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
+import static io.netwharf.bench.BaselineRun.medianOf;
 import static io.netwharf.bench.BenchSupport.median;
 
 /**
  * N bridge-mode containers created through the embedded API ({@link Netwharf#createContainer}), all issued at once (or
  * at most {@code -c} in flight), then removed the same way; beside them, in the same run, the host-side part of the
- * same wiring by one {@code ip -batch} process, and the full wiring pipework-style, one {@code ip} process per
- * operation. Each netwharf round starts a runtime on a fresh "host" namespace with a fresh run directory (not timed),
- * times the creations from the first request to the last answer, checks the kernel from outside (every container a
- * port of the bridge and up, all addresses distinct), then times the removals until the bridge has no port left, and
- * stops the runtime. Rounds alternate which of netwharf and ip -batch goes first; medians over rounds are reported,
- * after a discarded warm-up round. Run the whole program inside a throwaway network and mount namespace
- * (benchmarks/run-in-sandbox does).
+ * same wiring by one {@code ip -batch} process, the full wiring pipework-style, one {@code ip} process per operation,
+ * and the same containers wired by the CNI bridge plugin (sequentially and in parallel) and by netavark, each executed
+ * as a container runtime executes it ({@link PluginRuntime}). Each netwharf round starts a runtime on a fresh "host"
+ * namespace with a fresh run directory (not timed), times the creations from the first request to the last answer,
+ * checks the kernel from outside (every container a port of the bridge and up, all addresses distinct), then times the
+ * removals until the bridge has no port left, and stops the runtime. Rounds alternate which of netwharf and ip -batch
+ * goes first; medians over rounds are reported, after a discarded warm-up round. The slow sides (pipework, CNI
+ * sequential, netavark) run in the first round only unless told otherwise. Run the whole program inside a throwaway
+ * network and mount namespace (benchmarks/run-in-sandbox does).
  */
 @Command(name = "runtime", mixinStandardHelpOptions = true,
         description = "Create and remove N bridge-mode containers through the embedded API; compare with ip -batch "
-                + "(host side) and with one ip process per operation.")
+                + "(host side), with one ip process per operation, with the CNI bridge plugin and with netavark.")
 public final class RuntimeWiringBenchmark implements Callable<Integer> {
     @Option(names = {"-n", "--containers"}, description = "containers per round, at most " + NetworkActor.MAX_PORTS
             + " (one bridge) (default ${DEFAULT-VALUE})")
@@ -85,6 +87,22 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             + "does (one more ip process per container); by default it is left on, as pipework leaves it")
     boolean pipeworkIpv6Off;
 
+    @Option(names = "--skip-cni", description = "skip both CNI sides (bridge plugin with host-local IPAM)")
+    boolean skipCni;
+
+    @Option(names = "--cni-rounds", description = "rounds that also run the sequential CNI side, which is slow (default ${DEFAULT-VALUE})")
+    int cniRounds = 1;
+
+    @Option(names = "--cni-parallel", description = "plugin invocations in flight in the parallel CNI side, which runs every round; "
+            + "0: skip that side (default: -c when given, else 16)")
+    Integer cniParallel;
+
+    @Option(names = "--skip-netavark", description = "skip the netavark side")
+    boolean skipNetavark;
+
+    @Option(names = "--netavark-rounds", description = "rounds that also run the netavark side, which is slow (default ${DEFAULT-VALUE})")
+    int netavarkRounds = 1;
+
     @Option(names = "--warm-up", description = "containers in the discarded warm-up round; -1: as many as --containers, so that "
             + "the JIT has compiled the runtime's paths before the first timed round, as in a long-running runtime (default ${DEFAULT-VALUE})")
     int warmUp = -1;
@@ -105,6 +123,12 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             + "and the phase's clock window (default ${DEFAULT-VALUE})")
     int timelineInterval = 50;
 
+    /** Plugin invocations in flight in the parallel CNI side; 0: that side does not run. */
+    private int cniParallelism;
+
+    /** Why the netavark side could not run here; null when it ran or was skipped. */
+    private String netavarkMissing;
+
     /** The requests of the batch under way, for the timeline to count the answered ones. */
     private volatile CountDownLatch inFlight;
 
@@ -121,26 +145,60 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             return 2;
         }
         if (containers < 1 || containers > NetworkActor.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
-                || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1)) {
+                || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1) || cniRounds < 0
+                || (cniParallel != null && cniParallel < 0) || netavarkRounds < 0) {
             System.err.println("--containers must be 1.." + NetworkActor.MAX_PORTS + ", --rounds and --namespace-threads at least 1, "
-                    + "--concurrency, --pipework-rounds and --timeline-interval at least 0, --warm-up at least -1");
+                    + "--concurrency, --pipework-rounds, --cni-rounds, --cni-parallel, --netavark-rounds and --timeline-interval "
+                    + "at least 0, --warm-up at least -1");
             return 2;
         }
+        String cniMissing = skipCni ? null : CniBaseline.unavailable();
+        if (cniMissing != null) {
+            System.out.println("CNI: not run: " + cniMissing);
+        }
+        boolean cni = !skipCni && cniMissing == null;
         int pipeworkRuns = skipPipework ? 0 : Math.min(pipeworkRounds, rounds);
-        System.out.printf("%d bridge-mode containers per round through the embedded API, %s; %d rounds (pipework in %d); "
-                        + "%d cores, max heap %d MiB%n", containers, concurrency == 0 ? "all at once" : "at most " + concurrency
-                        + " in flight", rounds, pipeworkRuns, Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20);
+        int cniSequentialRuns = cni ? Math.min(cniRounds, rounds) : 0;
+        cniParallelism = !cni ? 0 : cniParallel != null ? cniParallel : concurrency != 0 ? concurrency : 16;
         boolean temporary = runDirectory == null;
         if (temporary) {
             runDirectory = Files.createTempDirectory("netwharf-bench-");
         }
         List<Round> ours = new ArrayList<>();
         List<Double> ipBatch = new ArrayList<>();
-        List<IpBaselines.Pipework> pipework = new ArrayList<>();
+        List<BaselineRun> pipework = new ArrayList<>();
+        List<BaselineRun> cniSequential = new ArrayList<>();
+        List<BaselineRun> cniParallelRuns = new ArrayList<>();
+        List<BaselineRun> netavark = new ArrayList<>();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
         try (NamespaceThreads threads = new NamespaceThreads("bench-netns", 2)) {
             NetnsDirectory netns = new NetnsDirectory(runDirectory.resolve("hosts"), threads);
+            int netavarkRuns = 0;
+            if (!skipNetavark) {
+                netavarkMissing = NetavarkBaseline.unavailable(netns, runDirectory);
+                if (netavarkMissing != null) {
+                    System.out.println("netavark: not run: " + netavarkMissing);
+                } else {
+                    netavarkRuns = Math.min(netavarkRounds, rounds);
+                }
+            }
+            List<String> slowSides = new ArrayList<>();
+            if (pipeworkRuns > 0) {
+                slowSides.add("pipework in " + pipeworkRuns);
+            }
+            if (cniParallelism > 0) {
+                slowSides.add("CNI " + cniParallelism + " in parallel in " + rounds);
+            }
+            if (cniSequentialRuns > 0) {
+                slowSides.add("CNI sequential in " + cniSequentialRuns);
+            }
+            if (netavarkRuns > 0) {
+                slowSides.add("netavark in " + netavarkRuns);
+            }
+            System.out.printf("%d bridge-mode containers per round through the embedded API, %s; %d rounds%s; %d cores, max heap %d MiB%n",
+                    containers, concurrency == 0 ? "all at once" : "at most " + concurrency + " in flight", rounds,
+                    slowSides.isEmpty() ? "" : " (" + String.join(", ", slowSides) + ")", Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20);
             if (warmUp != 0) {
                 runOurs(system, netns, 0, warmUp < 0 ? containers : Math.min(warmUp, containers)); // discarded
             }
@@ -163,19 +221,35 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                     ours.add(runOurs(system, netns, round, containers));
                 }
                 if (round <= pipeworkRuns) {
-                    IpBaselines.Pipework p = IpBaselines.pipework(netns, round, containers, pipeworkIpv6Off);
+                    BaselineRun p = IpBaselines.pipework(netns, round, containers, pipeworkIpv6Off);
                     pipework.add(p);
                     System.out.printf("round %d: pipework create          %.3f s, teardown %.3f s%n", round, p.seconds(), p.teardownSeconds());
+                }
+                if (cniParallelism > 0) {
+                    BaselineRun c = CniBaseline.run(netns, runDirectory, round, containers, cniParallelism);
+                    cniParallelRuns.add(c);
+                    System.out.printf("round %d: %-25s%.3f s, teardown %.3f s%n", round, "CNI " + cniParallelism + " in parallel",
+                            c.seconds(), c.teardownSeconds());
+                }
+                if (round <= cniSequentialRuns) {
+                    BaselineRun c = CniBaseline.run(netns, runDirectory, round, containers, 1);
+                    cniSequential.add(c);
+                    System.out.printf("round %d: CNI sequential           %.3f s, teardown %.3f s%n", round, c.seconds(), c.teardownSeconds());
+                }
+                if (round <= netavarkRuns) {
+                    BaselineRun v = NetavarkBaseline.run(netns, runDirectory, round, containers);
+                    netavark.add(v);
+                    System.out.printf("round %d: netavark setup           %.3f s, teardown %.3f s%n", round, v.seconds(), v.teardownSeconds());
                 }
             }
         } finally {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
             if (temporary) {
-                deleteTree(runDirectory);
+                BenchSupport.deleteTree(runDirectory);
             }
         }
-        report(ours, ipBatch, pipework);
+        report(ours, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
         return 0;
     }
 
@@ -233,7 +307,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             return result;
         } finally {
             netns.delete(hostName);
-            deleteTree(runtimeDirectory);
+            BenchSupport.deleteTree(runtimeDirectory);
         }
     }
 
@@ -333,7 +407,8 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         return r.totalMemory() - r.freeMemory();
     }
 
-    private void report(List<Round> ours, List<Double> ipBatch, List<IpBaselines.Pipework> pipework) {
+    private void report(List<Round> ours, List<Double> ipBatch, List<BaselineRun> pipework, List<BaselineRun> cniSequential,
+                        List<BaselineRun> cniParallelRuns, List<BaselineRun> netavark) {
         int n = containers;
         System.out.println();
         System.out.printf("%-58s %8s %10s %10s %10s %10s%n", "median of " + rounds + " rounds, " + n + " containers, "
@@ -349,27 +424,59 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             row("ip -batch, host side only (netns add, veth, master up)", median(ipBatch), Double.NaN, Double.NaN, Double.NaN);
         }
         if (!pipework.isEmpty()) {
-            row("pipework: one ip per operation, " + (pipeworkIpv6Off ? 8 : 7) + " per container (" + pipework.size() + " round"
-                    + (pipework.size() == 1 ? ")" : "s)"), medianOf(pipework, IpBaselines.Pipework::seconds),
-                    medianOf(pipework, p -> percentile(p.perContainerMicros(), 50)), medianOf(pipework, p -> percentile(p.perContainerMicros(), 99)),
-                    medianOf(pipework, p -> percentile(p.perContainerMicros(), 100)));
-            row("pipework teardown: one ip netns del per container", medianOf(pipework, IpBaselines.Pipework::teardownSeconds),
-                    Double.NaN, Double.NaN, Double.NaN);
+            baselineRows("pipework: one ip per operation, " + (pipeworkIpv6Off ? 8 : 7) + " per container" + rounds(pipework),
+                    "pipework teardown: one ip netns del per container", pipework);
+        }
+        if (!cniParallelRuns.isEmpty()) {
+            baselineRows("CNI bridge + host-local, " + cniParallelism + " in parallel" + rounds(cniParallelRuns),
+                    "CNI teardown: DEL, delete the netns, " + cniParallelism + " in parallel", cniParallelRuns);
+        }
+        if (!cniSequential.isEmpty()) {
+            baselineRows("CNI bridge + host-local, sequential" + rounds(cniSequential), "CNI teardown: DEL, delete the netns, sequential",
+                    cniSequential);
+        }
+        if (!netavark.isEmpty()) {
+            baselineRows("netavark setup, sequential" + rounds(netavark), "netavark teardown, delete the netns, sequential", netavark);
         }
         System.out.println("(p50/p99/max: per container, from its request to its answer; for pipework, the time each container's "
-                + "processes took, one after another)");
+                + "processes took, one after another;\n for CNI and netavark, from making its namespace to the plugin's exit)");
+        if (netavarkMissing != null) {
+            System.out.println("netavark: not run: " + netavarkMissing);
+        }
         double create = over(ours, Round::createSeconds);
         if (!skipIp) {
             System.out.printf("ratio netwharf create / ip -batch host side: %.2f  (target: at most 2.0)%n", create / median(ipBatch));
         }
         if (!pipework.isEmpty()) {
             System.out.printf("ratio pipework / netwharf create:            %.1f  (target: at least 10)%n",
-                    medianOf(pipework, IpBaselines.Pipework::seconds) / create);
+                    medianOf(pipework, BaselineRun::seconds) / create);
+        }
+        if (!cniSequential.isEmpty()) {
+            System.out.printf("ratio CNI sequential / netwharf create:      %.1f  (target: at least 10)%n",
+                    medianOf(cniSequential, BaselineRun::seconds) / create);
+        }
+        if (!cniParallelRuns.isEmpty()) {
+            System.out.printf("%-44s %.1f%n", "ratio CNI " + cniParallelism + " in parallel / netwharf create:",
+                    medianOf(cniParallelRuns, BaselineRun::seconds) / create);
+        }
+        if (!netavark.isEmpty()) {
+            System.out.printf("ratio netavark / netwharf create:            %.1f%n", medianOf(netavark, BaselineRun::seconds) / create);
         }
         double full = over(ours, r -> (double) r.heapFull());
         double empty = over(ours, r -> (double) r.heapEmpty());
         System.out.printf("heap in use (approximate: after System.gc(), the whole JVM): %.1f MiB with %d containers, %.1f MiB with the "
                 + "runtime started and none: about %.1f KiB per container%n", full / (1 << 20), n, empty / (1 << 20), (full - empty) / 1024 / n);
+    }
+
+    /** A comparison tool's rows: its create phase with the per-container times, then its teardown. */
+    private void baselineRows(String createLabel, String teardownLabel, List<BaselineRun> runs) {
+        row(createLabel, medianOf(runs, BaselineRun::seconds), medianOf(runs, r -> r.percentileMicros(50)),
+                medianOf(runs, r -> r.percentileMicros(99)), medianOf(runs, r -> r.percentileMicros(100)));
+        row(teardownLabel, medianOf(runs, BaselineRun::teardownSeconds), Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    private static String rounds(List<?> runs) {
+        return " (" + runs.size() + (runs.size() == 1 ? " round)" : " rounds)");
     }
 
     private void row(String label, double seconds, double p50Micros, double p99Micros, double maxMicros) {
@@ -385,18 +492,6 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         return median(rounds.stream().map(r -> value.applyAsDouble(r)).toList());
     }
 
-    private static double medianOf(List<IpBaselines.Pipework> runs, ToDoubleFunction<IpBaselines.Pipework> value) {
-        return median(runs.stream().map(r -> value.applyAsDouble(r)).toList());
-    }
-
-    private static double percentile(long[] micros, double percentile) {
-        Histogram h = new Histogram(3);
-        for (long m : micros) {
-            h.recordValue(Math.max(0, m));
-        }
-        return percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile);
-    }
-
     private static <T> T await(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().get(5, TimeUnit.MINUTES);
@@ -404,23 +499,6 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Removes what a round left in its directory: empty files and directories once the namespaces are unmounted.
-     * Something that cannot go (a namespace still mounted) is reported, not thrown over the round's own outcome.
-     */
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | RuntimeException e) {
-            System.err.println("warning: could not clean up " + root + ": " + e);
         }
     }
 
