@@ -2,11 +2,6 @@ package io.netwharf.bench;
 
 import org.HdrHistogram.Histogram;
 
-import java.util.List;
-import java.util.function.ToDoubleFunction;
-
-import static io.netwharf.bench.BenchSupport.median;
-
 /**
  * One round of a comparison tool wiring N containers: how long the whole create phase took, how long each container
  * took on its own, and how long the teardown took until the bridge had no port left.
@@ -20,10 +15,5 @@ record BaselineRun(double seconds, long[] perContainerMicros, double teardownSec
             h.recordValue(Math.max(0, m));
         }
         return percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile);
-    }
-
-    /** The median over rounds of one figure. */
-    static double medianOf(List<BaselineRun> runs, ToDoubleFunction<BaselineRun> value) {
-        return median(runs.stream().map(r -> value.applyAsDouble(r)).toList());
     }
 }

@@ -100,6 +100,11 @@ final class BenchSupport {
         Thread.sleep(2000);
     }
 
+    /** The median of {@code value} over {@code runs}. */
+    static <T> double medianOf(List<T> runs, java.util.function.ToDoubleFunction<T> value) {
+        return median(runs.stream().map(r -> value.applyAsDouble(r)).toList());
+    }
+
     static double median(List<Double> values) {
         double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(v);

@@ -26,7 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -39,7 +42,7 @@ import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
-import static io.netwharf.bench.BaselineRun.medianOf;
+import static io.netwharf.bench.BenchSupport.medianOf;
 import static io.netwharf.bench.BenchSupport.median;
 
 /**
@@ -103,6 +106,14 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
     @Option(names = "--netavark-rounds", description = "rounds that also run the netavark side, which is slow (default ${DEFAULT-VALUE})")
     int netavarkRounds = 1;
 
+    @Option(names = "--http-clients", description = "concurrent HTTP clients of the HTTP side (netwharf daemon in a host namespace of "
+            + "its own, driven through the Docker Engine API by the stress driver's core), which runs every round; 0: skip it "
+            + "(default ${DEFAULT-VALUE})")
+    int httpClients = 16;
+
+    @Option(names = "--out", description = "write the medians as comparison.json and a bar chart, comparison.png, to this directory")
+    Path out;
+
     @Option(names = "--warm-up", description = "containers in the discarded warm-up round; -1: as many as --containers, so that "
             + "the JIT has compiled the runtime's paths before the first timed round, as in a long-running runtime (default ${DEFAULT-VALUE})")
     int warmUp = -1;
@@ -146,9 +157,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
         if (containers < 1 || containers > NetworkActor.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
                 || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1) || cniRounds < 0
-                || (cniParallel != null && cniParallel < 0) || netavarkRounds < 0) {
+                || (cniParallel != null && cniParallel < 0) || netavarkRounds < 0 || httpClients < 0) {
             System.err.println("--containers must be 1.." + NetworkActor.MAX_PORTS + ", --rounds and --namespace-threads at least 1, "
-                    + "--concurrency, --pipework-rounds, --cni-rounds, --cni-parallel, --netavark-rounds and --timeline-interval "
+                    + "--concurrency, --pipework-rounds, --cni-rounds, --cni-parallel, --netavark-rounds, --http-clients and --timeline-interval "
                     + "at least 0, --warm-up at least -1");
             return 2;
         }
@@ -170,6 +181,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         List<BaselineRun> cniSequential = new ArrayList<>();
         List<BaselineRun> cniParallelRuns = new ArrayList<>();
         List<BaselineRun> netavark = new ArrayList<>();
+        List<HttpSide.Run> http = new ArrayList<>();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
         try (NamespaceThreads threads = new NamespaceThreads("bench-netns", 2)) {
             NetnsDirectory netns = new NetnsDirectory(runDirectory.resolve("hosts"), threads);
@@ -183,6 +195,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                 }
             }
             List<String> slowSides = new ArrayList<>();
+            if (httpClients > 0) {
+                slowSides.add("HTTP with " + httpClients + " clients in " + rounds);
+            }
             if (pipeworkRuns > 0) {
                 slowSides.add("pipework in " + pipeworkRuns);
             }
@@ -220,6 +235,12 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                 if (!oursFirst) {
                     ours.add(runOurs(system, netns, round, containers));
                 }
+                if (httpClients > 0) {
+                    HttpSide.Run h = HttpSide.run(netns, runDirectory, round, containers, httpClients);
+                    http.add(h);
+                    System.out.printf("round %d: netwharf HTTP launch %.3f s (create+start p50 %.1f ms, p99 %.1f ms), remove %.3f s%n", round,
+                            h.launchSeconds(), h.p50Micros() / 1e3, h.p99Micros() / 1e3, h.removeSeconds());
+                }
                 if (round <= pipeworkRuns) {
                     BaselineRun p = IpBaselines.pipework(netns, round, containers, pipeworkIpv6Off);
                     pipework.add(p);
@@ -249,7 +270,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                 BenchSupport.deleteTree(runDirectory);
             }
         }
-        report(ours, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
+        report(ours, http, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
+        if (out != null) {
+            chart(ours, http, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
+        }
         return 0;
     }
 
@@ -407,19 +431,26 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         return r.totalMemory() - r.freeMemory();
     }
 
-    private void report(List<Round> ours, List<Double> ipBatch, List<BaselineRun> pipework, List<BaselineRun> cniSequential,
-                        List<BaselineRun> cniParallelRuns, List<BaselineRun> netavark) {
+    private void report(List<Round> ours, List<HttpSide.Run> http, List<Double> ipBatch, List<BaselineRun> pipework,
+                        List<BaselineRun> cniSequential, List<BaselineRun> cniParallelRuns, List<BaselineRun> netavark) {
         int n = containers;
         System.out.println();
         System.out.printf("%-58s %8s %10s %10s %10s %10s%n", "median of " + rounds + " rounds, " + n + " containers, "
                 + (concurrency == 0 ? "all at once" : "-c " + concurrency), "seconds", "per cont.", "p50", "p99", "max");
-        row("netwharf create (first request to last answer)", over(ours, Round::createSeconds),
-                over(ours, r -> r.createLatency().getValueAtPercentile(50)), over(ours, r -> r.createLatency().getValueAtPercentile(99)),
-                over(ours, r -> r.createLatency().getMaxValue()));
-        row("netwharf remove (until the bridge has no port)", over(ours, Round::removeSeconds), Double.NaN, Double.NaN, Double.NaN);
-        row("netwharf remove (first request to last answer)", over(ours, Round::removeAnsweredSeconds),
-                over(ours, r -> r.removeLatency().getValueAtPercentile(50)), over(ours, r -> r.removeLatency().getValueAtPercentile(99)),
-                over(ours, r -> r.removeLatency().getMaxValue()));
+        row("netwharf create (first request to last answer)", medianOf(ours, Round::createSeconds),
+                medianOf(ours, r -> r.createLatency().getValueAtPercentile(50)), medianOf(ours, r -> r.createLatency().getValueAtPercentile(99)),
+                medianOf(ours, r -> r.createLatency().getMaxValue()));
+        row("netwharf remove (until the bridge has no port)", medianOf(ours, Round::removeSeconds), Double.NaN, Double.NaN, Double.NaN);
+        row("netwharf remove (first request to last answer)", medianOf(ours, Round::removeAnsweredSeconds),
+                medianOf(ours, r -> r.removeLatency().getValueAtPercentile(50)), medianOf(ours, r -> r.removeLatency().getValueAtPercentile(99)),
+                medianOf(ours, r -> r.removeLatency().getMaxValue()));
+        if (!http.isEmpty()) {
+            row("netwharf HTTP API, " + httpClients + " clients: create+start", medianOf(http, HttpSide.Run::launchSeconds),
+                    medianOf(http, HttpSide.Run::p50Micros), medianOf(http, HttpSide.Run::p99Micros),
+                    medianOf(http, HttpSide.Run::maxMicros));
+            row("netwharf HTTP API remove (first request to last answer)", medianOf(http, HttpSide.Run::removeSeconds),
+                    Double.NaN, Double.NaN, Double.NaN);
+        }
         if (!skipIp) {
             row("ip -batch, host side only (netns add, veth, master up)", median(ipBatch), Double.NaN, Double.NaN, Double.NaN);
         }
@@ -443,9 +474,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         if (netavarkMissing != null) {
             System.out.println("netavark: not run: " + netavarkMissing);
         }
-        double create = over(ours, Round::createSeconds);
+        double create = medianOf(ours, Round::createSeconds);
         if (!skipIp) {
-            System.out.printf("ratio netwharf create / ip -batch host side: %.2f  (target: at most 2.0)%n", create / median(ipBatch));
+            System.out.printf("ratio netwharf create / ip -batch host side: %.2f  (target: at most 1.3)%n", create / median(ipBatch));
         }
         if (!pipework.isEmpty()) {
             System.out.printf("ratio pipework / netwharf create:            %.1f  (target: at least 10)%n",
@@ -462,10 +493,52 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         if (!netavark.isEmpty()) {
             System.out.printf("ratio netavark / netwharf create:            %.1f%n", medianOf(netavark, BaselineRun::seconds) / create);
         }
-        double full = over(ours, r -> (double) r.heapFull());
-        double empty = over(ours, r -> (double) r.heapEmpty());
+        if (!http.isEmpty()) {
+            System.out.printf("netwharf HTTP API, %d clients: %d containers in %.2f s (target: under 4 s), create+start p99 %.1f ms "
+                            + "(target: under 50 ms)%n", httpClients, n, medianOf(http, HttpSide.Run::launchSeconds),
+                    medianOf(http, HttpSide.Run::p99Micros) / 1e3);
+        }
+        double full = medianOf(ours, r -> (double) r.heapFull());
+        double empty = medianOf(ours, r -> (double) r.heapEmpty());
         System.out.printf("heap in use (approximate: after System.gc(), the whole JVM): %.1f MiB with %d containers, %.1f MiB with the "
                 + "runtime started and none: about %.1f KiB per container%n", full / (1 << 20), n, empty / (1 << 20), (full - empty) / 1024 / n);
+    }
+
+    /** The medians as a bar chart and JSON under {@link #out}: set-up and teardown time of each side. */
+    private void chart(List<Round> ours, List<HttpSide.Run> http, List<Double> ipBatch, List<BaselineRun> pipework,
+                       List<BaselineRun> cniSequential, List<BaselineRun> cniParallelRuns, List<BaselineRun> netavark) throws IOException {
+        List<ComparisonChart.Side> sides = new ArrayList<>();
+        sides.add(new ComparisonChart.Side("netwharf, embedded API", medianOf(ours, Round::createSeconds), medianOf(ours, Round::removeSeconds), ours.size()));
+        if (!http.isEmpty()) {
+            sides.add(new ComparisonChart.Side("netwharf, HTTP API (" + httpClients + " clients)", medianOf(http, HttpSide.Run::launchSeconds),
+                    medianOf(http, HttpSide.Run::removeSeconds), http.size()));
+        }
+        if (!ipBatch.isEmpty()) {
+            sides.add(new ComparisonChart.Side("ip -batch, host side only", median(ipBatch), Double.NaN, ipBatch.size()));
+        }
+        baselineSide(sides, "pipework style (one ip per operation)", pipework);
+        baselineSide(sides, "CNI bridge + host-local, " + cniParallelism + " in parallel", cniParallelRuns);
+        baselineSide(sides, "CNI bridge + host-local, sequential", cniSequential);
+        baselineSide(sides, "netavark, sequential", netavark);
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("containers", containers);
+        parameters.put("rounds", rounds);
+        parameters.put("concurrency", concurrency);
+        parameters.put("cores", Runtime.getRuntime().availableProcessors());
+        parameters.put("kernel", System.getProperty("os.version"));
+        parameters.put("java", System.getProperty("java.version"));
+        parameters.put("date", java.time.Instant.now().toString());
+        String subtitle = String.format(Locale.ROOT, "%d bridge-mode containers, medians of up to %d rounds; %d cores, Linux %s, Java %s",
+                containers, rounds, Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), System.getProperty("java.version"));
+        for (Path file : ComparisonChart.write(out, "Wiring containers: netwharf and the tools it replaces", subtitle, parameters, sides)) {
+            System.out.println("wrote " + file);
+        }
+    }
+
+    private static void baselineSide(List<ComparisonChart.Side> sides, String label, List<BaselineRun> runs) {
+        if (!runs.isEmpty()) {
+            sides.add(new ComparisonChart.Side(label, medianOf(runs, BaselineRun::seconds), medianOf(runs, BaselineRun::teardownSeconds), runs.size()));
+        }
     }
 
     /** A comparison tool's rows: its create phase with the per-container times, then its teardown. */
@@ -486,10 +559,6 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
 
     private static String ms(double micros) {
         return Double.isNaN(micros) ? String.format("%10s", "") : String.format("%7.1f ms", micros / 1e3);
-    }
-
-    private static double over(List<Round> rounds, ToDoubleFunction<Round> value) {
-        return median(rounds.stream().map(r -> value.applyAsDouble(r)).toList());
     }
 
     private static <T> T await(CompletionStage<T> stage) {

@@ -48,6 +48,11 @@ public final class DaemonProcess implements AutoCloseable {
      * line saying so.
      */
     public static DaemonProcess start(Path dir, String heap, long openFiles, List<String> warnings) throws IOException {
+        return start(dir, heap, openFiles, warnings, null);
+    }
+
+    /** As above, in the network namespace bind-mounted at {@code netns} (entered with nsenter) when that is not null. */
+    public static DaemonProcess start(Path dir, String heap, long openFiles, List<String> warnings, Path netns) throws IOException {
         Path socket = dir.resolve("netwharf.sock");
         Path execRoot = dir.resolve("exec");
         Path dataRoot = dir.resolve("data");
@@ -63,6 +68,9 @@ public final class DaemonProcess implements AutoCloseable {
                 warnings.add("the daemon may need about " + openFiles + " file descriptors, over the hard limit of " + limit
                         + ", which this process may not raise (no CAP_SYS_RESOURCE)");
             }
+        }
+        if (netns != null) {
+            command.addAll(List.of("nsenter", "--net=" + netns, "--")); // execs java: the pid stays the daemon's
         }
         command.add(javaHome().resolve("bin/java").toString());
         command.add("-Xmx" + heap);
