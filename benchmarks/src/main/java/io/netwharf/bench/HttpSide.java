@@ -19,9 +19,9 @@ import java.util.List;
  * netwharf through its HTTP API, as a side of the runtime benchmark: {@code netwharf daemon} started as a process of
  * its own inside a fresh "host" namespace, then the stress driver's core ({@link StressRun}) launches the same N
  * bridge-mode containers on the default {@code bridge} network with C keep-alive clients (create, then start; no
- * command: a container is its namespace alone), checks them, removes them and checks nothing is left. A warm-up of
- * the same size goes first, untimed, so that the daemon's JIT has compiled its paths as in a long-running daemon;
- * the embedded side gets the same warm-up. The daemon and the namespace go at the end of each round.
+ * command: a container is its namespace alone), checks them, removes them and checks nothing is left. A warm-up goes
+ * first, untimed, so that the daemon's JIT has compiled its paths as in a long-running daemon (the embedded side's
+ * JVM lives through all rounds). The daemon and the namespace go at the end of each round.
  */
 final class HttpSide {
     private HttpSide() {}
@@ -29,7 +29,7 @@ final class HttpSide {
     /** One round's figures: launch (create+start) and removal in seconds, create+start latencies in microseconds. */
     record Run(double launchSeconds, double removeSeconds, double p50Micros, double p99Micros, double maxMicros) {}
 
-    static Run run(NetnsDirectory netns, Path runDirectory, int round, int containers, int clients) throws Exception {
+    static Run run(NetnsDirectory netns, Path runDirectory, int round, int containers, int clients, int warmUp) throws Exception {
         String hostName = "http-host-" + round;
         Path dir = runDirectory.resolve("http-" + round);
         try (Netns host = netns.create(hostName)) {
@@ -40,7 +40,7 @@ final class HttpSide {
                 // The daemon is not in this process's namespace: the driver's own kernel checks (bridge ports, links,
                 // nftables) cannot see it; the API's checks, the pings from inside containers and the namespace files remain.
                 StressSettings settings = new StressSettings(containers, clients, "bridge", 0, 1000, "10.128.0.0/9", List.of(), "stress",
-                        daemon.host(), daemon.pid(), "256m", dir, daemon.execRoot(), false, 20, 3, Duration.ofMinutes(2), containers);
+                        daemon.host(), daemon.pid(), "256m", dir, daemon.execRoot(), false, 20, 3, Duration.ofMinutes(2), warmUp);
                 result = StressRun.run(settings, Progress.none(), new PrintStream(OutputStream.nullOutputStream()));
                 int exit = daemon.stop(60).orElse(-1);
                 if (exit != 0) {
@@ -55,6 +55,7 @@ final class HttpSide {
                     latency.getValueAtPercentile(99), latency.getMaxValue());
         } finally {
             netns.delete(hostName);
+            BenchSupport.deleteTree(dir);
             BenchSupport.settle();
         }
     }

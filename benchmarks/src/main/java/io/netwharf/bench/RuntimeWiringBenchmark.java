@@ -111,6 +111,11 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE})")
     int httpClients = 16;
 
+    @Option(names = "--http-warm-up", description = "containers the HTTP side's fresh daemon launches and removes before each timed "
+            + "round, in passes of N; -1: five times N, about what the embedded side's long-lived JVM has run by the last round, "
+            + "for the daemon's JIT to settle (default ${DEFAULT-VALUE})")
+    int httpWarmUp = -1;
+
     @Option(names = "--out", description = "write the medians as comparison.json and a bar chart, comparison.png, to this directory")
     Path out;
 
@@ -157,10 +162,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
         if (containers < 1 || containers > NetworkActor.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
                 || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1) || cniRounds < 0
-                || (cniParallel != null && cniParallel < 0) || netavarkRounds < 0 || httpClients < 0) {
+                || (cniParallel != null && cniParallel < 0) || netavarkRounds < 0 || httpClients < 0 || httpWarmUp < -1) {
             System.err.println("--containers must be 1.." + NetworkActor.MAX_PORTS + ", --rounds and --namespace-threads at least 1, "
                     + "--concurrency, --pipework-rounds, --cni-rounds, --cni-parallel, --netavark-rounds, --http-clients and --timeline-interval "
-                    + "at least 0, --warm-up at least -1");
+                    + "at least 0, --warm-up and --http-warm-up at least -1");
             return 2;
         }
         String cniMissing = skipCni ? null : CniBaseline.unavailable();
@@ -236,7 +241,8 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                     ours.add(runOurs(system, netns, round, containers));
                 }
                 if (httpClients > 0) {
-                    HttpSide.Run h = HttpSide.run(netns, runDirectory, round, containers, httpClients);
+                    HttpSide.Run h = HttpSide.run(netns, runDirectory, round, containers, httpClients,
+                            httpWarmUp < 0 ? 5 * containers : httpWarmUp);
                     http.add(h);
                     System.out.printf("round %d: netwharf HTTP launch %.3f s (create+start p50 %.1f ms, p99 %.1f ms), remove %.3f s%n", round,
                             h.launchSeconds(), h.p50Micros() / 1e3, h.p99Micros() / 1e3, h.removeSeconds());

@@ -84,7 +84,7 @@ public final class StressBenchmark implements Callable<Integer> {
     @Option(names = "--ping-tries", description = "pings per address before it counts as unreachable (default ${DEFAULT-VALUE})")
     int pingTries = 3;
 
-    @Option(names = "--warm-up", paramLabel = "K", description = "launch and remove K containers the same way first, not timed, so "
+    @Option(names = "--warm-up", paramLabel = "K", description = "launch and remove K containers the same way first (in passes of at most N), not timed, so "
             + "that the daemon's JIT has compiled its paths as in a long-running daemon (default ${DEFAULT-VALUE}: a cold daemon)")
     int warmUp = 0;
 

@@ -110,10 +110,6 @@ public final class StressRun {
     }
 
     private StressRun(StressSettings settings, Progress.Factory progress, PrintStream log) {
-        if (settings.warmUp() > settings.containers()) {
-            throw new IllegalArgumentException("the warm-up (" + settings.warmUp() + ") must not be larger than the run ("
-                    + settings.containers() + "): it goes on the same networks");
-        }
         this.settings = settings;
         this.progress = progress;
         this.log = log;
@@ -181,13 +177,16 @@ public final class StressRun {
             }
             if (settings.warmUp() > 0 && failures.isEmpty()) {
                 t = System.nanoTime();
-                Batch warmUp = new Batch("stress-" + runId + "-warm-up-", settings.warmUp());
-                launch(api, warmUp, "warm-up launch");
-                remove(api, warmUp, "warm-up remove");
-                if (settings.kernelChecks()) {
-                    awaitPorts(portsBefore, TimeUnit.MINUTES.toNanos(2)); // the kernel frees veths after their namespaces
+                // In passes of at most N, which the networks are sized for
+                for (int done = 0, pass = 0; done < settings.warmUp() && failures.isEmpty(); done += n, pass++) {
+                    Batch warmUp = new Batch("stress-" + runId + "-warm-up-" + pass + "-", Math.min(n, settings.warmUp() - done));
+                    launch(api, warmUp, "warm-up launch");
+                    remove(api, warmUp, "warm-up remove");
+                    if (settings.kernelChecks()) {
+                        awaitPorts(portsBefore, TimeUnit.MINUTES.toNanos(2)); // the kernel frees veths after their namespaces
+                    }
                 }
-                log.printf(Locale.ROOT, "warm-up: %d containers launched and removed in %.2f s (not in the figures)%n", warmUp.size,
+                log.printf(Locale.ROOT, "warm-up: %d containers launched and removed in %.2f s (not in the figures)%n", settings.warmUp(),
                         (System.nanoTime() - t) / 1e9);
             }
             before = memory(pid);

@@ -34,8 +34,9 @@ import java.util.Objects;
  * @param sample          containers that ping their gateway and a peer
  * @param pingTries       pings tried per address before it counts as unreachable (ARP under load can drop one)
  * @param requestTimeout  how long one API request may take
- * @param warmUp          containers launched and removed the same way before the measured run (not timed, not in the
- *                        figures), so that the daemon's JIT has compiled its paths, as in a long-running daemon
+ * @param warmUp          containers launched and removed the same way before the measured run, in passes of at most N
+ *                        (the networks are sized for N; not timed, not in the figures), so that the daemon's JIT has
+ *                        compiled its paths, as in a long-running daemon
  */
 public record StressSettings(int containers, int clients, String networkMode, int networks, int perNetwork, String subnetPool,
                              List<String> cmd, String image, String host, Long daemonPid, String daemonHeap, Path workDir,
