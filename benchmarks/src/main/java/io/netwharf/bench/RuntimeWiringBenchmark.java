@@ -152,6 +152,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
     private record Round(double createSeconds, Histogram createLatency, double removeAnsweredSeconds, double removeSeconds,
                          Histogram removeLatency, long heapEmpty, long heapFull) {}
 
+    /** Every side's rounds, for the report and the chart. */
+    private record Results(List<Round> ours, List<HttpSide.Run> http, List<Double> ipBatch, List<BaselineRun> pipework,
+                           List<BaselineRun> cniSequential, List<BaselineRun> cniParallel, List<BaselineRun> netavark) {}
+
     /** A batch of requests: how long from the first issue to the last answer, each one's latency, the answers. */
     private record Batch<T>(double seconds, Histogram latency, List<T> answers) {}
 
@@ -276,9 +280,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                 BenchSupport.deleteTree(runDirectory);
             }
         }
-        report(ours, http, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
+        Results results = new Results(ours, http, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
+        report(results);
         if (out != null) {
-            chart(ours, http, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
+            chart(results);
         }
         return 0;
     }
@@ -437,8 +442,14 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         return r.totalMemory() - r.freeMemory();
     }
 
-    private void report(List<Round> ours, List<HttpSide.Run> http, List<Double> ipBatch, List<BaselineRun> pipework,
-                        List<BaselineRun> cniSequential, List<BaselineRun> cniParallelRuns, List<BaselineRun> netavark) {
+    private void report(Results results) {
+        List<Round> ours = results.ours();
+        List<HttpSide.Run> http = results.http();
+        List<Double> ipBatch = results.ipBatch();
+        List<BaselineRun> pipework = results.pipework();
+        List<BaselineRun> cniSequential = results.cniSequential();
+        List<BaselineRun> cniParallelRuns = results.cniParallel();
+        List<BaselineRun> netavark = results.netavark();
         int n = containers;
         System.out.println();
         System.out.printf("%-58s %8s %10s %10s %10s %10s%n", "median of " + rounds + " rounds, " + n + " containers, "
@@ -511,8 +522,14 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
     }
 
     /** The medians as a bar chart and JSON under {@link #out}: set-up and teardown time of each side. */
-    private void chart(List<Round> ours, List<HttpSide.Run> http, List<Double> ipBatch, List<BaselineRun> pipework,
-                       List<BaselineRun> cniSequential, List<BaselineRun> cniParallelRuns, List<BaselineRun> netavark) throws IOException {
+    private void chart(Results results) throws IOException {
+        List<Round> ours = results.ours();
+        List<HttpSide.Run> http = results.http();
+        List<Double> ipBatch = results.ipBatch();
+        List<BaselineRun> pipework = results.pipework();
+        List<BaselineRun> cniSequential = results.cniSequential();
+        List<BaselineRun> cniParallelRuns = results.cniParallel();
+        List<BaselineRun> netavark = results.netavark();
         List<ComparisonChart.Side> sides = new ArrayList<>();
         sides.add(new ComparisonChart.Side("netwharf, embedded API", medianOf(ours, Round::createSeconds), medianOf(ours, Round::removeSeconds), ours.size()));
         if (!http.isEmpty()) {
