@@ -11,7 +11,6 @@ import io.netwharf.kernel.NetnsDirectory;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,8 +38,8 @@ final class HttpSide {
                 warnings.forEach(w -> System.out.println("warning: " + w));
                 // The daemon is not in this process's namespace: the driver's own kernel checks (bridge ports, links,
                 // nftables) cannot see it; the API's checks, the pings from inside containers and the namespace files remain.
-                StressSettings settings = new StressSettings(containers, clients, "bridge", 0, 1000, "10.128.0.0/9", List.of(), "stress",
-                        daemon.host(), daemon.pid(), "256m", dir, daemon.execRoot(), false, 20, 3, Duration.ofMinutes(2), warmUp);
+                StressSettings settings = StressSettings.defaults(containers, clients, dir).withNetworks(0).withWarmUp(warmUp)
+                        .withRunningDaemon(daemon.host(), daemon.pid(), daemon.execRoot());
                 result = StressRun.run(settings, Progress.none(), new PrintStream(OutputStream.nullOutputStream()));
                 int exit = daemon.stop(60).orElse(-1);
                 if (exit != 0) {

@@ -84,6 +84,15 @@ public record StressSettings(int containers, int clients, String networkMode, in
                 daemonHeap, workDir, execRoot, kernelChecks, sample, pingTries, requestTimeout, warmUp);
     }
 
+    /**
+     * Against a running daemon at {@code host} (pid for its memory, exec root for the namespace files) in another
+     * network namespace: the kernel checks made from this process cannot see it, so they are off.
+     */
+    public StressSettings withRunningDaemon(String host, long daemonPid, Path execRoot) {
+        return new StressSettings(containers, clients, networkMode, networks, perNetwork, subnetPool, cmd, image, host, daemonPid,
+                daemonHeap, workDir, execRoot, false, sample, pingTries, requestTimeout, warmUp);
+    }
+
     /** Whether the run starts its own daemon. */
     public boolean childDaemon() {
         return host == null;
