@@ -6,8 +6,8 @@ import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
-import io.netwharf.runtime.Asks;
-import io.netwharf.runtime.Ids;
+import io.netwharf.actor.Asks;
+import io.netwharf.protocol.model.Ids;
 import io.netwharf.runtime.RuntimeActor;
 import io.netwharf.runtime.RuntimeConfig;
 

@@ -7,7 +7,7 @@ import io.netwharf.kernel.NamespaceThreads;
 import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.NetnsDirectory;
-import io.netwharf.network.bridge.NetworkActor;
+import io.netwharf.network.NetworkActor;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;

@@ -10,7 +10,7 @@ import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
-import io.netwharf.runtime.KernelErrors;
+import io.netwharf.actor.KernelErrors;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;

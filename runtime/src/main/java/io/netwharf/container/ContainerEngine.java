@@ -5,9 +5,9 @@ import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
-import io.netwharf.runtime.Asks;
-import io.netwharf.runtime.Ids;
-import io.netwharf.runtime.KernelErrors;
+import io.netwharf.actor.Asks;
+import io.netwharf.protocol.model.Ids;
+import io.netwharf.actor.KernelErrors;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;

@@ -3,8 +3,8 @@ package io.netwharf.container;
 import io.netwharf.Netwharf;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.protocol.model.NetwharfException;
-import io.netwharf.runtime.Asks;
-import io.netwharf.runtime.KernelErrors;
+import io.netwharf.actor.Asks;
+import io.netwharf.actor.KernelErrors;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,7 +1,6 @@
 package io.netwharf.network;
 
 import io.netwharf.ipam.PoolActor;
-import io.netwharf.network.bridge.NetworkActor;
 import io.netwharf.protocol.model.NetworkInfo;
 
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,16 +1,24 @@
 package io.netwharf.runtime;
 
+import io.netwharf.actor.Asks;
+import io.netwharf.actor.KernelErrors;
+import io.netwharf.firewall.Firewall;
+import io.netwharf.firewall.NftablesFirewall;
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.ipam.PoolActor;
 import io.netwharf.ipam.Taken;
 import io.netwharf.network.NetworkDefinition;
+import io.netwharf.kernel.HostKernel;
+import io.netwharf.kernel.Nftables;
+import io.netwharf.network.NetworkActor;
 import io.netwharf.network.NetworkHandle;
-import io.netwharf.network.bridge.NetworkActor;
+import io.netwharf.network.NetworkActor;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
@@ -107,6 +115,7 @@ public final class RuntimeActor {
     private final StashBuffer<Command> stash;
     private final RuntimeConfig config;
     private final HostKernel kernel;
+    private final Firewall firewall;
     private final Executor kernelExecutor;
     private final Scheduler scheduler;
     private final Map<String, NetworkRecord> networks = new LinkedHashMap<>();
@@ -122,6 +131,7 @@ public final class RuntimeActor {
         this.stash = stash;
         this.config = config;
         this.kernel = kernel;
+        this.firewall = new NftablesFirewall(new Nftables(kernel.threads()), kernel.host());
         this.kernelExecutor = context.getSystem().dispatchers().lookup(KERNEL_DISPATCHER);
         this.scheduler = context.getSystem().scheduler();
     }
@@ -131,7 +141,7 @@ public final class RuntimeActor {
         return Behaviors.supervise(Behaviors.<Command>withStash(100_000, stash -> Behaviors.setup(context -> {
             HostKernel kernel;
             try {
-                kernel = HostKernel.open(config);
+                kernel = HostKernel.open(config.hostNetns(), config.runDirectory(), config.namespaceThreads());
             } catch (RuntimeException e) {
                 return failed(KernelErrors.describe("open the host namespace", e));
             }
@@ -152,7 +162,7 @@ public final class RuntimeActor {
         ActorRef<NetworkActor.Command> network = spawn(definition);
         CompletionStage<NetworkHandle> ready = CompletableFuture
                 .runAsync(() -> {
-                    kernel.firewall().setUp();
+                    firewall.setUp();
                     kernel.sysctl().write(kernel.host(), "net/ipv4/ip_forward", "1");
                 }, kernelExecutor)
                 .thenCompose(v -> create(network, List.of()));
@@ -278,7 +288,7 @@ public final class RuntimeActor {
     }
 
     private ActorRef<NetworkActor.Command> spawn(NetworkDefinition definition) {
-        return context.spawn(NetworkActor.create(definition, kernel), "network-" + Ids.shortId(definition.id()), BRIDGE_DISPATCHER);
+        return context.spawn(NetworkActor.create(definition, kernel, firewall), "network-" + Ids.shortId(definition.id()), BRIDGE_DISPATCHER);
     }
 
     /** Asks a new network's actor to make its bridge; may be called off the actor's thread. */
@@ -609,7 +619,7 @@ public final class RuntimeActor {
                 .thenCompose(v -> CompletableFuture.allOf(all.stream()
                         .map(n -> removeNetwork(n).toCompletableFuture()).toArray(CompletableFuture[]::new)))
                 .handle((v, f) -> logged("remove networks", f))
-                .thenRunAsync(() -> kernel.firewall().tearDown(), kernelExecutor)
+                .thenRunAsync(() -> firewall.tearDown(), kernelExecutor)
                 .handle((v, f) -> logged("remove the firewall table", f));
         return after(done, (v, f) -> {
             request.replyTo().tell(Done.getInstance());

@@ -1,7 +1,7 @@
 package io.netwharf.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netwharf.network.bridge.NetworkActor;
+import io.netwharf.network.NetworkActor;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;

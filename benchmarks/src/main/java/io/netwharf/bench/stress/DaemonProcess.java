@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code netwharf daemon} as a child process of this JVM, run from the same jar
- * ({@code java -Xmx<heap> -cp <this jar> io.netwharf.Main daemon -H unix://<dir>/netwharf.sock --data-root <dir>/data
+ * ({@code java -Xmx<heap> -cp <this jar> io.netwharf.launcher.Main daemon -H unix://<dir>/netwharf.sock --data-root <dir>/data
  * --exec-root <dir>/exec}), so that its memory is its own: resident memory from {@code /proc/<pid>/status}, the heap
  * after a full collection through {@code jcmd}. Its output goes to {@code <dir>/daemon.log}. Also reads the memory of
  * a daemon started elsewhere, given its pid ({@link #memory(long)}).
@@ -76,7 +76,7 @@ public final class DaemonProcess implements AutoCloseable {
         command.add("-Xmx" + heap);
         command.add("-cp");
         command.add(ownJar());
-        command.add("io.netwharf.Main");
+        command.add("io.netwharf.launcher.Main");
         command.addAll(List.of("daemon", "-H", "unix://" + socket, "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();

@@ -1,6 +1,6 @@
 package io.netwharf.bench.stress;
 
-import io.netwharf.network.bridge.NetworkActor;
+import io.netwharf.network.NetworkActor;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

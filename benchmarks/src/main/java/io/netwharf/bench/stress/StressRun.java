@@ -6,7 +6,7 @@ import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkSocket;
-import io.netwharf.network.bridge.NetworkActor;
+import io.netwharf.network.NetworkActor;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,6 +1,6 @@
 package io.netwharf.bench.stress;
 
-import io.netwharf.network.bridge.NetworkActor;
+import io.netwharf.network.NetworkActor;
 
 import java.nio.file.Path;
 import java.time.Duration;

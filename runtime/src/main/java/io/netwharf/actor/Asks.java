@@ -1,4 +1,4 @@
-package io.netwharf.runtime;
+package io.netwharf.actor;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;

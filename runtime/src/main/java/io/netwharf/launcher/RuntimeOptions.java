@@ -1,4 +1,4 @@
-package io.netwharf.cli;
+package io.netwharf.launcher;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -39,7 +39,7 @@ public final class RuntimeOptions {
     @Option(names = "--exec-root", description = "where container namespaces are kept (default: /run/netwharf)")
     Path execRoot;
 
-    /** The flags given, under the keys of daemon.json (see {@link io.netwharf.DaemonConfig#KEYS}). */
+    /** The flags given, under the keys of daemon.json (see {@link io.netwharf.launcher.DaemonConfig#KEYS}). */
     public Config toConfig() {
         Map<String, Object> given = new HashMap<>();
         put(given, "bridge", bridge);

@@ -1,4 +1,4 @@
-package io.netwharf.runtime;
+package io.netwharf.actor;
 
 import io.netwharf.kernel.KernelException;
 import io.netwharf.protocol.model.NetwharfException;

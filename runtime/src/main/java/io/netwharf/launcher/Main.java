@@ -1,10 +1,9 @@
-package io.netwharf;
+package io.netwharf.launcher;
 
-import io.netwharf.cli.HostNetworkReport;
-import io.netwharf.cli.RuntimeOptions;
 import io.netwharf.container.ContainerEngine;
 import io.netwharf.gateway.Gateway;
 import io.netwharf.gateway.DockerApi;
+import io.netwharf.Netwharf;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.runtime.RuntimeConfig;
 

@@ -1,4 +1,4 @@
-package io.netwharf.runtime;
+package io.netwharf.protocol.model;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;

@@ -1,4 +1,4 @@
-package io.netwharf;
+package io.netwharf.launcher;
 
 import io.netwharf.gateway.ListenAddress;
 import io.netwharf.ipam.AddressPoolsSpec;

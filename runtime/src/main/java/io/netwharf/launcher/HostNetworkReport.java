@@ -1,4 +1,4 @@
-package io.netwharf.cli;
+package io.netwharf.launcher;
 
 import io.netwharf.protocol.netlink.IpText;
 import io.netwharf.kernel.Addresses;

@@ -1,4 +1,4 @@
-package io.netwharf.network.bridge;
+package io.netwharf.network;
 
 import io.netwharf.firewall.Firewall;
 import io.netwharf.firewall.NetworkRules;
@@ -15,9 +15,6 @@ import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.VethEndpoint;
-import io.netwharf.network.HostSubnets;
-import io.netwharf.network.NetworkDefinition;
-import io.netwharf.network.NetworkHandle;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
@@ -27,8 +24,8 @@ import io.netwharf.protocol.netlink.HardwareAddress;
 import io.netwharf.protocol.rtnetlink.AddressMessage;
 import io.netwharf.protocol.rtnetlink.LinkData;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
-import io.netwharf.runtime.HostKernel;
-import io.netwharf.runtime.KernelErrors;
+import io.netwharf.kernel.HostKernel;
+import io.netwharf.actor.KernelErrors;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -87,16 +84,16 @@ public final class NetworkActor {
 
     private record StopNow() implements Command {}
 
-    public static Behavior<Command> create(NetworkDefinition definition, HostKernel kernel) {
+    public static Behavior<Command> create(NetworkDefinition definition, HostKernel kernel, Firewall firewall) {
         return Behaviors.setup(context -> Behaviors.receive(Command.class)
                 .onMessage(Create.class, create -> {
                     NetlinkSocket socket = kernel.openHostSocket();
                     try {
-                        Created created = makeBridge(definition, socket, kernel.firewall(), create);
+                        Created created = makeBridge(definition, socket, firewall, create);
                         ActorRef<PoolActor.Command> pool = context.spawn(PoolActor.create(created.pool()), "pool");
                         NetworkHandle handle = new NetworkHandle(created.info(), context.getSelf(), pool);
                         create.replyTo().tell(StatusReply.success(handle));
-                        return new Running(context, kernel.firewall(), socket, created.info(), created.bridgeIndex()).behavior();
+                        return new Running(context, firewall, socket, created.info(), created.bridgeIndex()).behavior();
                     } catch (RuntimeException e) {
                         socket.close();
                         create.replyTo().tell(StatusReply.error(KernelErrors.describe("create network " + definition.name(), e)));
