@@ -30,7 +30,7 @@ import java.util.concurrent.CompletionException;
  */
 @Command(name = "netwharf", mixinStandardHelpOptions = true, version = "netwharf 0.1.0",
         description = "Container network runtime for Linux. Without a subcommand: start the runtime and run until stopped.",
-        subcommands = {Main.Daemon.class, Main.HostNetwork.class})
+        subcommands = {Main.Daemon.class, Main.HostNetwork.class, PipeworkCommand.class})
 public final class Main implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtimeOptions = new RuntimeOptions();

@@ -1,5 +1,6 @@
 package io.netwharf.bench.stress;
 
+import io.netwharf.launcher.ApiClient;
 import io.netwharf.bench.stress.StressResult.ContainerRow;
 import io.netwharf.bench.stress.StressResult.Network;
 import io.netwharf.ipam.Ipv4;

@@ -1,4 +1,4 @@
-package io.netwharf.bench.stress;
+package io.netwharf.launcher;
 
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
