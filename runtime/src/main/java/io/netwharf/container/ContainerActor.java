@@ -430,16 +430,26 @@ public final class ContainerActor {
     // ---- networks ----------------------------------------------------------------------------------------------
 
     private Behavior<Command> onConnect(Connect connect) {
-        if (!config.joinsNetworks()) {
+        // pipework gives a running none container interfaces for as long as it runs, as pipework's own do: not kept
+        // for the next start, whose mode is still none.
+        boolean pipework = config.networkMode().equals("none") && connect.spec().noneMode();
+        if (!config.joinsNetworks() && !pipework) {
             connect.replyTo().tell(StatusReply.error(NetwharfException.badParameter(config.networkMode().equals("none")
                     ? "container cannot be connected to multiple networks with one of the networks in private (none) mode"
                     : "container sharing network namespace with another container or host cannot be connected to any other network")));
             return Behaviors.same();
         }
+        if (pipework && status != ContainerView.Status.RUNNING) {
+            connect.replyTo().tell(StatusReply.error(NetwharfException.conflict("container " + config.name()
+                    + " is not running: a none container's namespace exists only while it runs")));
+            return Behaviors.same();
+        }
         if (status == ContainerView.Status.RUNNING) {
             return busyUntil(netwharf.connect(config.id(), connect.network(), connect.spec()), (endpoint, failure) -> {
                 if (failure == null) {
-                    remember(endpoint.networkName(), connect.spec());
+                    if (!pipework) {
+                        remember(endpoint.networkName(), connect.spec());
+                    }
                     Map<String, EndpointInfo> endpoints = new LinkedHashMap<>(network.endpoints());
                     endpoints.put(endpoint.networkName(), endpoint);
                     network = withEndpoints(endpoints);

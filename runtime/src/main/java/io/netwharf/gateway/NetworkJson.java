@@ -64,10 +64,18 @@ final class NetworkJson {
     /**
      * How a container joins one network, in {@code POST /networks/{id}/connect} and in a container's
      * {@code NetworkingConfig.EndpointsConfig}. A null alias is refused with a 400 naming the field, not met later as
-     * a 500.
+     * a 500. Of the endpoint driver options, Docker's interface name and pipework's none-mode request are taken; any
+     * other is refused by name rather than ignored.
      */
     record EndpointConfig(@JsonProperty("IPAMConfig") EndpointIpam ipamConfig,
-                          @JsonProperty("Aliases") @JsonSetter(contentNulls = Nulls.FAIL) List<String> aliases) {
+                          @JsonProperty("Aliases") @JsonSetter(contentNulls = Nulls.FAIL) List<String> aliases,
+                          @JsonProperty("MacAddress") String macAddress,
+                          @JsonProperty("DriverOpts") Map<String, String> driverOpts) {
+        /** Docker 28's endpoint option for the interface's name inside the container. */
+        static final String IFNAME = "com.docker.network.endpoint.ifname";
+        /** netwharf's: connect a container even though it is in none mode (what `netwharf pipework` asks). */
+        static final String PIPEWORK = "io.netwharf.pipework";
+
         /** The runtime's endpoint settings; an IPv6 address is refused. */
         EndpointSpec spec() {
             if (ipamConfig != null && ipamConfig.ipv6Address() != null && !ipamConfig.ipv6Address().isEmpty()) {
@@ -75,7 +83,22 @@ final class NetworkJson {
             }
             String ipv4 = ipamConfig == null || ipamConfig.ipv4Address() == null || ipamConfig.ipv4Address().isEmpty()
                     ? null : ipamConfig.ipv4Address();
-            return new EndpointSpec(ipv4, aliases);
+            Map<String, String> options = driverOpts == null ? Map.of() : driverOpts;
+            for (Map.Entry<String, String> option : options.entrySet()) {
+                if (!option.getKey().equals(IFNAME) && !option.getKey().equals(PIPEWORK)) {
+                    throw NetwharfException.badParameter("endpoint driver option " + option.getKey() + " is not supported (only "
+                            + IFNAME + " and " + PIPEWORK + ")");
+                }
+                if (option.getValue() == null) {
+                    throw NetwharfException.badParameter("endpoint driver option " + option.getKey() + " has no value");
+                }
+            }
+            String pipework = options.getOrDefault(PIPEWORK, "false");
+            if (!pipework.equals("true") && !pipework.equals("false")) {
+                throw NetwharfException.badParameter("endpoint driver option " + PIPEWORK + " must be true or false, not " + pipework);
+            }
+            String mac = macAddress == null || macAddress.isEmpty() ? null : macAddress;
+            return new EndpointSpec(ipv4, aliases, mac, options.get(IFNAME), pipework.equals("true"));
         }
     }
 

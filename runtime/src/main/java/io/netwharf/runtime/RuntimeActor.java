@@ -567,7 +567,7 @@ public final class RuntimeActor {
         try {
             NetworkRecord network = resolveNetwork(request.network());
             ContainerRecord record = resolveContainer(request.container());
-            requireOwnNamespace(record, "connected to");
+            requireOwnNamespace(record, "connected to", request.spec().noneMode());
             requireRunning(record);
             checkEndpointSpec(network, request.spec());
             record.sandbox().tell(new SandboxActor.Connect(network.handle(), request.spec(), request.replyTo()));
@@ -581,7 +581,8 @@ public final class RuntimeActor {
         try {
             NetworkRecord network = resolveNetwork(request.network());
             ContainerRecord record = resolveContainer(request.container());
-            requireOwnNamespace(record, "disconnected from");
+            // A none container may have been given interfaces by pipework: the sandbox knows whether it has this one.
+            requireOwnNamespace(record, "disconnected from", true);
             requireRunning(record);
             record.sandbox().tell(new SandboxActor.Disconnect(network.handle(), request.replyTo()));
         } catch (NetwharfException e) {
@@ -590,8 +591,9 @@ public final class RuntimeActor {
         return Behaviors.same();
     }
 
-    private static void requireOwnNamespace(ContainerRecord record, String verb) {
-        if (record.mode().equals("none")) {
+    /** {@code noneJoins}: a {@code none} container may join (pipework's explicit request) or leave a network. */
+    private static void requireOwnNamespace(ContainerRecord record, String verb, boolean noneJoins) {
+        if (record.mode().equals("none") && !noneJoins) {
             throw NetwharfException.badParameter("container cannot be connected to multiple networks with one of the networks in private (none) mode");
         }
         if (!record.ownsSandbox()) {

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 import java.util.function.BiFunction;
 
 /**
@@ -51,6 +52,7 @@ import java.util.function.BiFunction;
  * one namespace happen strictly in order; different namespaces proceed concurrently.
  */
 public final class SandboxActor {
+    private static final Pattern INTERFACE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,15}");
     public sealed interface Command {}
 
     /** First message: create the namespace (bind-mounted under the run directory) with {@code lo} up. */
@@ -151,14 +153,17 @@ public final class SandboxActor {
             return Behaviors.same();
         }
         Integer requested;
+        HardwareAddress requestedMac;
+        String interfaceName;
         try {
             requested = connect.spec().ipv4Address() == null ? null : Ipv4.parse(connect.spec().ipv4Address());
+            requestedMac = connect.spec().macAddress() == null ? null : unicastMac(connect.spec().macAddress());
+            interfaceName = connect.spec().interfaceName() == null ? nextInterfaceName() : freeInterfaceName(connect.spec().interfaceName());
         } catch (IllegalArgumentException e) {
             connect.replyTo().tell(StatusReply.error(NetwharfException.badParameter(step + ": " + e.getMessage())));
             return Behaviors.same();
         }
         String endpointId = Ids.newId();
-        String interfaceName = nextInterfaceName();
         String peerName = "nw" + endpointId.substring(0, 13); // unique inside this namespace until renamed
         String hostName = "veth" + endpointId.substring(0, 11);
         int prefixLength = Ipv4Subnet.parse(network.info().subnet()).prefixLength();
@@ -166,11 +171,12 @@ public final class SandboxActor {
         Path netns = namespace.netns().path(); // read here: the stages below run outside the actor
 
         CompletionStage<Endpoint> attached = allocate(network, requested).thenCompose(address -> {
+            HardwareAddress mac = requestedMac != null ? requestedMac : macOf(address);
             EndpointInfo info = new EndpointInfo(endpointId, network.id(), network.name(), containerId, interfaceName, hostName,
-                    macOf(address).toString(), Ipv4.format(address), prefixLength, network.info().gateway(), connect.spec().aliases());
+                    mac.toString(), Ipv4.format(address), prefixLength, network.info().gateway(), connect.spec().aliases());
             Endpoint endpoint = new Endpoint(info, network, address);
             return this.<Done, NetworkActor.Command>ask(network.bridge(),
-                            replyTo -> new NetworkActor.Attach(info, peerName, macOf(address), netns, replyTo))
+                            replyTo -> new NetworkActor.Attach(info, peerName, mac, netns, replyTo))
                     .handle((done, failure) -> failure == null
                             ? CompletableFuture.completedFuture(endpoint)
                             : release(network, address).<Endpoint>thenCompose(x -> CompletableFuture.failedFuture(failure)))
@@ -308,6 +314,30 @@ public final class SandboxActor {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    /** An interface name asked for: a valid link name that no endpoint of this namespace (nor loopback) has. */
+    private String freeInterfaceName(String name) {
+        if (!INTERFACE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid interface name \"" + name
+                    + "\": use 1 to 15 letters, digits, '_', '.' or '-' (the kernel allows 15 characters)");
+        }
+        if (name.equals("lo") || endpoints.values().stream().anyMatch(e -> e.info().interfaceName().equals(name))) {
+            throw new IllegalArgumentException("the container already has an interface named " + name);
+        }
+        if (name.startsWith("nw")) { // the temporary names of peers on their way in
+            throw new IllegalArgumentException("interface names starting with nw are netwharf's own: " + name);
+        }
+        return name;
+    }
+
+    /** A MAC asked for: six bytes, not multicast (the kernel would refuse it with a less telling error). */
+    private static HardwareAddress unicastMac(String text) {
+        HardwareAddress mac = HardwareAddress.parse(text);
+        if (mac.length() != 6 || (mac.bytes()[0] & 1) != 0) {
+            throw new IllegalArgumentException("invalid MAC address " + text + ": expected a unicast address of six bytes");
+        }
+        return mac;
     }
 
     private String nextInterfaceName() {

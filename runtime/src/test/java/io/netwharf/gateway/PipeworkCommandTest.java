@@ -49,7 +49,7 @@ class PipeworkCommandTest {
             JsonNode eth1 = gateway.box.ipJson(ns, "-4", "addr", "show", "dev", "eth1").get(0);
             assertEquals("10.91.0.5", eth1.path("addr_info").get(0).path("local").asText());
             assertEquals(24, eth1.path("addr_info").get(0).path("prefixlen").asInt());
-            assertEquals("02:aa:bb:00:00:05", eth1.path("address").asText());
+            assertEquals("02:aa:bb:00:00:05", gateway.box.ipJson(ns, "link", "show", "dev", "eth1").get(0).path("address").asText());
             assertEquals("10.91.0.1", gateway.box.ipJson(ns, "route", "show", "default").get(0).path("gateway").asText());
             assertTrue(gateway.box.ping(ns, "10.91.0.1"), "the container reaches the bridge's gateway address");
         }
