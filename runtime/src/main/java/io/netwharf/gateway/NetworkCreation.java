@@ -9,13 +9,10 @@ import java.util.Set;
 
 /**
  * Turns the body of {@code POST /networks/create} into a {@link NetworkSpec}, refusing what netwharf does not do
- * (other drivers, IPv6, several subnets) and bridge options with bad values, naming the field or option. What the
- * runtime checks itself (names, CIDRs, overlaps, duplicates, a macvlan or ipvlan network's options) is left to it.
+ * (other drivers, IPv6, several subnets), naming the field. What the runtime checks itself (names, CIDRs, overlaps,
+ * duplicates, the driver's options) is left to it.
  */
 final class NetworkCreation {
-    private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
-    private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
-
     private NetworkCreation() {}
 
     static NetworkSpec spec(NetworkJson.CreateRequest request) {
@@ -54,30 +51,7 @@ final class NetworkCreation {
                 .labels(request.labels())
                 .options(options);
         ipam(request.ipam(), spec);
-        if (!driver.isEmpty() && !driver.equals("bridge")) {
-            return spec.build(); // the runtime checks a macvlan or ipvlan network's options whole
-        }
-        String bridge = options.get(NetworkJson.BRIDGE_NAME);
-        if (bridge != null) {
-            if (bridge.isEmpty()) {
-                throw NetwharfException.badParameter("invalid value \"\" for option " + NetworkJson.BRIDGE_NAME + ": a bridge name is needed");
-            }
-            spec.bridgeName(bridge);
-        }
-        if (options.containsKey(NetworkJson.ENABLE_ICC)) {
-            spec.icc(bool(NetworkJson.ENABLE_ICC, options.get(NetworkJson.ENABLE_ICC)));
-        }
-        if (options.containsKey(NetworkJson.ENABLE_MASQUERADE)) {
-            spec.masquerade(bool(NetworkJson.ENABLE_MASQUERADE, options.get(NetworkJson.ENABLE_MASQUERADE)));
-        }
-        String mtu = options.get(NetworkJson.MTU);
-        if (mtu != null) {
-            try {
-                spec.mtu(Integer.parseInt(mtu));
-            } catch (NumberFormatException e) {
-                throw NetwharfException.badParameter("invalid value \"" + mtu + "\" for option " + NetworkJson.MTU + ": not a number");
-            }
-        }
+        // The driver's options, bridge or macvlan or ipvlan, are the runtime's to check and keep.
         return spec.build();
     }
 
@@ -105,16 +79,6 @@ final class NetworkCreation {
             throw NetwharfException.badParameter("IPAM AuxiliaryAddresses are not supported");
         }
         spec.subnet(blankToNull(c.subnet())).gateway(blankToNull(c.gateway())).ipRange(blankToNull(c.ipRange()));
-    }
-
-    private static boolean bool(String option, String value) {
-        if (TRUE.contains(value)) {
-            return true;
-        }
-        if (FALSE.contains(value)) {
-            return false;
-        }
-        throw NetwharfException.badParameter("invalid value \"" + value + "\" for option " + option + ": must be true or false");
     }
 
     private static boolean isV6(String text) {

@@ -47,8 +47,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 final class NetworkRoutes {
     private static final Set<String> LIST_FILTERS = Set.of("name", "id", "driver", "label", "type", "scope", "dangling");
     private static final Set<String> PRUNE_FILTERS = Set.of("label", "label!", "until");
-    private static final String SHARED_NETWORK =
-            "container sharing network namespace with another container or host cannot be connected to any other network";
+    /** Docker's runconfig.ErrConflictHostNetwork, its answer for a container not in host mode. */
+    private static final String HOST_NETWORK = "container cannot be disconnected from host network or connected to host network";
     private static final String NO_NETWORK =
             "container cannot be connected to multiple networks with one of the networks in private (none) mode";
 
@@ -103,7 +103,7 @@ final class NetworkRoutes {
     }
 
     private Map<String, Object> listed(NetworkInfo n) {
-        return NetworkJson.network(n, options(n), Map.of());
+        return NetworkJson.network(n, Map.of());
     }
 
     private boolean matches(DockerFilters f, NetworkInfo n) {
@@ -119,7 +119,7 @@ final class NetworkRoutes {
         // verbose and scope are accepted and change nothing: there is no swarm.
         return onSuccess(resolve(reference).thenCompose(n -> withContainers(List.of(n))), inspected -> {
             Map.Entry<NetworkInfo, Map<String, Object>> e = inspected.entrySet().iterator().next();
-            return DockerJson.complete(StatusCodes.OK, NetworkJson.network(e.getKey(), options(e.getKey()), e.getValue()));
+            return DockerJson.complete(StatusCodes.OK, NetworkJson.network(e.getKey(), e.getValue()));
         });
     }
 
@@ -183,17 +183,6 @@ final class NetworkRoutes {
         });
     }
 
-    /**
-     * The options shown: as given at creation, through this API or the embedded one; Docker's on the default
-     * bridge; for a bridge network made without any, those that differ from the defaults.
-     */
-    private static Map<String, String> options(NetworkInfo n) {
-        if (n.isDefault()) {
-            return n.driver().equals("bridge") ? NetworkJson.defaultBridgeOptions(n) : Map.of();
-        }
-        return n.options().isEmpty() && n.driver().equals("bridge") ? NetworkJson.reconstructedOptions(n) : new TreeMap<>(n.options());
-    }
-
     private static boolean isPredefined(NetworkInfo n) {
         return n.isDefault();
     }
@@ -224,7 +213,7 @@ final class NetworkRoutes {
         String container = request.container() == null ? "" : request.container();
         return changed(resolve(reference).thenCompose(n -> {
             if (n.driver().equals("host")) {
-                throw NetwharfException.badParameter(SHARED_NETWORK);
+                throw NetwharfException.badParameter(HOST_NETWORK);
             }
             if (n.driver().equals("null")) {
                 throw NetwharfException.badParameter(NO_NETWORK);

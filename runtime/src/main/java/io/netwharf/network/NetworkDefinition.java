@@ -138,8 +138,10 @@ public record NetworkDefinition(String id, String name, String driver, String li
         }
         String mode = spec.options().get(modeOption);
         if (mode != null && !MODES.get(modeOption).contains(mode)) {
-            throw NetwharfException.badParameter("invalid " + modeOption + " \"" + mode + "\": use one of "
-                    + MODES.get(modeOption).stream().sorted().toList());
+            // Docker's words, and the modes netwharf takes.
+            throw NetwharfException.badParameter("requested " + driver + " mode '" + mode + "' is not valid, '"
+                    + (driver.equals("macvlan") ? "bridge" : "l2") + "' mode is the " + driver + " driver default (modes: "
+                    + String.join(", ", MODES.get(modeOption).stream().sorted().toList()) + ")");
         }
         if (spec.bridgeName() != null || !spec.icc() || !spec.masquerade()) {
             throw NetwharfException.badParameter("bridge name, inter-container connectivity and masquerading are options of "
@@ -154,6 +156,9 @@ public record NetworkDefinition(String id, String name, String driver, String li
         }
         if (!LINK_NAME.matcher(parent).matches()) {
             throw NetwharfException.badParameter("invalid parent interface name \"" + parent + "\"");
+        }
+        if (parent.equals("lo")) {
+            throw NetwharfException.badParameter("the loopback interface cannot be the parent of a " + driver + " network");
         }
         for (NetworkInfo other : existing) {
             if ((other.driver().equals("macvlan") || other.driver().equals("ipvlan")) && parent.equals(other.bridge())) {

@@ -19,6 +19,7 @@ import io.netwharf.protocol.netlink.HardwareAddress;
 import io.netwharf.protocol.rtnetlink.LinkData;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -105,7 +106,7 @@ public abstract class ParentLinkDriver implements NetworkDriver {
             socket.execute(Links.createOnParent(name, parent, parentIndex, null, null, null, linkData(options)));
         } catch (KernelException e) {
             if (e.is(Errno.EOPNOTSUPP)) {
-                throw NetwharfException.badParameter("this kernel has no " + kind + " support: it refuses " + kind
+                throw NetwharfException.forbidden("this kernel has no " + kind + " support: it refuses " + kind
                         + " links (\"Unknown device type\"); load the " + kind + " module or use another driver");
             }
             throw e;
@@ -125,20 +126,22 @@ public abstract class ParentLinkDriver implements NetworkDriver {
         // Nothing on the host side: the link came up with the container's side.
     }
 
-    /** The link lives in the container's namespace only: deleted from there, under its new name or the one it was made under. */
+    /**
+     * The link lives in the container's namespace only: deleted from there, under the name it was made with (when the
+     * rename to ethN failed, ethN may be another network's interface) or else its new name. A namespace already gone
+     * took the link with it.
+     */
     @Override
     public void detach(EndpointInfo endpoint, boolean deleteLink) {
         Placed where = placed.get(endpoint.containerId());
-        if (deleteLink && where != null) {
+        if (deleteLink && where != null && Files.exists(where.sandbox())) {
             try (Netns sandbox = Netns.open(where.sandbox()); NetlinkSocket inside = kernel.sandboxes().openSocket(sandbox)) {
-                for (String name : List.of(endpoint.interfaceName(), where.createdName())) {
-                    try {
+                Links links = new Links(inside);
+                for (String name : List.of(where.createdName(), endpoint.interfaceName())) {
+                    Optional<LinkMessage> link = links.find(name);
+                    if (link.isPresent() && kind.equals(link.get().kind())) {
                         inside.execute(Links.delete(name));
                         break;
-                    } catch (KernelException e) {
-                        if (!e.is(Errno.ENODEV)) {
-                            throw e;
-                        }
                     }
                 }
             }

@@ -15,6 +15,7 @@ import io.netwharf.network.NetworkActor;
 import io.netwharf.network.NetworkDriver;
 import io.netwharf.network.NetworkHandle;
 import io.netwharf.network.bridge.BridgeDriver;
+import io.netwharf.network.bridge.BridgeOptions;
 import io.netwharf.network.host.HostDriver;
 import io.netwharf.network.ipvlan.IpvlanDriver;
 import io.netwharf.network.macvlan.MacvlanDriver;
@@ -223,7 +224,8 @@ public final class RuntimeActor {
             }
         }
         return new NetworkDefinition(Ids.newId(), "bridge", "bridge", config.bridgeName(), subnet, gateway, null, config.mtu(),
-                config.icc(), config.ipMasquerade(), false, true, Map.of(), Map.of(), Instant.now());
+                config.icc(), config.ipMasquerade(), false, true, Map.of(),
+                BridgeOptions.ofDefaultBridge(config.bridgeName(), config.mtu(), config.icc(), config.ipMasquerade()), Instant.now());
     }
 
     /** Refuses every command with the reason the runtime could not start. */
@@ -280,7 +282,10 @@ public final class RuntimeActor {
         }
         NetworkDefinition definition;
         try {
-            definition = NetworkDefinition.check(request.spec(), Ids.newId(), config.mtu(), networkInfos());
+            String id = Ids.newId();
+            definition = request.spec().driver().equals("bridge")
+                    ? BridgeOptions.define(request.spec(), id, config.mtu(), networkInfos())
+                    : NetworkDefinition.check(request.spec(), id, config.mtu(), networkInfos());
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
             return nextNetworkCreation();
@@ -498,8 +503,7 @@ public final class RuntimeActor {
 
     private static void checkEndpointSpec(NetworkRecord network, EndpointSpec endpoint) {
         if (network.info().driver().equals("host")) {
-            throw NetwharfException.badParameter(
-                    "container sharing network namespace with another container or host cannot be connected to any other network");
+            throw NetwharfException.badParameter("container cannot be disconnected from host network or connected to host network");
         }
         if (network.info().driver().equals("null")) {
             throw NetwharfException.badParameter("container cannot be connected to multiple networks with one of the networks in private (none) mode");
@@ -640,6 +644,9 @@ public final class RuntimeActor {
     private Behavior<Command> onDisconnect(Disconnect request) {
         try {
             NetworkRecord network = resolveNetwork(request.network());
+            if (!network.info().hasAddresses()) {
+                throw NetwharfException.badParameter("container cannot be disconnected from " + network.info().name() + " network");
+            }
             ContainerRecord record = resolveContainer(request.container());
             // A none container may have been given interfaces by pipework: the sandbox knows whether it has this one.
             requireOwnNamespace(record, "disconnected from", true);
