@@ -5,7 +5,6 @@ import io.netwharf.protocol.model.NetworkSpec;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Turns the body of {@code POST /networks/create} into a {@link NetworkSpec}, refusing what netwharf does not do

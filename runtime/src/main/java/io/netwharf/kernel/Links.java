@@ -154,6 +154,26 @@ public final class Links {
 
     // ---- changes that first look a name up ----
 
+    /** Deletes a link; one already gone is fine (a retried removal). */
+    public void deleteIfPresent(String name) {
+        try {
+            socket.execute(delete(name));
+        } catch (KernelException e) {
+            if (!e.is(Errno.ENODEV)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes a link while undoing a failure: whatever goes wrong here, the failure being undone is what is reported. */
+    public void deleteQuietly(String name) {
+        try {
+            socket.execute(delete(name));
+        } catch (KernelException ignored) {
+            // ENODEV: already gone; anything else is reported by the failure that brought us here
+        }
+    }
+
     /** Attaches {@code name} to the bridge {@code master}. */
     public void setMaster(String name, String master) {
         socket.execute(setMaster(name, master, get(master).index()));

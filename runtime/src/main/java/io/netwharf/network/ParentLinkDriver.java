@@ -90,7 +90,7 @@ public abstract class ParentLinkDriver implements NetworkDriver {
             return new Created(info, pool);
         } catch (RuntimeException e) {
             if (ownParent) {
-                deleteQuietly(parent);
+                links.deleteQuietly(parent);
             }
             throw e;
         }
@@ -153,7 +153,7 @@ public abstract class ParentLinkDriver implements NetworkDriver {
     public void remove() {
         Teardown teardown = new Teardown("remove network " + info.name());
         if (ownParent) {
-            teardown.step("delete its parent link " + info.bridge(), () -> deleteIfPresent(info.bridge()));
+            teardown.step("delete its parent link " + info.bridge(), () -> new Links(socket).deleteIfPresent(info.bridge()));
         }
         teardown.finish();
     }
@@ -163,24 +163,6 @@ public abstract class ParentLinkDriver implements NetworkDriver {
         if (socket != null) {
             socket.close();
             socket = null;
-        }
-    }
-
-    private void deleteIfPresent(String link) {
-        try {
-            socket.execute(Links.delete(link));
-        } catch (KernelException e) {
-            if (!e.is(Errno.ENODEV)) {
-                throw e;
-            }
-        }
-    }
-
-    private void deleteQuietly(String link) {
-        try {
-            socket.execute(Links.delete(link));
-        } catch (KernelException ignored) {
-            // already gone, or reported by the failure that brought us here
         }
     }
 }

@@ -113,7 +113,7 @@ public final class BridgeDriver implements NetworkDriver {
             return new Created(info, pool);
         } catch (RuntimeException e) {
             if (created) {
-                deleteQuietly(socket, bridge);
+                links.deleteQuietly(bridge);
             }
             throw e;
         }
@@ -133,7 +133,7 @@ public final class BridgeDriver implements NetworkDriver {
             socket.executeAll(VethEndpoint.hostSide(endpoint.hostInterfaceName(), peerName, sandbox, info.bridge(), bridgeIndex,
                     info.mtu(), mac, false));
         } catch (RuntimeException e) {
-            deleteQuietly(socket, endpoint.hostInterfaceName()); // the batch may have failed after the pair was made
+            new Links(socket).deleteQuietly(endpoint.hostInterfaceName()); // the batch may have failed after the pair was made
             throw e;
         }
         ports++;
@@ -166,7 +166,7 @@ public final class BridgeDriver implements NetworkDriver {
             rulesRemoved = teardown.step("remove its firewall rules", () -> firewall.removeNetwork(rules()));
         }
         if (!info.isDefault()) {
-            teardown.step("delete bridge " + info.bridge(), () -> deleteIfPresent(socket, info.bridge()));
+            teardown.step("delete bridge " + info.bridge(), () -> new Links(socket).deleteIfPresent(info.bridge()));
         }
         teardown.finish();
     }
@@ -186,25 +186,6 @@ public final class BridgeDriver implements NetworkDriver {
             if (!e.is(Errno.EEXIST)) { // an adopted bridge may already carry it
                 throw e;
             }
-        }
-    }
-
-    /** Deletes a link; one already gone is fine (a retried removal). */
-    public static void deleteIfPresent(NetlinkSocket socket, String link) {
-        try {
-            socket.execute(Links.delete(link));
-        } catch (KernelException e) {
-            if (!e.is(Errno.ENODEV)) {
-                throw e;
-            }
-        }
-    }
-
-    private static void deleteQuietly(NetlinkSocket socket, String link) {
-        try {
-            socket.execute(Links.delete(link));
-        } catch (KernelException ignored) {
-            // ENODEV: already gone; anything else is reported by the failure that brought us here
         }
     }
 }
