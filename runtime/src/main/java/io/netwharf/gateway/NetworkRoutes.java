@@ -6,6 +6,8 @@ import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetworkMode;
+import io.netwharf.protocol.model.Resolver;
 import io.netwharf.protocol.model.NetworkSpec;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -45,13 +47,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
  * ids fixed for its life, and the containers in those modes) and refuses to change them, with Docker's messages.
  */
 final class NetworkRoutes {
-    private static final Set<String> PREDEFINED = Set.of("bridge", "host", "none");
     private static final Set<String> LIST_FILTERS = Set.of("name", "id", "driver", "label", "type", "scope", "dangling");
     private static final Set<String> PRUNE_FILTERS = Set.of("label", "label!", "until");
-    private static final String SHARED_NETWORK =
-            "container sharing network namespace with another container or host cannot be connected to any other network";
-    private static final String NO_NETWORK =
-            "container cannot be connected to multiple networks with one of the networks in private (none) mode";
+    private static final Resolver<NetworkInfo> NETWORKS = Resolver.networks();
 
     private final Netwharf netwharf;
     private final ContainerEngine containers;
@@ -145,35 +143,9 @@ final class NetworkRoutes {
         });
     }
 
-    /**
-     * By full id, then name, then unique id prefix, as Docker resolves. References with '/' or ".." match nothing:
-     * no network has such a name, and they are never used for anything but this comparison.
-     */
+    /** By full id, then name, then unique id prefix: the shared resolver, as the runtime and the engine resolve. */
     private CompletionStage<NetworkInfo> resolve(String reference) {
-        return all().thenApply(networks -> {
-            if (reference.isEmpty() || reference.contains("/") || reference.contains("..")) {
-                throw NetwharfException.notFound("network " + reference + " not found");
-            }
-            for (NetworkInfo n : networks) {
-                if (n.id().equals(reference)) {
-                    return n;
-                }
-            }
-            for (NetworkInfo n : networks) {
-                if (n.name().equals(reference)) {
-                    return n;
-                }
-            }
-            List<NetworkInfo> byPrefix = networks.stream().filter(n -> n.id().startsWith(reference)).toList();
-            if (byPrefix.size() > 1) {
-                throw NetwharfException.badParameter("network " + reference + " is ambiguous (" + byPrefix.size()
-                        + " matches found based on ID)");
-            }
-            if (byPrefix.isEmpty()) {
-                throw NetwharfException.notFound("network " + reference + " not found");
-            }
-            return byPrefix.get(0);
-        });
+        return all().thenApply(networks -> NETWORKS.resolve(reference, networks, NetworkInfo::id, NetworkInfo::name));
     }
 
     /** Each network with its {@code Containers} entries, in the given order. */
@@ -227,7 +199,7 @@ final class NetworkRoutes {
     }
 
     private boolean isPredefined(NetworkInfo n) {
-        return predefined.contains(n) || (n.isDefault() && PREDEFINED.contains(n.name()));
+        return predefined.contains(n) || (n.isDefault() && NetworkMode.PREDEFINED.contains(n.name()));
     }
 
     // ---- changing -----------------------------------------------------------------------------------------------
@@ -261,10 +233,10 @@ final class NetworkRoutes {
         String container = request.container() == null ? "" : request.container();
         return changed(resolve(reference).thenCompose(n -> {
             if (n == host) {
-                throw NetwharfException.badParameter(SHARED_NETWORK);
+                throw NetworkMode.HOST_MODE.connectRefusal();
             }
             if (n == none) {
-                throw NetwharfException.badParameter(NO_NETWORK);
+                throw NetworkMode.NONE_MODE.connectRefusal();
             }
             return containers.connect(container, n.name(), spec);
         }));

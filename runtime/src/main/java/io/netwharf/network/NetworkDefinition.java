@@ -3,13 +3,13 @@ package io.netwharf.network;
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetworkMode;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
 
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -19,9 +19,6 @@ import java.util.regex.Pattern;
 public record NetworkDefinition(String id, String name, String bridge, Ipv4Subnet subnet, Integer gateway, Ipv4Subnet ipRange,
                                 int mtu, boolean icc, boolean masquerade, boolean internal, boolean isDefault,
                                 Map<String, String> labels, Instant created) {
-    /** Docker's names for the networks that always exist; no user network may take them. */
-    public static final Set<String> PREDEFINED = Set.of("bridge", "host", "none");
-
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final int MAX_NAME = 255;
     /**
@@ -37,7 +34,7 @@ public record NetworkDefinition(String id, String name, String bridge, Ipv4Subne
             throw NetwharfException.badParameter("invalid network name \"" + (name == null ? "" : name)
                     + "\": use 1 to 255 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
-        if (PREDEFINED.contains(name)) {
+        if (NetworkMode.PREDEFINED.contains(name)) {
             throw NetwharfException.forbidden("operation is not permitted on predefined " + name + " network");
         }
         for (NetworkInfo other : existing) {

@@ -16,9 +16,13 @@ public sealed interface NetworkMode {
     /** The networks every Docker host has; a user network cannot take these names. */
     Set<String> PREDEFINED = Set.of(BRIDGE, HOST, NONE);
 
-    String SHARED_NAMESPACE_REFUSAL =
-            "container sharing network namespace with another container or host cannot be connected to any other network";
+    String SHARED_NAMESPACE_REFUSAL = sharedNamespaceRefusal("connected to");
     String NONE_REFUSAL = "container cannot be connected to multiple networks with one of the networks in private (none) mode";
+
+    /** Docker's refusal for a container in host or {@code container:} mode, which has no endpoints of its own. */
+    static String sharedNamespaceRefusal(String verb) {
+        return "container sharing network namespace with another container or host cannot be " + verb + " any other network";
+    }
 
     /** The default network. */
     record Bridge() implements NetworkMode {
