@@ -93,6 +93,14 @@ public final class Netwharf {
                 });
     }
 
+    /**
+     * A handle on a runtime already spawned, or on anything that answers its commands: an application that spawned
+     * {@link RuntimeActor#create} itself, or a test whose probe stands in for the runtime (no kernel needed).
+     */
+    public static Netwharf of(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout) {
+        return new Netwharf(system, runtime, timeout);
+    }
+
     /** The actor system netwharf runs in: its own for {@link #startStandalone}, the application's for {@link #start}. */
     public ActorSystem<?> system() {
         return system;

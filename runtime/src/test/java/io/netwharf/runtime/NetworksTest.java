@@ -175,7 +175,8 @@ class NetworksTest extends RuntimeTest {
         // Names are the engine's (ContainerEngineTest, ContainersApiTest): here a container is its id, checked and unique.
         refused(Kind.CONFLICT, netwharf.createContainer(new ContainerSpec(a.id(), "other", "bridge", Map.of())));
         refused(Kind.BAD_PARAMETER, netwharf.createContainer(new ContainerSpec("ca", "ca", "bridge", Map.of())));
-        refused(Kind.BAD_PARAMETER, netwharf.createContainer(of("cb", "container:")));
+        NetwharfException noOwner = org.junit.jupiter.api.Assertions.assertThrows(NetwharfException.class, () -> of("cb", "container:"));
+        assertEquals("Invalid network mode: invalid container format container:<name|id>", noOwner.getMessage());
         refused(Kind.NOT_FOUND, netwharf.connect("nosuchctr", "taken", EndpointSpec.DYNAMIC));
         refused(Kind.NOT_FOUND, netwharf.connect("ca", "taken", EndpointSpec.DYNAMIC)); // a name is no key here
         refused(Kind.NOT_FOUND, netwharf.connect(a.id(), "nosuchnet", EndpointSpec.DYNAMIC));
