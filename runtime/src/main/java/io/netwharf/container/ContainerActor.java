@@ -13,6 +13,7 @@ import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkMode;
+import io.netwharf.protocol.model.Resolver;
 import io.netwharf.actor.KernelErrors;
 
 import org.apache.pekko.Done;
@@ -540,7 +541,7 @@ public final class ContainerActor {
         if (command instanceof Wait wait) {
             wait.replyTo().tell(StatusReply.success(exitCode));
         } else if (command instanceof Answered<?> waiting) {
-            waiting.refuse(NetwharfException.notFound("No such container: " + config.id()));
+            waiting.refuse(Resolver.containers().notFound(config.id()));
         }
     }
 

@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * Turns the body of {@code POST /networks/create} into a {@link NetworkSpec}, refusing what netwharf does not do
- * (other drivers, IPv6, several subnets) and options with bad values, naming the field or option. What the runtime
- * checks itself (names, CIDRs, overlaps, duplicates) is left to it.
+ * (other drivers, IPv6, several subnets) and bridge options with bad values, naming the field or option. What the
+ * runtime checks itself (names, CIDRs, overlaps, duplicates, a macvlan or ipvlan network's options) is left to it.
  */
 final class NetworkCreation {
     private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
@@ -23,7 +23,7 @@ final class NetworkCreation {
         if (driver.equals("host") || driver.equals("null")) {
             throw NetwharfException.forbidden("only one instance of \"" + driver + "\" network is allowed");
         }
-        if (!driver.isEmpty() && !driver.equals("bridge")) {
+        if (!driver.isEmpty() && !driver.equals("bridge") && !driver.equals("macvlan") && !driver.equals("ipvlan")) {
             throw NetwharfException.notFound("plugin \"" + driver + "\" not found");
         }
         if (request.name() == null || request.name().isEmpty()) {
@@ -42,11 +42,21 @@ final class NetworkCreation {
                 || (request.configFrom() != null && request.configFrom().network() != null && !request.configFrom().network().isEmpty())) {
             throw NetwharfException.badParameter("ingress, config-only and config-from networks need a swarm, which netwharf does not have");
         }
-        NetworkSpec.Builder spec = NetworkSpec.named(request.name())
-                .internal(Boolean.TRUE.equals(request.internal()))
-                .labels(request.labels());
-        ipam(request.ipam(), spec);
         Map<String, String> options = request.options() == null ? Map.of() : request.options();
+        options.forEach((key, value) -> {
+            if (value == null) {
+                throw NetwharfException.badParameter("option " + key + " has no value");
+            }
+        });
+        NetworkSpec.Builder spec = NetworkSpec.named(request.name())
+                .driver(driver)
+                .internal(Boolean.TRUE.equals(request.internal()))
+                .labels(request.labels())
+                .options(options);
+        ipam(request.ipam(), spec);
+        if (!driver.isEmpty() && !driver.equals("bridge")) {
+            return spec.build(); // the runtime checks a macvlan or ipvlan network's options whole
+        }
         String bridge = options.get(NetworkJson.BRIDGE_NAME);
         if (bridge != null) {
             if (bridge.isEmpty()) {

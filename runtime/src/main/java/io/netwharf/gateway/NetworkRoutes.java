@@ -42,9 +42,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 /**
- * {@code /networks}: list, inspect, create, remove, connect, disconnect and prune, over the runtime's networks plus
- * Docker's predefined {@code host} and {@code none}, which are not runtime networks: the gateway shows them (with
- * ids fixed for its life, and the containers in those modes) and refuses to change them, with Docker's messages.
+ * {@code /networks}: list, inspect, create, remove, connect, disconnect and prune, over the runtime's networks, the
+ * predefined {@code bridge}, {@code host} and {@code none} among them, which are refused changes with Docker's
+ * messages.
  */
 final class NetworkRoutes {
     private static final Set<String> LIST_FILTERS = Set.of("name", "id", "driver", "label", "type", "scope", "dangling");
@@ -53,18 +53,9 @@ final class NetworkRoutes {
 
     private final Netwharf netwharf;
     private final ContainerEngine containers;
-    private final PredefinedNetworks predefined;
-    private final NetworkInfo host;
-    private final NetworkInfo none;
-    /** The options each network was created with through this gateway, shown back as Docker does. */
-    private final Map<String, Map<String, String>> givenOptions = new ConcurrentHashMap<>();
-
-    NetworkRoutes(Netwharf netwharf, ContainerEngine containers, PredefinedNetworks predefined) {
+    NetworkRoutes(Netwharf netwharf, ContainerEngine containers) {
         this.netwharf = netwharf;
         this.containers = containers;
-        this.predefined = predefined;
-        this.host = predefined.host;
-        this.none = predefined.none;
     }
 
     Route route() {
@@ -131,16 +122,9 @@ final class NetworkRoutes {
         });
     }
 
-    /** Every network, Docker's order: the runtime's default network, host, none, then user networks. */
+    /** Every network, in Docker's order (the runtime's): bridge, host, none, then user networks. */
     private CompletionStage<List<NetworkInfo>> all() {
-        return netwharf.listNetworks().thenApply(runtimeNetworks -> {
-            List<NetworkInfo> all = new ArrayList<>();
-            runtimeNetworks.stream().filter(NetworkInfo::isDefault).forEach(all::add);
-            all.add(host);
-            all.add(none);
-            runtimeNetworks.stream().filter(n -> !n.isDefault()).forEach(all::add);
-            return all;
-        });
+        return netwharf.listNetworks();
     }
 
     /** By full id, then name, then unique id prefix: the shared resolver, as the runtime and the engine resolve. */
@@ -155,7 +139,7 @@ final class NetworkRoutes {
             all.forEach(c -> names.put(c.id(), c.name()));
             CompletableFuture<Map<NetworkInfo, Map<String, Object>>> result = CompletableFuture.completedFuture(new LinkedHashMap<>());
             for (NetworkInfo n : networks) {
-                result = result.thenCompose(map -> containersOf(n, all, names).thenApply(c -> {
+                result = result.thenCompose(map -> containersOf(n, names).thenApply(c -> {
                     map.put(n, c);
                     return map;
                 }));
@@ -164,13 +148,7 @@ final class NetworkRoutes {
         });
     }
 
-    private CompletionStage<Map<String, Object>> containersOf(NetworkInfo n, List<ContainerInfo> all, Map<String, String> names) {
-        if (predefined.contains(n)) {
-            Map<String, Object> entries = new TreeMap<>();
-            all.stream().filter(c -> n.name().equals(c.networkMode())).forEach(c -> entries.put(c.id(),
-                    NetworkJson.endpoint(c.name(), derivedId(n.id(), c.id()), "", "")));
-            return CompletableFuture.completedFuture(entries);
-        }
+    private CompletionStage<Map<String, Object>> containersOf(NetworkInfo n, Map<String, String> names) {
         return netwharf.inspectNetwork(n.id()).thenApply(inspected -> {
             Map<String, Object> entries = new TreeMap<>();
             inspected.endpoints().forEach((id, e) -> entries.put(id, NetworkJson.endpoint(names.getOrDefault(id, ""), e)));
@@ -178,37 +156,26 @@ final class NetworkRoutes {
         });
     }
 
-    /** An endpoint id for a container in host or none mode, which has no endpoint of the runtime's. */
-    private static String derivedId(String networkId, String containerId) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest((networkId + "/" + containerId).getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Map<String, String> options(NetworkInfo n) {
-        if (predefined.contains(n)) {
-            return Map.of();
-        }
+    /**
+     * The options shown: as given at creation, through this API or the embedded one; Docker's on the default
+     * bridge; for a bridge network made without any, those that differ from the defaults.
+     */
+    private static Map<String, String> options(NetworkInfo n) {
         if (n.isDefault()) {
-            return NetworkJson.defaultBridgeOptions(n);
+            return n.driver().equals("bridge") ? NetworkJson.defaultBridgeOptions(n) : Map.of();
         }
-        return givenOptions.getOrDefault(n.id(), NetworkJson.reconstructedOptions(n));
+        return n.options().isEmpty() && n.driver().equals("bridge") ? NetworkJson.reconstructedOptions(n) : new TreeMap<>(n.options());
     }
 
-    private boolean isPredefined(NetworkInfo n) {
-        return predefined.contains(n) || (n.isDefault() && NetworkMode.PREDEFINED.contains(n.name()));
+    private static boolean isPredefined(NetworkInfo n) {
+        return n.isDefault();
     }
 
     // ---- changing -----------------------------------------------------------------------------------------------
 
     private Route create(NetworkJson.CreateRequest request) {
         NetworkSpec spec = NetworkCreation.spec(request);
-        Map<String, String> options = request.options() == null ? Map.of() : new TreeMap<>(request.options());
         return onSuccess(netwharf.createNetwork(spec), created -> {
-            givenOptions.put(created.id(), options);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("Id", created.id());
             body.put("Warning", "");
@@ -221,10 +188,7 @@ final class NetworkRoutes {
             if (isPredefined(n)) {
                 throw NetwharfException.forbidden(n.name() + " is a pre-defined network and cannot be removed");
             }
-            return netwharf.removeNetwork(n.id()).thenApply(done -> {
-                givenOptions.remove(n.id());
-                return done;
-            });
+            return netwharf.removeNetwork(n.id());
         }), done -> complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)));
     }
 
@@ -232,11 +196,10 @@ final class NetworkRoutes {
         EndpointSpec spec = request.endpointConfig() == null ? EndpointSpec.DYNAMIC : request.endpointConfig().spec();
         String container = request.container() == null ? "" : request.container();
         return changed(resolve(reference).thenCompose(n -> {
-            if (n == host) {
-                throw NetworkMode.HOST_MODE.connectRefusal();
-            }
-            if (n == none) {
-                throw NetworkMode.NONE_MODE.connectRefusal();
+            // host and none take no endpoints: a container there would be in that mode, with its refusal.
+            NetwharfException refusal = isPredefined(n) ? NetworkMode.parse(n.name()).connectRefusal() : null;
+            if (refusal != null) {
+                throw refusal;
             }
             return containers.connect(container, n.name(), spec);
         }));
@@ -246,7 +209,7 @@ final class NetworkRoutes {
         String container = request.container() == null ? "" : request.container();
         // Force matters to Docker for unreachable swarm peers only; a local disconnect is the same either way.
         return changed(resolve(reference).thenCompose(n -> {
-            if (predefined.contains(n)) {
+            if (n.driver().equals("host") || n.driver().equals("null")) {
                 throw NetwharfException.badParameter("container cannot be disconnected from " + n.name() + " network");
             }
             return containers.disconnect(container, n.name());
@@ -278,7 +241,6 @@ final class NetworkRoutes {
                         // One at a time; a network that gained an endpoint meanwhile stays, as in Docker.
                         chain = chain.thenCompose(v -> netwharf.removeNetwork(n.id()).handle((done, failure) -> {
                             if (failure == null) {
-                                givenOptions.remove(n.id());
                                 removed.add(n.name());
                             }
                             return null;

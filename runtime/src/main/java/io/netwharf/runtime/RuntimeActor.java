@@ -13,7 +13,13 @@ import io.netwharf.network.NetworkDefinition;
 import io.netwharf.kernel.HostKernel;
 import io.netwharf.kernel.Nftables;
 import io.netwharf.network.NetworkActor;
+import io.netwharf.network.NetworkDriver;
 import io.netwharf.network.NetworkHandle;
+import io.netwharf.network.bridge.BridgeDriver;
+import io.netwharf.network.host.HostDriver;
+import io.netwharf.network.ipvlan.IpvlanDriver;
+import io.netwharf.network.macvlan.MacvlanDriver;
+import io.netwharf.network.none.NullDriver;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
@@ -220,13 +226,22 @@ public final class RuntimeActor {
             return failed(e);
         }
         ActorRef<NetworkActor.Command> network = spawn(definition);
+        // Spawned here, on the actor's thread; made below, once the default bridge is up.
+        List<ActorRef<NetworkActor.Command>> predefined = List.of(spawn(NetworkDefinition.predefined("host", "host")),
+                spawn(NetworkDefinition.predefined("none", "null")));
         CompletionStage<List<NetworkHandle>> ready = CompletableFuture
                 .runAsync(() -> {
                     firewall.setUp();
                     kernel.sysctl().write(kernel.host(), "net/ipv4/ip_forward", "1");
                 }, kernelExecutor)
                 .thenCompose(v -> create(network, List.of()))
-                .thenApply(List::of);
+                .thenCompose(bridge -> {
+                    List<CompletableFuture<NetworkHandle>> all = new ArrayList<>();
+                    all.add(CompletableFuture.completedFuture(bridge));
+                    predefined.forEach(p -> all.add(create(p, List.of()).toCompletableFuture()));
+                    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                            .thenApply(x -> all.stream().map(CompletableFuture::join).toList());
+                });
         pipe(ready, new StartingUp(), NetworksStarted::new);
         return Behaviors.receive(Command.class)
                 .onMessage(NetworksStarted.class, this::onStarted)
@@ -267,8 +282,8 @@ public final class RuntimeActor {
                 throw NetwharfException.badParameter("invalid bip \"" + config.bip() + "\": " + e.getMessage());
             }
         }
-        return new NetworkDefinition(Ids.newId(), "bridge", config.bridgeName(), subnet, gateway, null, config.mtu(), config.icc(),
-                config.ipMasquerade(), false, true, Map.of(), Instant.now());
+        return new NetworkDefinition(Ids.newId(), "bridge", "bridge", config.bridgeName(), subnet, gateway, null, config.mtu(),
+                config.icc(), config.ipMasquerade(), false, true, Map.of(), Map.of(), Instant.now());
     }
 
     /** Refuses every command with the reason the runtime could not start. */
@@ -338,7 +353,7 @@ public final class RuntimeActor {
             request.replyTo().tell(StatusReply.error(e));
             return nextNetworkCreation();
         }
-        List<Taken> taken = networks.values().stream()
+        List<Taken> taken = networks.values().stream().filter(n -> n.info().hasAddresses())
                 .map(n -> Taken.network(Ipv4Subnet.parse(n.info().subnet()), n.info().name())).toList();
         creatingNetwork = true;
         CreatingNetwork step = new CreatingNetwork(request, definition);
@@ -359,7 +374,20 @@ public final class RuntimeActor {
     }
 
     private ActorRef<NetworkActor.Command> spawn(NetworkDefinition definition) {
-        return context.spawn(NetworkActor.create(definition, kernel, firewall), "network-" + Ids.shortId(definition.id()), BRIDGE_DISPATCHER);
+        return context.spawn(NetworkActor.create(definition, driverOf(definition)), "network-" + Ids.shortId(definition.id()),
+                BRIDGE_DISPATCHER);
+    }
+
+    /** The driver that serves a network; {@link NetworkDefinition#check} has refused any other name. */
+    private NetworkDriver driverOf(NetworkDefinition definition) {
+        return switch (definition.driver()) {
+            case "bridge" -> new BridgeDriver(kernel, firewall);
+            case "macvlan" -> new MacvlanDriver(kernel);
+            case "ipvlan" -> new IpvlanDriver(kernel);
+            case "host" -> new HostDriver();
+            case "null" -> new NullDriver();
+            default -> throw new IllegalArgumentException("no network driver " + definition.driver());
+        };
     }
 
     /** Asks a new network's actor to make its bridge; may be called off the actor's thread. */
@@ -373,13 +401,35 @@ public final class RuntimeActor {
     }
 
     private Behavior<Command> onInspectNetwork(InspectNetwork request) {
-        return answer(request, "inspect network " + request.network(), () -> Asks.<NetworkActor.Command, NetworkInfo>ask(
-                network(request.network()).handle().bridge(), NetworkActor.Inspect::new, config.kernelTimeout(), scheduler));
+        return answer(request, "inspect network " + request.network(), () -> {
+            NetworkRecord network = network(request.network());
+            if (!network.info().hasAddresses()) {
+                return CompletableFuture.completedFuture(network.info().withEndpoints(modeEndpoints(network.info())));
+            }
+            return Asks.<NetworkActor.Command, NetworkInfo>ask(network.handle().owner(), NetworkActor.Inspect::new,
+                    config.kernelTimeout(), scheduler);
+        });
+    }
+
+    /**
+     * The host and none networks' endpoints: the containers in that mode, which join no network's owner (their
+     * namespace is the host's, or has loopback only). Each gets an endpoint id derived from the network's and its own.
+     */
+    private Map<String, EndpointInfo> modeEndpoints(NetworkInfo network) {
+        NetworkMode mode = modeOf(network);
+        Map<String, EndpointInfo> endpoints = new LinkedHashMap<>();
+        containers.values().stream().filter(c -> c.mode().equals(mode) && c.state() == ContainerRecord.State.RUNNING)
+                .forEach(c -> endpoints.put(c.id(), new EndpointInfo(Ids.derived(network.id(), c.id()), network.id(),
+                        network.name(), c.id(), null, null, null, null, 0, null, List.of())));
+        return endpoints;
     }
 
     private Behavior<Command> onAddressesInUse(AddressesInUse request) {
-        return answer(request, "count the addresses of network " + request.network(), () -> Asks.<PoolActor.Command, Integer>ask(
-                network(request.network()).handle().pool(), PoolActor.CountInUse::new, config.kernelTimeout(), scheduler));
+        return answer(request, "count the addresses of network " + request.network(), () -> {
+            NetworkRecord network = network(request.network());
+            return network.handle().pool() == null ? CompletableFuture.completedFuture(0) : Asks.<PoolActor.Command, Integer>ask(
+                    network.handle().pool(), PoolActor.CountInUse::new, config.kernelTimeout(), scheduler);
+        });
     }
 
     private Behavior<Command> onRemoveNetwork(RemoveNetwork request) {
@@ -407,7 +457,7 @@ public final class RuntimeActor {
     }
 
     private CompletionStage<Done> removeNetwork(NetworkRecord network) {
-        return Asks.askWithStatus(network.handle().bridge(), NetworkActor.Remove::new, config.kernelTimeout(),
+        return Asks.askWithStatus(network.handle().owner(), NetworkActor.Remove::new, config.kernelTimeout(),
                 scheduler);
     }
 
@@ -498,7 +548,7 @@ public final class RuntimeActor {
         Map<String, Join> listed = new LinkedHashMap<>();
         spec.endpoints().forEach((reference, endpoint) -> {
             NetworkRecord network = network(NetworkMode.networkReference(reference));
-            endpoint.checkFor(network.info());
+            checkEndpoint(network, endpoint);
             if (listed.put(network.handle().id(), new Join(network.handle(), endpoint)) != null) {
                 throw NetwharfException.badParameter("network " + network.info().name() + " is listed twice");
             }
@@ -507,6 +557,24 @@ public final class RuntimeActor {
         joins.add(listed.getOrDefault(first.handle().id(), new Join(first.handle(), EndpointSpec.DYNAMIC)));
         listed.values().stream().filter(j -> !j.network().id().equals(first.handle().id())).forEach(joins::add);
         return joins;
+    }
+
+    /** host and none take no endpoints (the refusal of their mode); the default network no static address or alias. */
+    private static void checkEndpoint(NetworkRecord network, EndpointSpec endpoint) {
+        NetworkMode mode = modeOf(network.info());
+        if (mode != null) {
+            throw mode.connectRefusal();
+        }
+        endpoint.checkFor(network.info());
+    }
+
+    /** The mode of the containers on a network that takes no endpoints: host or none; null for the others. */
+    private static NetworkMode modeOf(NetworkInfo network) {
+        return switch (network.driver()) {
+            case "host" -> NetworkMode.HOST_MODE;
+            case "null" -> NetworkMode.NONE_MODE;
+            default -> null;
+        };
     }
 
     /** The caller's id, checked (it names the namespace's file), or a new one. */
@@ -618,7 +686,7 @@ public final class RuntimeActor {
                 throw record.mode().connectRefusal();
             }
             requireRunning(record);
-            request.spec().checkFor(network.info());
+            checkEndpoint(network, request.spec());
             record.sandbox().tell(new SandboxActor.Connect(network.handle(), request.spec(), request.replyTo()));
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
@@ -679,7 +747,7 @@ public final class RuntimeActor {
     // ---- shutdown ----------------------------------------------------------------------------------------------
 
     private Behavior<Command> onShutdown(Shutdown request) {
-        List<NetworkRecord> all = List.copyOf(networks.values());
+        List<NetworkRecord> all = networks.values().stream().filter(n -> n.info().hasAddresses()).toList();
         List<CompletableFuture<Done>> sandboxes = containers.values().stream()
                 .filter(c -> c.ownsSandbox() && c.state() == ContainerRecord.State.RUNNING)
                 .map(c -> destroy(c.sandbox()).toCompletableFuture()).toList();
@@ -717,7 +785,7 @@ public final class RuntimeActor {
     private ContainerRecord container(String id) {
         ContainerRecord record = id == null ? null : containers.get(id);
         if (record == null) {
-            throw NetwharfException.notFound("No such container: " + id);
+            throw Resolver.containers().notFound(id);
         }
         return record;
     }

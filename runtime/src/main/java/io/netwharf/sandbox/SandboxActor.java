@@ -175,7 +175,7 @@ public final class SandboxActor {
             EndpointInfo info = new EndpointInfo(endpointId, network.id(), network.name(), containerId, interfaceName, hostName,
                     mac.toString(), Ipv4.format(address), prefixLength, network.info().gateway(), connect.spec().aliases());
             Endpoint endpoint = new Endpoint(info, network, address);
-            return this.<Done, NetworkActor.Command>ask(network.bridge(),
+            return this.<Done, NetworkActor.Command>ask(network.owner(),
                             replyTo -> new NetworkActor.Attach(info, peerName, mac, netns, replyTo))
                     .handle((done, failure) -> failure == null
                             ? CompletableFuture.completedFuture(endpoint)
@@ -192,7 +192,7 @@ public final class SandboxActor {
             } catch (RuntimeException e) {
                 return undo(endpoint, KernelErrors.describe(step, e), connect.replyTo());
             }
-            CompletionStage<Done> enabled = this.<Done, NetworkActor.Command>ask(network.bridge(),
+            CompletionStage<Done> enabled = this.<Done, NetworkActor.Command>ask(network.owner(),
                     replyTo -> new NetworkActor.Enable(containerId, replyTo));
             return busyUntil(enabled, (done, enableFailure) -> {
                 if (enableFailure != null) {
@@ -279,7 +279,7 @@ public final class SandboxActor {
     }
 
     private CompletionStage<Done> detachAndRelease(Endpoint endpoint, boolean deleteVeth) {
-        return this.<Done, NetworkActor.Command>ask(endpoint.network().bridge(), replyTo -> new NetworkActor.Detach(containerId, deleteVeth, replyTo))
+        return this.<Done, NetworkActor.Command>ask(endpoint.network().owner(), replyTo -> new NetworkActor.Detach(containerId, deleteVeth, replyTo))
                 .thenCompose(done -> release(endpoint.network(), endpoint.address()));
     }
 

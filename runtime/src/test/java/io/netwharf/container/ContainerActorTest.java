@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ContainerActorTest {
     private static final ActorTestKit KIT = ActorTestKit.create();
     private static final NetworkInfo BRIDGE = new NetworkInfo(Ids.newId(), "bridge", "bridge", "netwharf0", "172.17.0.0/16",
-            "172.17.0.1", null, 1500, true, true, false, true, Map.of(), Instant.now(), Map.of());
+            "172.17.0.1", null, 1500, true, true, false, true, Map.of(), Map.of(), Instant.now(), Map.of());
 
     @TempDir
     Path dataRoot;

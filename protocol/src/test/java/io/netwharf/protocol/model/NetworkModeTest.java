@@ -67,6 +67,6 @@ class NetworkModeTest {
 
     private static NetworkInfo network(boolean isDefault) {
         return new NetworkInfo(Ids.newId(), isDefault ? "bridge" : "usernet", "bridge", "br0", "10.0.0.0/24", "10.0.0.1", null,
-                1500, true, true, false, isDefault, java.util.Map.of(), java.time.Instant.now(), java.util.Map.of());
+                1500, true, true, false, isDefault, java.util.Map.of(), java.util.Map.of(), java.time.Instant.now(), java.util.Map.of());
     }
 }
