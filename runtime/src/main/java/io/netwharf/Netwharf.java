@@ -33,6 +33,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * commands through this handle. Every method answers with a {@link CompletionStage} that fails with a
  * {@link io.netwharf.protocol.model.NetwharfException} naming what was wrong when the runtime refuses or the kernel
  * fails. {@link #runtime()} gives the guardian's {@link ActorRef} for those who would rather ask it themselves.
+ *
+ * <p>This is the network controller's API, as libnetwork's: networks are named by id, name or unique id prefix
+ * (resolved with Docker's rules), containers by their full id alone. A container's name here is only a label for
+ * logs and messages; names, their uniqueness and id prefixes belong to the container engine
+ * ({@code io.netwharf.container.ContainerEngine}), which resolves them before it calls here.
  */
 public final class Netwharf {
     private final ActorSystem<?> system;
@@ -88,6 +93,14 @@ public final class Netwharf {
                 });
     }
 
+    /**
+     * A handle on a runtime already spawned, or on anything that answers its commands: an application that spawned
+     * {@link RuntimeActor#create} itself, or a test whose probe stands in for the runtime (no kernel needed).
+     */
+    public static Netwharf of(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout) {
+        return new Netwharf(system, runtime, timeout);
+    }
+
     /** The actor system netwharf runs in: its own for {@link #startStandalone}, the application's for {@link #start}. */
     public ActorSystem<?> system() {
         return system;
@@ -119,30 +132,38 @@ public final class Netwharf {
         return ask(replyTo -> new RuntimeActor.RemoveNetwork(network, replyTo));
     }
 
-    /** Creates the container's namespace (unless it shares one) and joins the networks its spec names. */
+    /**
+     * Creates the container's namespace (unless it shares one) and joins the networks its spec names. The spec's id
+     * (null: a new one) is the container's key from then on; {@code container:} mode takes the owner's full id.
+     */
     public CompletionStage<ContainerInfo> createContainer(ContainerSpec spec) {
         return ask(replyTo -> new RuntimeActor.CreateContainer(spec, replyTo));
     }
 
-    public CompletionStage<ContainerInfo> inspectContainer(String container) {
-        return ask(replyTo -> new RuntimeActor.InspectContainer(container, replyTo));
+    /** By the container's full id. */
+    public CompletionStage<ContainerInfo> inspectContainer(String containerId) {
+        return ask(replyTo -> new RuntimeActor.InspectContainer(containerId, replyTo));
     }
 
     public CompletionStage<List<ContainerInfo>> listContainers() {
         return ask(RuntimeActor.ListContainers::new);
     }
 
-    /** Removes the container and its namespace; {@code force} also removes containers that joined its namespace. */
-    public CompletionStage<Done> removeContainer(String container, boolean force) {
-        return ask(replyTo -> new RuntimeActor.RemoveContainer(container, force, replyTo));
+    /**
+     * Removes the container (by full id) and its namespace; {@code force} also removes containers that joined its
+     * namespace.
+     */
+    public CompletionStage<Done> removeContainer(String containerId, boolean force) {
+        return ask(replyTo -> new RuntimeActor.RemoveContainer(containerId, force, replyTo));
     }
 
-    public CompletionStage<EndpointInfo> connect(String container, String network, EndpointSpec spec) {
-        return ask(replyTo -> new RuntimeActor.Connect(container, network, spec, replyTo));
+    /** Connects the container (by full id) to the network (by id, name or unique id prefix). */
+    public CompletionStage<EndpointInfo> connect(String containerId, String network, EndpointSpec spec) {
+        return ask(replyTo -> new RuntimeActor.Connect(containerId, network, spec, replyTo));
     }
 
-    public CompletionStage<Done> disconnect(String container, String network) {
-        return ask(replyTo -> new RuntimeActor.Disconnect(container, network, replyTo));
+    public CompletionStage<Done> disconnect(String containerId, String network) {
+        return ask(replyTo -> new RuntimeActor.Disconnect(containerId, network, replyTo));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.netwharf.container;
 
 import io.netwharf.Netwharf;
+import io.netwharf.actor.Answered;
 import io.netwharf.kernel.ContainerProcess;
 import io.netwharf.kernel.ExecutableNotFoundException;
 import io.netwharf.kernel.Netns;
@@ -10,6 +11,9 @@ import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetworkMode;
+import io.netwharf.protocol.model.Resolver;
 import io.netwharf.actor.KernelErrors;
 
 import org.apache.pekko.Done;
@@ -35,8 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiFunction;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -46,17 +49,16 @@ import java.util.stream.Stream;
  * stops the containers that joined this one's namespace, and asks the runtime to remove the namespace, as Docker
  * releases a stopped container's network. While a start or stop is under way, later commands wait their turn;
  * inspections and waits are answered at once.
+ *
+ * <p>Two behaviours: {@link #idle()} and {@link #busy(Step)}, while one {@link Step} is under way. Each step's
+ * outcome comes back as a typed message ({@link NetworkWired}, {@link Stopped}, {@link Connected}...) or as
+ * {@link StepFailed} naming the step, as in Pekko's {@code StashDocSample}.
  */
 public final class ContainerActor {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerActor.class);
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public sealed interface Command {}
-
-    /** A command whose answer can be an error. */
-    public interface Answered<T> {
-        ActorRef<StatusReply<T>> replyTo();
-    }
 
     /** Answers false when it was already running (Docker: 304). */
     public record Start(ActorRef<StatusReply<Boolean>> replyTo) implements Command, Answered<Boolean> {}
@@ -85,7 +87,74 @@ public final class ContainerActor {
 
     private record Exited(int pid, int exitCode) implements Command {}
 
-    private record StepDone(Object value, Throwable failure, BiFunction<Object, Throwable, Behavior<Command>> next) implements Command {}
+    // ---- the steps a command may start, and their outcomes ----------------------------------------------------
+
+    /** A step under way and the command it serves; {@link #describe()} names it in logs and errors. */
+    private sealed interface Step {
+        String describe(ContainerConfig config);
+    }
+
+    /** Wiring the network for a {@link Start} or a {@link Restart}. */
+    private record Starting(Command origin) implements Step {
+        public String describe(ContainerConfig config) {
+            return "start container " + config.name();
+        }
+    }
+
+    /** The process could not start: the network just wired is released again before {@code refused} is told. */
+    private record UndoingStart(Starting failed, NetwharfException refused) implements Step {
+        public String describe(ContainerConfig config) {
+            return "release the network of " + config.name() + " after its process failed to start";
+        }
+    }
+
+    /** Stopping the process and releasing the network for a {@link Stop}, {@link Kill}, {@link Restart} or {@link Remove}. */
+    private record Stopping(Command origin) implements Step {
+        public String describe(ContainerConfig config) {
+            String verb = origin instanceof Kill ? "kill" : origin instanceof Restart ? "restart" : origin instanceof Remove ? "remove" : "stop";
+            return verb + " container " + config.name();
+        }
+    }
+
+    /** The process exited by itself: its network goes. */
+    private record ReleasingAfterExit(Exited exited) implements Step {
+        public String describe(ContainerConfig config) {
+            return "release the network of " + config.name() + " after its process exited";
+        }
+    }
+
+    private record Connecting(Connect request, boolean pipework) implements Step {
+        public String describe(ContainerConfig config) {
+            return "connect " + config.name() + " to " + request.network();
+        }
+    }
+
+    private record Disconnecting(Disconnect request) implements Step {
+        public String describe(ContainerConfig config) {
+            return "disconnect " + config.name() + " from " + request.network();
+        }
+    }
+
+    /** Not running: the network is looked up and the change kept for the next start. */
+    private record CheckingNetwork(Command origin, String network) implements Step {
+        public String describe(ContainerConfig config) {
+            return (origin instanceof Connect ? "connect " + config.name() + " to " : "disconnect " + config.name() + " from ") + network;
+        }
+    }
+
+    private record NetworkWired(Starting step, ContainerInfo info) implements Command {}
+
+    private record NetworkReleased(Step step) implements Command {}
+
+    private record Stopped(Stopping step, Integer exitCode) implements Command {}
+
+    private record Connected(Connecting step, EndpointInfo endpoint) implements Command {}
+
+    private record Disconnected(Disconnecting step, NetworkInfo network) implements Command {}
+
+    private record NetworkChecked(CheckingNetwork step, NetworkInfo network) implements Command {}
+
+    private record StepFailed(Step step, Throwable cause) implements Command {}
 
     /** Docker's {@code condition} of {@code POST /containers/{id}/wait}. */
     public enum WaitCondition { NOT_RUNNING, NEXT_EXIT, REMOVED }
@@ -140,15 +209,24 @@ public final class ContainerActor {
                 .build();
     }
 
-    /** Runs {@code step}, then {@code next} inside the actor; meanwhile other commands wait, but for looks and waits. */
-    @SuppressWarnings("unchecked")
-    private <T> Behavior<Command> busyUntil(CompletionStage<T> step, BiFunction<T, Throwable, Behavior<Command>> next) {
-        context.pipeToSelf(step, (value, failure) -> new StepDone(value, failure, (v, f) -> next.apply((T) v, f)));
+    /**
+     * Pipes {@code work}'s outcome back as {@code done}'s message, or {@link StepFailed} naming {@code step}, and waits
+     * for it: meanwhile other commands wait, but for looks and waits.
+     */
+    private <T> Behavior<Command> busyUntil(CompletionStage<T> work, Step step, Function<T, Command> done) {
+        context.pipeToSelf(work, (value, failure) -> failure == null ? done.apply(value) : new StepFailed(step, failure));
+        return busy(step);
+    }
+
+    private Behavior<Command> busy(Step step) {
         return Behaviors.receive(Command.class)
-                .onMessage(StepDone.class, done -> {
-                    Behavior<Command> after = done.next().apply(done.value(), done.failure());
-                    return Behavior.isAlive(after) ? stash.unstashAll(after) : after;
-                })
+                .onMessage(NetworkWired.class, m -> unstash(onNetworkWired(m)))
+                .onMessage(NetworkReleased.class, m -> unstash(onNetworkReleased(m)))
+                .onMessage(Stopped.class, m -> unstash(onStopped(m.step(), m.exitCode())))
+                .onMessage(Connected.class, m -> unstash(onConnected(m)))
+                .onMessage(Disconnected.class, m -> unstash(onDisconnected(m)))
+                .onMessage(NetworkChecked.class, m -> unstash(onNetworkChecked(m)))
+                .onMessage(StepFailed.class, m -> unstash(onStepFailed(m)))
                 .onMessage(Wait.class, this::onWait)
                 .onMessage(Inspect.class, this::onInspect)
                 .onAnyMessage(m -> {
@@ -158,6 +236,11 @@ public final class ContainerActor {
                 .build();
     }
 
+    /** On to {@code next} with the commands that waited (a next step stashes them again, in order). */
+    private Behavior<Command> unstash(Behavior<Command> next) {
+        return Behavior.isAlive(next) ? stash.unstashAll(next) : next;
+    }
+
     // ---- start -------------------------------------------------------------------------------------------------
 
     private Behavior<Command> onStart(Start start) {
@@ -165,60 +248,64 @@ public final class ContainerActor {
             start.replyTo().tell(StatusReply.success(false));
             return Behaviors.same();
         }
-        return startThen(failure -> start.replyTo().tell(failure == null ? StatusReply.success(true) : StatusReply.error(failure)));
+        return start(new Starting(start));
     }
 
-    /** Wires the network, then starts the process; {@code done} hears the outcome (null: started). */
-    private Behavior<Command> startThen(Consumer<NetwharfException> done) {
-        return busyUntil(wireNetwork(), (info, failure) -> {
-            if (failure != null) {
-                NetwharfException refused = KernelErrors.describe("start container " + config.name(), failure);
-                error = refused.getMessage();
-                done.accept(refused);
-                return idle();
-            }
-            network = info;
-            try {
-                process = launch(info);
-            } catch (RuntimeException e) {
-                NetwharfException refused = e instanceof ExecutableNotFoundException
-                        ? NetwharfException.badParameter("failed to create task for container: " + e.getMessage())
-                        : KernelErrors.describe("start the process of container " + config.name(), e);
-                error = refused.getMessage();
-                exitCode = 127;
-                return busyUntil(releaseNetwork(), (v, f) -> {
-                    done.accept(refused);
-                    return idle();
-                });
-            }
-            status = ContainerView.Status.RUNNING;
-            startedAt = Instant.now();
-            error = "";
-            if (network.sharesWith() != null) {
-                engine.joined(network.sharesWith(), config.id());
-            }
-            if (process != null) {
-                int pid = process.pid();
-                process.exitCode().thenAccept(code -> context.getSelf().tell(new Exited(pid, code)));
-            }
-            done.accept(null);
-            return idle();
-        });
+    /** Wires the network; {@link #onNetworkWired} then starts the process. */
+    private Behavior<Command> start(Starting step) {
+        return busyUntil(wireNetwork(), step, info -> new NetworkWired(step, info));
     }
 
-    /** Asks the runtime for the namespace and endpoints, naming a {@code container:} owner by its id. */
+    private Behavior<Command> onNetworkWired(NetworkWired wired) {
+        network = wired.info();
+        try {
+            process = launch(wired.info());
+        } catch (RuntimeException e) {
+            NetwharfException refused = e instanceof ExecutableNotFoundException
+                    ? NetwharfException.badParameter("failed to create task for container: " + e.getMessage())
+                    : KernelErrors.describe("start the process of container " + config.name(), e);
+            error = refused.getMessage();
+            exitCode = 127;
+            UndoingStart undo = new UndoingStart(wired.step(), refused);
+            return busyUntil(releaseNetwork(), undo, v -> new NetworkReleased(undo));
+        }
+        status = ContainerView.Status.RUNNING;
+        startedAt = Instant.now();
+        error = "";
+        if (network.sharesWith() != null) {
+            engine.joined(network.sharesWith(), config.id());
+        }
+        if (process != null) {
+            int pid = process.pid();
+            process.exitCode().thenAccept(code -> context.getSelf().tell(new Exited(pid, code)));
+        }
+        answerStart(wired.step(), null);
+        return idle();
+    }
+
+    /** Answers the command a start served: {@link Start} with true, {@link Restart} with done; or the refusal. */
+    private static void answerStart(Starting step, NetwharfException failure) {
+        if (step.origin() instanceof Start start) {
+            start.replyTo().tell(failure == null ? StatusReply.success(true) : StatusReply.error(failure));
+        } else if (step.origin() instanceof Restart restart) {
+            restart.replyTo().tell(failure == null ? StatusReply.ack() : StatusReply.error(failure));
+        }
+    }
+
+    /** Asks the runtime for the namespace and endpoints, naming a {@code container:} owner by its full id. */
     private CompletionStage<ContainerInfo> wireNetwork() {
-        CompletionStage<String> mode;
-        if (config.networkMode().startsWith(ContainerConfig.CONTAINER_MODE)) {
-            mode = engine.inspect(config.networkMode().substring(ContainerConfig.CONTAINER_MODE.length())).thenApply(owner -> {
+        CompletionStage<NetworkMode> mode;
+        if (config.networkMode() instanceof NetworkMode.Container joined) {
+            mode = engine.inspect(joined.reference()).thenApply(owner -> {
                 if (!owner.running()) {
                     throw NetwharfException.conflict("cannot join network of a non running container: " + owner.id());
                 }
-                return ContainerConfig.CONTAINER_MODE + owner.id();
+                return new NetworkMode.Container(owner.id());
             });
         } else if (config.joinsNetworks()) {
             // Disconnected from every network: a namespace with loopback only, as Docker starts it.
-            mode = CompletableFuture.completedFuture(config.networks().isEmpty() ? "none" : config.networks().keySet().iterator().next());
+            mode = CompletableFuture.completedFuture(config.networks().isEmpty() ? NetworkMode.NONE_MODE
+                    : NetworkMode.parse(config.networks().keySet().iterator().next()));
         } else {
             mode = CompletableFuture.completedFuture(config.networkMode());
         }
@@ -248,13 +335,7 @@ public final class ContainerActor {
             stop.replyTo().tell(StatusReply.success(false));
             return Behaviors.same();
         }
-        return busyUntil(stopSequence(stop.timeout(), stop.signal()), (code, failure) -> {
-            exitedWith(code);
-            stop.replyTo().tell(failure == null ? StatusReply.success(true)
-                    : StatusReply.error(KernelErrors.describe("stop container " + config.name(), failure)));
-            removeIfAsked();
-            return idle();
-        });
+        return stop(new Stopping(stop), stop.timeout(), stop.signal());
     }
 
     private Behavior<Command> onKill(Kill kill) {
@@ -268,29 +349,35 @@ public final class ContainerActor {
             kill.replyTo().tell(StatusReply.ack());
             return Behaviors.same();
         }
-        return busyUntil(stopSequence(Duration.ZERO, kill.signal()), (code, failure) -> {
-            exitedWith(code);
-            kill.replyTo().tell(failure == null ? StatusReply.ack() : StatusReply.error(KernelErrors.describe("kill container " + config.name(), failure)));
-            removeIfAsked();
-            return idle();
-        });
+        return stop(new Stopping(kill), Duration.ZERO, kill.signal());
     }
 
     private Behavior<Command> onRestart(Restart restart) {
-        Consumer<NetwharfException> answer = failure ->
-                restart.replyTo().tell(failure == null ? StatusReply.ack() : StatusReply.error(failure));
         if (status != ContainerView.Status.RUNNING) {
-            return startThen(answer);
+            return start(new Starting(restart));
         }
-        return busyUntil(stopSequence(restart.timeout(), Signals.SIGTERM), (code, failure) -> {
-            exitedWith(code);
-            if (failure != null) {
-                answer.accept(KernelErrors.describe("restart container " + config.name(), failure));
-                return idle();
-            }
+        return stop(new Stopping(restart), restart.timeout(), Signals.SIGTERM);
+    }
+
+    private Behavior<Command> stop(Stopping step, Duration timeout, int signal) {
+        return busyUntil(stopSequence(timeout, signal), step, code -> new Stopped(step, code));
+    }
+
+    /** The process is gone and the network released: answer the command that stopped it, or go on with it. */
+    private Behavior<Command> onStopped(Stopping step, Integer code) {
+        exitedWith(code);
+        if (step.origin() instanceof Stop stop) {
+            stop.replyTo().tell(StatusReply.success(true));
+        } else if (step.origin() instanceof Kill kill) {
+            kill.replyTo().tell(StatusReply.ack());
+        } else if (step.origin() instanceof Restart restart) {
             restartCount++;
-            return startThen(answer);
-        });
+            return start(new Starting(restart));
+        } else if (step.origin() instanceof Remove remove) {
+            return removedNow(remove);
+        }
+        removeIfAsked();
+        return idle();
     }
 
     /**
@@ -336,14 +423,19 @@ public final class ContainerActor {
             return Behaviors.same(); // a stop already saw this exit through
         }
         LOG.debug("container {} exited with {}", config.name(), exited.exitCode());
-        return busyUntil(releaseNetwork(), (v, failure) -> {
-            if (failure != null) {
-                LOG.error("container {} exited, but its network could not be released: {}", config.name(), failure.getMessage());
-            }
-            exitedWith(exited.exitCode());
+        ReleasingAfterExit step = new ReleasingAfterExit(exited);
+        return busyUntil(releaseNetwork(), step, v -> new NetworkReleased(step));
+    }
+
+    private Behavior<Command> onNetworkReleased(NetworkReleased released) {
+        if (released.step() instanceof UndoingStart undo) {
+            network = null;
+            answerStart(undo.failed(), undo.refused());
+        } else if (released.step() instanceof ReleasingAfterExit after) {
+            exitedWith(after.exited().exitCode());
             removeIfAsked();
-            return idle();
-        });
+        }
+        return idle();
     }
 
     /** {@code docker run --rm}: once stopped or exited, the container removes itself, through the registry. */
@@ -367,6 +459,44 @@ public final class ContainerActor {
         waitingForExit.clear();
     }
 
+    // ---- failed steps ------------------------------------------------------------------------------------------
+
+    /** Answers the command the step served with the failure, naming the step, and puts the state back. */
+    private Behavior<Command> onStepFailed(StepFailed failed) {
+        Step step = failed.step();
+        NetwharfException error = KernelErrors.describe(step.describe(config), failed.cause());
+        if (step instanceof Starting starting) {
+            this.error = error.getMessage();
+            answerStart(starting, error);
+        } else if (step instanceof UndoingStart undo) {
+            // The process never ran; the caller hears why, the log why the network may be left.
+            LOG.error("{}: {}", step.describe(config), error.getMessage());
+            network = null;
+            answerStart(undo.failed(), undo.refused());
+        } else if (step instanceof Stopping stopping) {
+            if (stopping.origin() instanceof Remove remove) {
+                remove.replyTo().tell(StatusReply.error(error));
+                return idle();
+            }
+            exitedWith(null);
+            ((Answered<?>) stopping.origin()).refuse(error);
+            if (!(stopping.origin() instanceof Restart)) {
+                removeIfAsked();
+            }
+        } else if (step instanceof ReleasingAfterExit after) {
+            LOG.error("container {} exited, but its network could not be released: {}", config.name(), error.getMessage());
+            exitedWith(after.exited().exitCode());
+            removeIfAsked();
+        } else if (step instanceof Connecting connecting) {
+            connecting.request().refuse(error);
+        } else if (step instanceof Disconnecting disconnecting) {
+            disconnecting.request().refuse(error);
+        } else if (step instanceof CheckingNetwork checking) {
+            ((Answered<?>) checking.origin()).refuse(error);
+        }
+        return idle();
+    }
+
     // ---- removal -----------------------------------------------------------------------------------------------
 
     private Behavior<Command> onRemove(Remove remove) {
@@ -375,20 +505,22 @@ public final class ContainerActor {
                     + ". Stop the container before attempting removal or force remove")));
             return Behaviors.same();
         }
-        CompletionStage<Integer> stopped = status == ContainerView.Status.RUNNING ? stopSequence(Duration.ZERO, Signals.SIGKILL)
-                : CompletableFuture.completedFuture(exitCode);
-        return busyUntil(stopped, (code, failure) -> {
-            if (failure != null) {
-                remove.replyTo().tell(StatusReply.error(KernelErrors.describe("remove container " + config.name(), failure)));
-                return idle();
-            }
-            exitedWith(code);
-            deleteLogs();
-            waitingForRemoval.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
-            remove.replyTo().tell(StatusReply.ack());
-            stash.forEach(this::refuseRemoved);
-            return removed();
-        });
+        if (status == ContainerView.Status.RUNNING) {
+            return stop(new Stopping(remove), Duration.ZERO, Signals.SIGKILL);
+        }
+        exitedWith(exitCode);
+        return removedNow(remove);
+    }
+
+    /**
+     * Stopped: the logs go, and every command but the registry's {@link Retire} is refused from now on (those that
+     * waited in the stash too, once unstashed into it).
+     */
+    private Behavior<Command> removedNow(Remove remove) {
+        deleteLogs();
+        waitingForRemoval.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
+        remove.replyTo().tell(StatusReply.ack());
+        return removed();
     }
 
     /**
@@ -409,12 +541,8 @@ public final class ContainerActor {
         if (command instanceof Wait wait) {
             wait.replyTo().tell(StatusReply.success(exitCode));
         } else if (command instanceof Answered<?> waiting) {
-            refuse(waiting, NetwharfException.notFound("No such container: " + config.id()));
+            waiting.refuse(Resolver.containers().notFound(config.id()));
         }
-    }
-
-    private static <T> void refuse(Answered<T> command, NetwharfException error) {
-        command.replyTo().tell(StatusReply.error(error));
     }
 
     private void deleteLogs() {
@@ -432,74 +560,81 @@ public final class ContainerActor {
     private Behavior<Command> onConnect(Connect connect) {
         // pipework gives a running none container interfaces for as long as it runs, as pipework's own do: not kept
         // for the next start, whose mode is still none.
-        boolean pipework = config.networkMode().equals("none") && connect.spec().noneMode();
+        boolean pipework = config.networkMode() instanceof NetworkMode.None && connect.spec().noneMode();
         if (!config.joinsNetworks() && !pipework) {
-            connect.replyTo().tell(StatusReply.error(NetwharfException.badParameter(config.networkMode().equals("none")
-                    ? "container cannot be connected to multiple networks with one of the networks in private (none) mode"
-                    : "container sharing network namespace with another container or host cannot be connected to any other network")));
+            connect.refuse(config.networkMode().connectRefusal());
             return Behaviors.same();
         }
         if (pipework && status != ContainerView.Status.RUNNING) {
-            connect.replyTo().tell(StatusReply.error(NetwharfException.conflict("container " + config.name()
-                    + " is not running: a none container's namespace exists only while it runs")));
+            connect.refuse(NetwharfException.conflict("container " + config.name()
+                    + " is not running: a none container's namespace exists only while it runs"));
             return Behaviors.same();
         }
         if (status == ContainerView.Status.RUNNING) {
-            return busyUntil(netwharf.connect(config.id(), connect.network(), connect.spec()), (endpoint, failure) -> {
-                if (failure == null) {
-                    if (!pipework) {
-                        remember(endpoint.networkName(), connect.spec());
-                    }
-                    Map<String, EndpointInfo> endpoints = new LinkedHashMap<>(network.endpoints());
-                    endpoints.put(endpoint.networkName(), endpoint);
-                    network = withEndpoints(endpoints);
-                }
-                reply(connect.replyTo(), "connect " + config.name() + " to " + connect.network(), failure);
-                return idle();
-            });
+            Connecting step = new Connecting(connect, pipework);
+            return busyUntil(netwharf.connect(config.id(), connect.network(), connect.spec()), step, endpoint -> new Connected(step, endpoint));
         }
         // Not running: check the network and remember it for the next start.
-        return busyUntil(netwharf.inspectNetwork(connect.network()), (info, failure) -> {
-            if (failure == null && config.networks().containsKey(info.name())) {
-                failure = NetwharfException.forbidden("endpoint with name " + config.name() + " already exists in network " + info.name());
-            } else if (failure == null && info.isDefault() && (connect.spec().ipv4Address() != null || !connect.spec().aliases().isEmpty())) {
-                failure = NetwharfException.badParameter(connect.spec().ipv4Address() != null
-                        ? "user specified IP address is supported on user defined networks only"
-                        : "network-scoped alias is supported only for containers in user defined networks");
-            }
-            if (failure == null) {
-                remember(info.name(), connect.spec());
-            }
-            reply(connect.replyTo(), "connect " + config.name() + " to " + connect.network(), failure);
-            return idle();
-        });
+        CheckingNetwork step = new CheckingNetwork(connect, connect.network());
+        return busyUntil(netwharf.inspectNetwork(connect.network()), step, info -> new NetworkChecked(step, info));
+    }
+
+    private Behavior<Command> onConnected(Connected connected) {
+        EndpointInfo endpoint = connected.endpoint();
+        if (!connected.step().pipework()) {
+            remember(endpoint.networkName(), connected.step().request().spec());
+        }
+        Map<String, EndpointInfo> endpoints = new LinkedHashMap<>(network.endpoints());
+        endpoints.put(endpoint.networkName(), endpoint);
+        network = withEndpoints(endpoints);
+        connected.step().request().replyTo().tell(StatusReply.ack());
+        return idle();
     }
 
     private Behavior<Command> onDisconnect(Disconnect disconnect) {
         if (status == ContainerView.Status.RUNNING) {
+            Disconnecting step = new Disconnecting(disconnect);
             return busyUntil(netwharf.inspectNetwork(disconnect.network())
-                    .thenCompose(info -> netwharf.disconnect(config.id(), info.id()).thenApply(v -> info)), (info, failure) -> {
-                if (failure == null) {
-                    forget(info.name());
-                    Map<String, EndpointInfo> endpoints = new LinkedHashMap<>(network.endpoints());
-                    endpoints.remove(info.name());
-                    network = withEndpoints(endpoints);
-                }
-                reply(disconnect.replyTo(), "disconnect " + config.name() + " from " + disconnect.network(), failure);
-                return idle();
-            });
+                    .thenCompose(info -> netwharf.disconnect(config.id(), info.id()).thenApply(v -> info)), step,
+                    info -> new Disconnected(step, info));
         }
-        return busyUntil(netwharf.inspectNetwork(disconnect.network()), (info, failure) -> {
-            if (failure == null && !config.networks().containsKey(info.name())) {
-                // 403 as the runtime answers for a running container (Docker says 500, but nothing failed here).
-                failure = NetwharfException.forbidden("container " + config.id() + " is not connected to network " + info.name());
-            }
-            if (failure == null) {
+        CheckingNetwork step = new CheckingNetwork(disconnect, disconnect.network());
+        return busyUntil(netwharf.inspectNetwork(disconnect.network()), step, info -> new NetworkChecked(step, info));
+    }
+
+    private Behavior<Command> onDisconnected(Disconnected disconnected) {
+        NetworkInfo info = disconnected.network();
+        forget(info.name());
+        Map<String, EndpointInfo> endpoints = new LinkedHashMap<>(network.endpoints());
+        endpoints.remove(info.name());
+        network = withEndpoints(endpoints);
+        disconnected.step().request().replyTo().tell(StatusReply.ack());
+        return idle();
+    }
+
+    /** Not running: the connection or disconnection is checked against the network and kept for the next start. */
+    private Behavior<Command> onNetworkChecked(NetworkChecked checked) {
+        NetworkInfo info = checked.network();
+        try {
+            if (checked.step().origin() instanceof Connect connect) {
+                if (config.networks().containsKey(info.name())) {
+                    throw NetwharfException.forbidden("endpoint with name " + config.name() + " already exists in network " + info.name());
+                }
+                connect.spec().checkFor(info);
+                remember(info.name(), connect.spec());
+                connect.replyTo().tell(StatusReply.ack());
+            } else if (checked.step().origin() instanceof Disconnect disconnect) {
+                if (!config.networks().containsKey(info.name())) {
+                    // 403 as the runtime answers for a running container (Docker says 500, but nothing failed here).
+                    throw NetwharfException.forbidden("container " + config.id() + " is not connected to network " + info.name());
+                }
                 forget(info.name());
+                disconnect.replyTo().tell(StatusReply.ack());
             }
-            reply(disconnect.replyTo(), "disconnect " + config.name() + " from " + disconnect.network(), failure);
-            return idle();
-        });
+        } catch (NetwharfException e) {
+            ((Answered<?>) checked.step().origin()).refuse(e);
+        }
+        return idle();
     }
 
     private void remember(String networkName, EndpointSpec spec) {
@@ -516,10 +651,6 @@ public final class ContainerActor {
 
     private ContainerInfo withEndpoints(Map<String, EndpointInfo> endpoints) {
         return new ContainerInfo(network.id(), network.name(), network.networkMode(), network.sandboxKey(), network.sharesWith(), endpoints);
-    }
-
-    private static void reply(ActorRef<StatusReply<Done>> replyTo, String step, Throwable failure) {
-        replyTo.tell(failure == null ? StatusReply.ack() : StatusReply.error(KernelErrors.describe(step, failure)));
     }
 
     // ---- looking -----------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.netwharf.container;
 
 import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetworkMode;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -13,8 +14,8 @@ import java.util.Map;
  * applied at each start) and the optional process to run inside its namespace. The image is recorded, never pulled:
  * the process runs on the host's filesystem.
  *
- * @param networkMode as asked: {@code bridge}, {@code none}, {@code host}, {@code container:<name or id>} or a
- *                    network's name or id
+ * @param networkMode as asked; {@code container:} mode keeps the reference given (a name, id or prefix), resolved
+ *                    at each start
  * @param networks    for bridge-style modes, the networks joined at start, the mode's own first, each with its
  *                    static address and aliases; empty for the other modes
  * @param cmd         the process to run; empty: none, the container is its network namespace alone
@@ -22,10 +23,8 @@ import java.util.Map;
  * @param autoRemove  removed once its process exits or it is stopped ({@code docker run --rm})
  */
 public record ContainerConfig(String id, String name, String image, List<String> cmd, List<String> env, String workingDir,
-                              String networkMode, Map<String, EndpointSpec> networks, Map<String, String> labels,
+                              NetworkMode networkMode, Map<String, EndpointSpec> networks, Map<String, String> labels,
                               boolean autoRemove, Instant created) {
-    public static final String CONTAINER_MODE = "container:";
-
     public ContainerConfig {
         cmd = List.copyOf(cmd);
         env = List.copyOf(env);
@@ -35,7 +34,7 @@ public record ContainerConfig(String id, String name, String image, List<String>
 
     /** {@code bridge} or a network: the container has a namespace of its own with endpoints on networks. */
     public boolean joinsNetworks() {
-        return !networkMode.equals("none") && !networkMode.equals("host") && !networkMode.startsWith(CONTAINER_MODE);
+        return networkMode.joinsNetworks();
     }
 
     public ContainerConfig withNetworks(Map<String, EndpointSpec> networks) {

@@ -4,6 +4,8 @@ import io.netwharf.Netwharf;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetworkMode;
+import io.netwharf.protocol.model.Resolver;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.actor.Asks;
 import io.netwharf.protocol.model.Ids;
@@ -90,19 +92,25 @@ public final class ContainerEngine {
      */
     public CompletionStage<String> create(ContainerRequest request) {
         String id = Ids.newId();
-        String mode = defaultIsBridge(request.networkMode());
+        NetworkMode mode;
+        try {
+            mode = NetworkMode.parse(request.networkMode());
+        } catch (NetwharfException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         String name = request.name() == null || request.name().isEmpty() ? Ids.shortId(id) : stripSlash(request.name());
         ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
                 mode, Map.of(), request.labels(), request.autoRemove(), Instant.now());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
-        request.endpoints().forEach((network, spec) -> asked.put(defaultIsBridge(network), spec));
-        if (!draft.joinsNetworks()) {
-            asked.remove(mode.startsWith(ContainerConfig.CONTAINER_MODE) ? "container" : mode);
-            asked.remove(mode);
+        request.endpoints().forEach((network, spec) -> asked.put(NetworkMode.networkReference(network), spec));
+        if (!mode.joinsNetworks()) {
+            // The docker CLI sends the mode's own entry ("host", "none", "container"): nothing to join there.
+            asked.remove(mode instanceof NetworkMode.Container ? "container" : mode.text());
+            asked.remove(mode.text());
             if (!asked.isEmpty()) {
                 return CompletableFuture.failedFuture(NetwharfException.badParameter(
                         "Container cannot be connected to network endpoints: " + String.join(", ", asked.keySet())
-                                + " with network mode " + mode));
+                                + " with network mode " + mode.text()));
             }
             return createdAs(draft);
         }
@@ -110,8 +118,8 @@ public final class ContainerEngine {
         // disconnects match whatever the user called it. Unknown ones are kept: the start fails on them, as in Docker.
         // The runtime lists networks from its registry: no bridge's owner is asked, so creating waits for no wiring.
         List<String> references = new ArrayList<>();
-        references.add(mode);
-        asked.keySet().stream().filter(k -> !k.equals(mode)).forEach(references::add);
+        references.add(mode.network());
+        asked.keySet().stream().filter(k -> !k.equals(mode.network())).forEach(references::add);
         return netwharf.listNetworks().thenCompose(known -> {
             Map<String, EndpointSpec> networks = new LinkedHashMap<>();
             for (String reference : references) {
@@ -124,15 +132,19 @@ public final class ContainerEngine {
         });
     }
 
-    /** The name of the network {@code reference} names (by name, id or unique id prefix); else the reference itself. */
+    /**
+     * The name of the network {@code reference} names, by the shared resolver (an ambiguous one is refused now);
+     * an unknown one is kept as it is, for the start to refuse as Docker does.
+     */
     private static String networkName(String reference, List<NetworkInfo> known) {
-        for (NetworkInfo n : known) {
-            if (n.name().equals(reference) || n.id().equals(reference)) {
-                return n.name();
+        try {
+            return Resolver.<NetworkInfo>networks().resolve(reference, known, NetworkInfo::id, NetworkInfo::name).name();
+        } catch (NetwharfException e) {
+            if (e.kind() == NetwharfException.Kind.NOT_FOUND) {
+                return reference;
             }
+            throw e;
         }
-        List<NetworkInfo> prefixed = known.stream().filter(n -> n.id().startsWith(reference)).limit(2).toList();
-        return prefixed.size() == 1 ? prefixed.get(0).name() : reference;
     }
 
     private CompletionStage<String> createdAs(ContainerConfig config) {
@@ -244,11 +256,6 @@ public final class ContainerEngine {
                                        Duration within) {
         return Asks.askWithStatus(registry, replyTo -> new EngineActor.Forward(container, message.apply(replyTo)), within,
                 system.scheduler());
-    }
-
-    /** Docker calls the default network {@code default} in requests, and {@code bridge} everywhere else. */
-    private static String defaultIsBridge(String network) {
-        return network == null || network.isEmpty() || network.equals("default") ? "bridge" : network;
     }
 
     private static String stripSlash(String name) {

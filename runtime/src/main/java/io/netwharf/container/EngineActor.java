@@ -1,10 +1,13 @@
 package io.netwharf.container;
 
 import io.netwharf.Netwharf;
-import io.netwharf.kernel.ProcessLauncher;
-import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.actor.Answered;
 import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
+import io.netwharf.kernel.ProcessLauncher;
+import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.protocol.model.NetworkMode;
+import io.netwharf.protocol.model.Resolver;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -28,13 +31,16 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The registry of containers: ids, names and which containers joined whose namespace. Each container is a
- * {@link ContainerActor} child; this actor only creates them, finds them by id, name or unique id prefix, and forgets
- * them once removed, so a name is free again as soon as its removal is answered.
+ * The registry of containers and the only owner of their names: ids, names (their rules and conflicts, with Docker's
+ * messages), id prefixes, and which containers joined whose namespace. Each container is a {@link ContainerActor}
+ * child; this actor only creates them, finds them by id, name or unique id prefix (the shared {@link Resolver}), and
+ * forgets them once removed, so a name is free again as soon as its removal is answered. Below it, the runtime
+ * knows containers by id alone.
  */
 final class EngineActor {
     static final DispatcherSelector CONTAINER_DISPATCHER = DispatcherSelector.fromConfig("netwharf.container-dispatcher");
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
+    private static final Resolver<String> CONTAINERS = Resolver.containers();
 
     sealed interface Command {}
 
@@ -57,7 +63,10 @@ final class EngineActor {
 
     record JoinersOf(String owner, ActorRef<List<String>> replyTo) implements Command {}
 
-    private record Removed(String id, Throwable failure, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+    /** The container's actor has answered a removal: the outcome of {@link #onRemove}'s one step. */
+    private record ContainerRemoved(Remove request, String id) implements Command {}
+
+    private record RemovalFailed(Remove request, String id, Throwable cause) implements Command {}
 
     private record Entry(String name, ActorRef<ContainerActor.Command> actor) {}
 
@@ -70,6 +79,23 @@ final class EngineActor {
     private final Map<String, Entry> byId = new LinkedHashMap<>();
     private final Map<String, String> idsByName = new HashMap<>();
     private final Map<String, Set<String>> joiners = new HashMap<>();
+    private final Resolver.Candidates<String> ids = new Resolver.Candidates<>() {
+        @Override
+        public String byId(String id) {
+            return byId.containsKey(id) ? id : null;
+        }
+
+        @Override
+        public List<String> byName(String name) {
+            String id = idsByName.get(name);
+            return id == null ? List.of() : List.of(id);
+        }
+
+        @Override
+        public List<String> byIdPrefix(String prefix, int limit) {
+            return byId.keySet().stream().filter(id -> id.startsWith(prefix)).limit(limit).toList();
+        }
+    };
 
     private EngineActor(ActorContext<Command> context, ContainerEngine engine, Netwharf netwharf, ProcessLauncher launcher,
                         Path dataRoot, Duration timeout) {
@@ -96,7 +122,11 @@ final class EngineActor {
                     return Behaviors.same();
                 })
                 .onMessage(Remove.class, this::onRemove)
-                .onMessage(Removed.class, this::onRemoved)
+                .onMessage(ContainerRemoved.class, this::onRemoved)
+                .onMessage(RemovalFailed.class, m -> {
+                    m.request().replyTo().tell(StatusReply.error(KernelErrors.describe("remove container " + m.id(), m.cause())));
+                    return Behaviors.same();
+                })
                 .onMessage(Joined.class, m -> {
                     joiners.computeIfAbsent(m.owner(), k -> new HashSet<>()).add(m.joiner());
                     return Behaviors.same();
@@ -127,15 +157,9 @@ final class EngineActor {
                 throw NetwharfException.conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
                         + holder + "\". You have to remove (or rename) that container to be able to reuse that name.");
             }
-            String mode = config.networkMode();
-            if (mode.startsWith(ContainerConfig.CONTAINER_MODE)) {
-                String owner = mode.substring(ContainerConfig.CONTAINER_MODE.length());
-                if (owner.isEmpty()) {
-                    throw NetwharfException.badParameter("invalid network mode " + mode + ": it names no container");
-                }
-                if (owner.equals(name) || owner.equals(config.id())) {
-                    throw NetwharfException.badParameter("cannot join own network namespace");
-                }
+            if (config.networkMode() instanceof NetworkMode.Container joined
+                    && (joined.reference().equals(name) || joined.reference().equals(config.id()))) {
+                throw NetwharfException.badParameter("cannot join own network namespace");
             }
             Path logs = dataRoot.resolve("containers").resolve(config.id());
             Files.createDirectories(logs);
@@ -157,15 +181,11 @@ final class EngineActor {
         try {
             byId.get(resolve(forward.container())).actor().tell(forward.command());
         } catch (NetwharfException e) {
-            if (forward.command() instanceof ContainerActor.Answered<?> answered) {
-                refuse(answered, e);
+            if (forward.command() instanceof Answered<?> answered) {
+                answered.refuse(e);
             }
         }
         return Behaviors.same();
-    }
-
-    private static <T> void refuse(ContainerActor.Answered<T> command, NetwharfException error) {
-        command.replyTo().tell(StatusReply.error(error));
     }
 
     private Behavior<Command> onRemove(Remove remove) {
@@ -179,15 +199,11 @@ final class EngineActor {
         // A forced removal kills first and the kill may wait on the kernel: allow for it.
         context.pipeToSelf(Asks.<ContainerActor.Command, Done>askWithStatus(byId.get(id).actor(),
                         replyTo -> new ContainerActor.Remove(remove.force(), replyTo), timeout.multipliedBy(2), context.getSystem().scheduler()),
-                (done, failure) -> new Removed(id, failure, remove.replyTo()));
+                (done, failure) -> failure == null ? new ContainerRemoved(remove, id) : new RemovalFailed(remove, id, failure));
         return Behaviors.same();
     }
 
-    private Behavior<Command> onRemoved(Removed removed) {
-        if (removed.failure() != null) {
-            removed.replyTo().tell(StatusReply.error(KernelErrors.describe("remove container " + removed.id(), removed.failure())));
-            return Behaviors.same();
-        }
+    private Behavior<Command> onRemoved(ContainerRemoved removed) {
         Entry entry = byId.remove(removed.id());
         if (entry != null) {
             idsByName.remove(entry.name());
@@ -195,29 +211,12 @@ final class EngineActor {
             entry.actor().tell(new ContainerActor.Retire());
         }
         joiners.remove(removed.id());
-        removed.replyTo().tell(StatusReply.ack());
+        removed.request().replyTo().tell(StatusReply.ack());
         return Behaviors.same();
     }
 
     /** A container's id from its id, name (with or without Docker's leading slash) or unique id prefix. */
     private String resolve(String reference) {
-        String name = reference.startsWith("/") ? reference.substring(1) : reference;
-        if (byId.containsKey(reference)) {
-            return reference;
-        }
-        String named = idsByName.get(name);
-        if (named != null) {
-            return named;
-        }
-        if (!reference.isEmpty()) {
-            List<String> prefixed = byId.keySet().stream().filter(id -> id.startsWith(reference)).limit(2).toList();
-            if (prefixed.size() == 1) {
-                return prefixed.get(0);
-            }
-            if (prefixed.size() > 1) {
-                throw NetwharfException.badParameter("multiple IDs found with provided prefix: " + reference);
-            }
-        }
-        throw NetwharfException.notFound("No such container: " + reference);
+        return CONTAINERS.resolve(reference, ids);
     }
 }

@@ -59,8 +59,8 @@ final class ContainerFilter {
         String name = networks.stream().filter(n -> n.name().equals(filter) || n.id().equals(filter)).map(NetworkInfo::name)
                 .findFirst().orElse(filter);
         if (c.network() != null) {
-            return c.network().endpoints().containsKey(name) || c.config().networkMode().equals(name);
+            return c.network().endpoints().containsKey(name) || c.config().networkMode().text().equals(name);
         }
-        return c.config().networks().containsKey(name) || c.config().networkMode().equals(name);
+        return c.config().networks().containsKey(name) || c.config().networkMode().text().equals(name);
     }
 }

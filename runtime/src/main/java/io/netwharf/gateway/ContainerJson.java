@@ -4,6 +4,7 @@ import io.netwharf.container.ContainerConfig;
 import io.netwharf.container.ContainerView;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetworkMode;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -64,7 +65,7 @@ final class ContainerJson {
         json.put("AppArmorProfile", "");
         json.putNull("ExecIDs");
         ObjectNode hostConfig = json.putObject("HostConfig");
-        hostConfig.put("NetworkMode", config.networkMode());
+        hostConfig.put("NetworkMode", config.networkMode().text());
         hostConfig.putObject("PortBindings");
         ObjectNode restart = hostConfig.putObject("RestartPolicy");
         restart.put("Name", "no");
@@ -124,11 +125,12 @@ final class ContainerJson {
     static ObjectNode networks(ContainerView c, Map<String, String> networkIds) {
         ObjectNode networks = NODES.objectNode();
         ContainerConfig config = c.config();
-        if (config.networkMode().startsWith(ContainerConfig.CONTAINER_MODE)) {
+        if (config.networkMode() instanceof NetworkMode.Container) {
             return networks; // a joiner has no network of its own, as in Docker
         }
         if (!config.joinsNetworks()) {
-            networks.set(config.networkMode(), endpoint(null, EndpointSpec.DYNAMIC, networkIds.getOrDefault(config.networkMode(), "")));
+            String mode = config.networkMode().text();
+            networks.set(mode, endpoint(null, EndpointSpec.DYNAMIC, networkIds.getOrDefault(mode, "")));
             return networks;
         }
         config.networks().forEach((name, spec) -> {
@@ -177,7 +179,7 @@ final class ContainerJson {
         config.labels().forEach(labels::put);
         json.put("State", c.status().dockerName());
         json.put("Status", status(c, now));
-        json.putObject("HostConfig").put("NetworkMode", config.networkMode());
+        json.putObject("HostConfig").put("NetworkMode", config.networkMode().text());
         json.putObject("NetworkSettings").set("Networks", networks(c, networkIds));
         json.putArray("Mounts");
         return json;

@@ -5,6 +5,8 @@ import io.netwharf.container.ContainerEngine;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetworkMode;
+import io.netwharf.protocol.model.Resolver;
 import io.netwharf.protocol.model.NetworkSpec;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -41,10 +43,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 final class NetworkRoutes {
     private static final Set<String> LIST_FILTERS = Set.of("name", "id", "driver", "label", "type", "scope", "dangling");
     private static final Set<String> PRUNE_FILTERS = Set.of("label", "label!", "until");
-    /** Docker's runconfig.ErrConflictHostNetwork, its answer for a container not in host mode. */
-    private static final String HOST_NETWORK = "container cannot be disconnected from host network or connected to host network";
-    private static final String NO_NETWORK =
-            "container cannot be connected to multiple networks with one of the networks in private (none) mode";
+    private static final Resolver<NetworkInfo> NETWORKS = Resolver.networks();
 
     private final Netwharf netwharf;
     private final ContainerEngine containers;
@@ -122,35 +121,9 @@ final class NetworkRoutes {
         return netwharf.listNetworks();
     }
 
-    /**
-     * By full id, then name, then unique id prefix, as Docker resolves. References with '/' or ".." match nothing:
-     * no network has such a name, and they are never used for anything but this comparison.
-     */
+    /** By full id, then name, then unique id prefix: the shared resolver, as the runtime and the engine resolve. */
     private CompletionStage<NetworkInfo> resolve(String reference) {
-        return all().thenApply(networks -> {
-            if (reference.isEmpty() || reference.contains("/") || reference.contains("..")) {
-                throw NetwharfException.notFound("network " + reference + " not found");
-            }
-            for (NetworkInfo n : networks) {
-                if (n.id().equals(reference)) {
-                    return n;
-                }
-            }
-            for (NetworkInfo n : networks) {
-                if (n.name().equals(reference)) {
-                    return n;
-                }
-            }
-            List<NetworkInfo> byPrefix = networks.stream().filter(n -> n.id().startsWith(reference)).toList();
-            if (byPrefix.size() > 1) {
-                throw NetwharfException.badParameter("network " + reference + " is ambiguous (" + byPrefix.size()
-                        + " matches found based on ID)");
-            }
-            if (byPrefix.isEmpty()) {
-                throw NetwharfException.notFound("network " + reference + " not found");
-            }
-            return byPrefix.get(0);
-        });
+        return all().thenApply(networks -> NETWORKS.resolve(reference, networks, NetworkInfo::id, NetworkInfo::name));
     }
 
     /** Each network with its {@code Containers} entries, in the given order. */
@@ -206,11 +179,10 @@ final class NetworkRoutes {
         EndpointSpec spec = request.endpointConfig() == null ? EndpointSpec.DYNAMIC : request.endpointConfig().spec();
         String container = request.container() == null ? "" : request.container();
         return changed(resolve(reference).thenCompose(n -> {
-            if (n.driver().equals("host")) {
-                throw NetwharfException.badParameter(HOST_NETWORK);
-            }
-            if (n.driver().equals("null")) {
-                throw NetwharfException.badParameter(NO_NETWORK);
+            // host and none take no endpoints.
+            NetwharfException refusal = isPredefined(n) ? NetworkMode.parse(n.name()).joinRefusal() : null;
+            if (refusal != null) {
+                throw refusal;
             }
             return containers.connect(container, n.name(), spec);
         }));

@@ -4,6 +4,7 @@ import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetworkMode;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
 
@@ -24,8 +25,6 @@ import java.util.regex.Pattern;
 public record NetworkDefinition(String id, String name, String driver, String link, Ipv4Subnet subnet, Integer gateway,
                                 Ipv4Subnet ipRange, int mtu, boolean icc, boolean masquerade, boolean internal, boolean isDefault,
                                 Map<String, String> labels, Map<String, String> options, Instant created) {
-    /** Docker's names for the networks that always exist; no user network may take them. */
-    public static final Set<String> PREDEFINED = Set.of("bridge", "host", "none");
     /** The options of the drivers whose endpoints are links on a parent: the parent, and the driver's mode. */
     public static final String PARENT = "parent";
     public static final String MACVLAN_MODE = "macvlan_mode";
@@ -59,7 +58,7 @@ public record NetworkDefinition(String id, String name, String driver, String li
             throw NetwharfException.badParameter("invalid network name \"" + (name == null ? "" : name)
                     + "\": use 1 to 255 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
-        if (PREDEFINED.contains(name)) {
+        if (NetworkMode.PREDEFINED.contains(name)) {
             throw NetwharfException.forbidden("operation is not permitted on predefined " + name + " network");
         }
         for (NetworkInfo other : existing) {

@@ -1,5 +1,6 @@
 package io.netwharf.runtime;
 
+import io.netwharf.actor.Answered;
 import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
 import io.netwharf.firewall.Firewall;
@@ -20,15 +21,16 @@ import io.netwharf.network.host.HostDriver;
 import io.netwharf.network.ipvlan.IpvlanDriver;
 import io.netwharf.network.macvlan.MacvlanDriver;
 import io.netwharf.network.none.NullDriver;
-import io.netwharf.network.NetworkActor;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.protocol.model.NetworkMode;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.protocol.model.Resolver;
 import io.netwharf.sandbox.SandboxActor;
 
 import org.apache.pekko.Done;
@@ -57,34 +59,34 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
- * The runtime's guardian: it prepares the host (firewall table, IPv4 forwarding), brings up the default network,
- * then keeps the registries (networks and containers by id and name) and routes each command to the actor that owns
- * the resource. It makes no kernel call itself: the host preparation runs on the kernel dispatcher, everything else
- * in {@link NetworkActor}s and {@link SandboxActor}s.
+ * The runtime's guardian, a network controller as libnetwork's: it prepares the host (firewall table, IPv4
+ * forwarding), brings up the default network, then keeps networks and sandboxes by id and routes each command to
+ * the actor that owns the resource. Container names, id prefixes and the rules on them are the container engine's:
+ * here a container is its full id, and the name it was given only a label for logs and messages. Network references
+ * (id, name, unique id prefix) are resolved by the shared {@link Resolver}. It makes no kernel call itself: the host
+ * preparation runs on the kernel dispatcher, everything else in {@link NetworkActor}s and {@link SandboxActor}s.
+ *
+ * <p>Each asynchronous step is piped back as a typed message naming its outcome ({@link NetworkCreated},
+ * {@link ContainerWired}...) or {@link StepFailed} with the {@link Step} that was pending, so a log line or an error
+ * names the step.
  */
 public final class RuntimeActor {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeActor.class);
     public static final DispatcherSelector KERNEL_DISPATCHER = DispatcherSelector.fromConfig("netwharf.kernel-dispatcher");
     public static final DispatcherSelector BRIDGE_DISPATCHER = DispatcherSelector.fromConfig("netwharf.bridge-dispatcher");
-    private static final Pattern CONTAINER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
-    private static final String CONTAINER_MODE = "container:";
+    private static final Resolver<NetworkRecord> NETWORKS = Resolver.networks();
 
     public sealed interface Command {}
-
-    /** A command whose answer can be an error. */
-    interface Answered<T> {
-        ActorRef<StatusReply<T>> replyTo();
-    }
 
     public record AwaitReady(ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
     public record CreateNetwork(NetworkSpec spec, ActorRef<StatusReply<NetworkInfo>> replyTo) implements Command, Answered<NetworkInfo> {}
 
+    /** {@code network}: an id, name or unique id prefix, here and in every command below. */
     public record InspectNetwork(String network, ActorRef<StatusReply<NetworkInfo>> replyTo) implements Command, Answered<NetworkInfo> {}
 
     public record ListNetworks(ActorRef<List<NetworkInfo>> replyTo) implements Command {}
@@ -96,21 +98,80 @@ public final class RuntimeActor {
 
     public record CreateContainer(ContainerSpec spec, ActorRef<StatusReply<ContainerInfo>> replyTo) implements Command, Answered<ContainerInfo> {}
 
-    public record InspectContainer(String container, ActorRef<StatusReply<ContainerInfo>> replyTo) implements Command, Answered<ContainerInfo> {}
+    /** {@code containerId}: the container's full id, here and in every command below. */
+    public record InspectContainer(String containerId, ActorRef<StatusReply<ContainerInfo>> replyTo) implements Command, Answered<ContainerInfo> {}
 
     public record ListContainers(ActorRef<StatusReply<List<ContainerInfo>>> replyTo) implements Command, Answered<List<ContainerInfo>> {}
 
     /** Remove a container; {@code force} also removes the containers that joined its namespace. */
-    public record RemoveContainer(String container, boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
+    public record RemoveContainer(String containerId, boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
-    public record Connect(String container, String network, EndpointSpec spec, ActorRef<StatusReply<EndpointInfo>> replyTo) implements Command, Answered<EndpointInfo> {}
+    public record Connect(String containerId, String network, EndpointSpec spec, ActorRef<StatusReply<EndpointInfo>> replyTo)
+            implements Command, Answered<EndpointInfo> {}
 
-    public record Disconnect(String container, String network, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
+    public record Disconnect(String containerId, String network, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
     /** Remove every container and user network, and the firewall table; the default bridge stays for the next start. */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {}
 
-    private record StepDone(Object value, Throwable failure, BiFunction<Object, Throwable, Behavior<Command>> next) implements Command {}
+    // ---- the outcomes of the steps under way, piped back to the actor ----------------------------------------
+
+    private record NetworksStarted(List<NetworkHandle> networks) implements Command {}
+
+    private record NetworkCreated(CreatingNetwork step, NetworkHandle network) implements Command {}
+
+    private record NetworkRemoved(RemovingNetwork step) implements Command {}
+
+    private record ContainerWired(WiringContainer step, ContainerInfo info) implements Command {}
+
+    /** The sandbox is gone: a removal done, or a failed creation undone. */
+    private record SandboxDestroyed(Step step) implements Command {}
+
+    private record ShutDown(Shutdown request) implements Command {}
+
+    private record StepFailed(Step step, Throwable cause) implements Command {}
+
+    /** A step under way and what its outcome needs; {@link #describe()} names it in logs and errors. */
+    private sealed interface Step {
+        String describe();
+    }
+
+    private record StartingUp() implements Step {
+        public String describe() {
+            return "start netwharf";
+        }
+    }
+
+    private record CreatingNetwork(CreateNetwork request, NetworkDefinition definition) implements Step {
+        public String describe() {
+            return "create network " + definition.name();
+        }
+    }
+
+    private record RemovingNetwork(RemoveNetwork request, NetworkRecord network) implements Step {
+        public String describe() {
+            return "remove network " + network.info().name();
+        }
+    }
+
+    private record WiringContainer(CreateContainer request, ContainerRecord container) implements Step {
+        public String describe() {
+            return "create container " + container.label();
+        }
+    }
+
+    /** The undo of a failed {@link WiringContainer}: the caller hears {@code error} once the sandbox is gone. */
+    private record UndoingContainer(WiringContainer failed, NetwharfException error) implements Step {
+        public String describe() {
+            return "clean up after the failed creation of container " + failed.container().label();
+        }
+    }
+
+    private record RemovingContainer(RemoveContainer request, ContainerRecord container, List<ContainerRecord> sharers) implements Step {
+        public String describe() {
+            return "remove container " + container.label();
+        }
+    }
 
     private record NetworkRecord(NetworkHandle handle) {
         NetworkInfo info() {
@@ -127,7 +188,6 @@ public final class RuntimeActor {
     private final Scheduler scheduler;
     private final Map<String, NetworkRecord> networks = new LinkedHashMap<>();
     private final Map<String, ContainerRecord> containers = new LinkedHashMap<>();
-    private final Map<String, String> containerIdsByName = new LinkedHashMap<>();
     /** Network creations wait here while one is under way, so two never choose the same subnet or bridge. */
     private final Deque<CreateNetwork> waitingNetworkCreations = new ArrayDeque<>();
     private boolean creatingNetwork;
@@ -183,27 +243,27 @@ public final class RuntimeActor {
                     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                             .thenApply(x -> all.stream().map(CompletableFuture::join).toList());
                 });
-        context.pipeToSelf(ready, (handles, failure) -> new StepDone(handles, failure, (h, f) -> {
-            if (f != null) {
-                NetwharfException error = KernelErrors.describe("start netwharf", f);
-                LOG.error("netwharf could not start: {}", error.getMessage());
-                kernel.close();
-                return stash.unstashAll(failed(error));
-            }
-            @SuppressWarnings("unchecked")
-            List<NetworkHandle> started = (List<NetworkHandle>) h;
-            started.forEach(this::register);
-            NetworkInfo bridge = started.get(0).info();
-            LOG.info("default network on bridge {}: subnet {}, gateway {}", bridge.bridge(), bridge.subnet(), bridge.gateway());
-            return stash.unstashAll(running());
-        }));
+        pipe(ready, new StartingUp(), NetworksStarted::new);
         return Behaviors.receive(Command.class)
-                .onMessage(StepDone.class, done -> done.next().apply(done.value(), done.failure()))
+                .onMessage(NetworksStarted.class, this::onStarted)
+                .onMessage(StepFailed.class, failed -> {
+                    NetwharfException error = KernelErrors.describe(failed.step().describe(), failed.cause());
+                    LOG.error("netwharf could not start: {}", error.getMessage());
+                    kernel.close();
+                    return stash.unstashAll(failed(error));
+                })
                 .onAnyMessage(m -> {
                     stash.stash(m);
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    private Behavior<Command> onStarted(NetworksStarted started) {
+        started.networks().forEach(this::register);
+        NetworkInfo bridge = started.networks().get(0).info();
+        LOG.info("default network on bridge {}: subnet {}, gateway {}", bridge.bridge(), bridge.subnet(), bridge.gateway());
+        return stash.unstashAll(running());
     }
 
     /** The default network as the config describes it: {@code --bip} fixes its subnet and gateway. */
@@ -265,7 +325,15 @@ public final class RuntimeActor {
                 .onMessage(Connect.class, this::onConnect)
                 .onMessage(Disconnect.class, this::onDisconnect)
                 .onMessage(Shutdown.class, this::onShutdown)
-                .onMessage(StepDone.class, done -> done.next().apply(done.value(), done.failure()))
+                .onMessage(NetworkCreated.class, this::onNetworkCreated)
+                .onMessage(NetworkRemoved.class, this::onNetworkRemoved)
+                .onMessage(ContainerWired.class, this::onContainerWired)
+                .onMessage(SandboxDestroyed.class, this::onSandboxDestroyed)
+                .onMessage(ShutDown.class, done -> {
+                    done.request().replyTo().tell(Done.getInstance());
+                    return Behaviors.stopped();
+                })
+                .onMessage(StepFailed.class, this::onStepFailed)
                 .onSignal(PostStop.class, s -> {
                     kernel.close();
                     return Behaviors.same();
@@ -293,16 +361,16 @@ public final class RuntimeActor {
         List<Taken> taken = networks.values().stream().filter(n -> n.info().hasAddresses())
                 .map(n -> Taken.network(Ipv4Subnet.parse(n.info().subnet()), n.info().name())).toList();
         creatingNetwork = true;
-        return after(create(spawn(definition), taken), (handle, failure) -> {
-            creatingNetwork = false;
-            if (failure != null) {
-                request.replyTo().tell(StatusReply.error(KernelErrors.describe("create network " + definition.name(), failure)));
-            } else {
-                register(handle);
-                request.replyTo().tell(StatusReply.success(handle.info()));
-            }
-            return nextNetworkCreation();
-        });
+        CreatingNetwork step = new CreatingNetwork(request, definition);
+        pipe(create(spawn(definition), taken), step, handle -> new NetworkCreated(step, handle));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onNetworkCreated(NetworkCreated created) {
+        creatingNetwork = false;
+        register(created.network());
+        created.step().request().replyTo().tell(StatusReply.success(created.network().info()));
+        return nextNetworkCreation();
     }
 
     private Behavior<Command> nextNetworkCreation() {
@@ -339,7 +407,7 @@ public final class RuntimeActor {
 
     private Behavior<Command> onInspectNetwork(InspectNetwork request) {
         return answer(request, "inspect network " + request.network(), () -> {
-            NetworkRecord network = resolveNetwork(request.network());
+            NetworkRecord network = network(request.network());
             if (!network.info().hasAddresses()) {
                 return CompletableFuture.completedFuture(network.info().withEndpoints(modeEndpoints(network.info())));
             }
@@ -353,7 +421,7 @@ public final class RuntimeActor {
      * namespace is the host's, or has loopback only). Each gets an endpoint id derived from the network's and its own.
      */
     private Map<String, EndpointInfo> modeEndpoints(NetworkInfo network) {
-        String mode = network.driver().equals("host") ? "host" : "none";
+        NetworkMode mode = modeOf(network);
         Map<String, EndpointInfo> endpoints = new LinkedHashMap<>();
         containers.values().stream().filter(c -> c.mode().equals(mode) && c.state() == ContainerRecord.State.RUNNING)
                 .forEach(c -> endpoints.put(c.id(), new EndpointInfo(Ids.derived(network.id(), c.id()), network.id(),
@@ -363,7 +431,7 @@ public final class RuntimeActor {
 
     private Behavior<Command> onAddressesInUse(AddressesInUse request) {
         return answer(request, "count the addresses of network " + request.network(), () -> {
-            NetworkRecord network = resolveNetwork(request.network());
+            NetworkRecord network = network(request.network());
             return network.handle().pool() == null ? CompletableFuture.completedFuture(0) : Asks.<PoolActor.Command, Integer>ask(
                     network.handle().pool(), PoolActor.CountInUse::new, config.kernelTimeout(), scheduler);
         });
@@ -372,7 +440,7 @@ public final class RuntimeActor {
     private Behavior<Command> onRemoveNetwork(RemoveNetwork request) {
         NetworkRecord network;
         try {
-            network = resolveNetwork(request.network());
+            network = network(request.network());
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
             return Behaviors.same();
@@ -382,15 +450,15 @@ public final class RuntimeActor {
                     network.info().name() + " is a pre-defined network and cannot be removed")));
             return Behaviors.same();
         }
-        return after(removeNetwork(network), (done, failure) -> {
-            if (failure == null) {
-                networks.remove(network.handle().id());
-                request.replyTo().tell(StatusReply.ack());
-            } else {
-                request.replyTo().tell(StatusReply.error(KernelErrors.describe("remove network " + network.info().name(), failure)));
-            }
-            return Behaviors.same();
-        });
+        RemovingNetwork step = new RemovingNetwork(request, network);
+        pipe(removeNetwork(network), step, done -> new NetworkRemoved(step));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onNetworkRemoved(NetworkRemoved removed) {
+        networks.remove(removed.step().network().handle().id());
+        removed.step().request().replyTo().tell(StatusReply.ack());
+        return Behaviors.same();
     }
 
     private CompletionStage<Done> removeNetwork(NetworkRecord network) {
@@ -403,25 +471,28 @@ public final class RuntimeActor {
     private Behavior<Command> onCreateContainer(CreateContainer request) {
         ContainerSpec spec = request.spec();
         String id;
-        String name;
+        String label;
         List<Join> joins;
         try {
             id = containerId(spec.id());
-            name = containerName(spec.name(), id);
-            String mode = spec.networkMode();
-            if (mode.equals("host") || mode.startsWith(CONTAINER_MODE)) {
-                return createSharing(request, id, name, mode);
+            label = spec.name() == null || spec.name().isEmpty() ? Ids.shortId(id) : spec.name();
+            NetworkMode mode = spec.networkMode();
+            if (!mode.joinsNetworks() && !spec.endpoints().isEmpty()) {
+                throw mode.connectRefusal();
             }
-            joins = mode.equals("none") ? noneMode(spec) : joins(spec);
+            if (mode instanceof NetworkMode.Host || mode instanceof NetworkMode.Container) {
+                return createSharing(request, id, label);
+            }
+            joins = mode.joinsNetworks() ? joins(spec) : List.of();
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
             return Behaviors.same();
         }
-        ActorRef<SandboxActor.Command> sandbox = context.spawn(SandboxActor.create(kernel, id, name, config.kernelTimeout()),
+        ActorRef<SandboxActor.Command> sandbox = context.spawn(SandboxActor.create(kernel, id, label, config.kernelTimeout()),
                 // Numbered: a container restarted under its id may start before its old sandbox actor has stopped.
                 "sandbox-" + id + "-" + (++sandboxesSpawned), KERNEL_DISPATCHER);
-        ContainerRecord creating = new ContainerRecord(id, name, spec.networkMode(), sandbox, null, null, ContainerRecord.State.CREATING);
-        add(creating);
+        ContainerRecord creating = new ContainerRecord(id, label, spec.networkMode(), sandbox, null, null, ContainerRecord.State.CREATING);
+        containers.put(id, creating);
         // The sandbox handles these in order, one saga at a time: all can be sent at once.
         CompletionStage<String> created = Asks.askWithStatus(sandbox, SandboxActor.Create::new, config.kernelTimeout(),
                 scheduler);
@@ -433,64 +504,56 @@ public final class RuntimeActor {
         }
         CompletionStage<ContainerInfo> wired = created.thenCompose(path -> CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new))
                 .thenApply(v -> containerInfo(creating, path, connected.stream().map(CompletableFuture::join).toList())));
-        return after(wired, (info, failure) -> {
-            if (failure == null) {
-                containers.put(id, creating.with(ContainerRecord.State.RUNNING).withSandboxKey(info.sandboxKey()));
-                request.replyTo().tell(StatusReply.success(info));
-                return Behaviors.same();
-            }
-            NetwharfException error = KernelErrors.describe("create container " + name, failure);
-            containers.put(id, creating.with(ContainerRecord.State.REMOVING));
-            return after(destroy(sandbox), (done, cleanupFailure) -> {
-                if (cleanupFailure != null) {
-                    LOG.error("cleaning up after the failed creation of container {}: {}", name, cleanupFailure.getMessage());
-                }
-                forget(id);
-                request.replyTo().tell(StatusReply.error(error));
-                return Behaviors.same();
-            });
-        });
+        WiringContainer step = new WiringContainer(request, creating);
+        pipe(wired, step, info -> new ContainerWired(step, info));
+        return Behaviors.same();
     }
 
-    /** {@code host} and {@code container:<x>} modes: no namespace of their own, so nothing to create in the kernel. */
-    private Behavior<Command> createSharing(CreateContainer request, String id, String name, String mode) {
-        if (!request.spec().endpoints().isEmpty()) {
-            throw NetwharfException.badParameter(
-                    "container sharing network namespace with another container or host cannot be connected to any other network");
-        }
+    private Behavior<Command> onContainerWired(ContainerWired wired) {
+        ContainerRecord creating = wired.step().container();
+        containers.put(creating.id(), creating.with(ContainerRecord.State.RUNNING).withSandboxKey(wired.info().sandboxKey()));
+        wired.step().request().replyTo().tell(StatusReply.success(wired.info()));
+        return Behaviors.same();
+    }
+
+    /** A step of the wiring failed: undo it all by destroying the sandbox, then tell the caller what failed. */
+    private void undo(WiringContainer failed, Throwable cause) {
+        NetwharfException error = KernelErrors.describe(failed.describe(), cause);
+        ContainerRecord creating = failed.container();
+        containers.put(creating.id(), creating.with(ContainerRecord.State.REMOVING));
+        UndoingContainer step = new UndoingContainer(failed, error);
+        pipe(destroy(creating.sandbox()), step, done -> new SandboxDestroyed(step));
+    }
+
+    /** {@code host} and {@code container:<id>} modes: no namespace of their own, so nothing to create in the kernel. */
+    private Behavior<Command> createSharing(CreateContainer request, String id, String label) {
+        NetworkMode mode = request.spec().networkMode();
         ContainerRecord record;
-        if (mode.equals("host")) {
-            record = new ContainerRecord(id, name, mode, null, kernel.host().path().toString(), null, ContainerRecord.State.RUNNING);
-        } else {
-            ContainerRecord owner = resolveContainer(mode.substring(CONTAINER_MODE.length()));
+        if (mode instanceof NetworkMode.Container joined) {
+            ContainerRecord owner = container(joined.reference());
             if (owner.state() != ContainerRecord.State.RUNNING) {
-                throw NetwharfException.conflict("cannot join the network namespace of container " + owner.name() + ": it is "
+                throw NetwharfException.conflict("cannot join the network namespace of container " + owner.label() + ": it is "
                         + owner.state().name().toLowerCase());
             }
-            record = new ContainerRecord(id, name, CONTAINER_MODE + owner.id(), owner.sandbox(), owner.sandboxKey(), owner.id(),
-                    ContainerRecord.State.RUNNING);
+            record = new ContainerRecord(id, label, new NetworkMode.Container(owner.id()), owner.sandbox(), owner.sandboxKey(),
+                    owner.id(), ContainerRecord.State.RUNNING);
+        } else {
+            record = new ContainerRecord(id, label, mode, null, kernel.host().path().toString(), null, ContainerRecord.State.RUNNING);
         }
-        add(record);
+        containers.put(id, record);
         request.replyTo().tell(StatusReply.success(containerInfo(record, record.sandboxKey(), List.of())));
         return Behaviors.same();
     }
 
     private record Join(NetworkHandle network, EndpointSpec spec) {}
 
-    private List<Join> noneMode(ContainerSpec spec) {
-        if (!spec.endpoints().isEmpty()) {
-            throw NetwharfException.badParameter("container cannot be connected to multiple networks with one of the networks in private (none) mode");
-        }
-        return List.of();
-    }
-
     /** The networks a bridge-mode container joins: the one its mode names first, then the others its spec lists. */
     private List<Join> joins(ContainerSpec spec) {
-        NetworkRecord first = resolveNetwork(spec.networkMode());
+        NetworkRecord first = network(spec.networkMode().network());
         Map<String, Join> listed = new LinkedHashMap<>();
         spec.endpoints().forEach((reference, endpoint) -> {
-            NetworkRecord network = resolveNetwork(reference);
-            checkEndpointSpec(network, endpoint);
+            NetworkRecord network = network(NetworkMode.networkReference(reference));
+            checkEndpoint(network, endpoint);
             if (listed.put(network.handle().id(), new Join(network.handle(), endpoint)) != null) {
                 throw NetwharfException.badParameter("network " + network.info().name() + " is listed twice");
             }
@@ -501,21 +564,25 @@ public final class RuntimeActor {
         return joins;
     }
 
-    private static void checkEndpointSpec(NetworkRecord network, EndpointSpec endpoint) {
-        if (network.info().driver().equals("host")) {
-            throw NetwharfException.badParameter("container cannot be disconnected from host network or connected to host network");
+    /** host and none take no endpoints (Docker's refusals); the default network no static address or alias. */
+    private static void checkEndpoint(NetworkRecord network, EndpointSpec endpoint) {
+        NetworkMode mode = modeOf(network.info());
+        if (mode != null) {
+            throw mode.joinRefusal();
         }
-        if (network.info().driver().equals("null")) {
-            throw NetwharfException.badParameter("container cannot be connected to multiple networks with one of the networks in private (none) mode");
-        }
-        if (network.info().isDefault() && endpoint.ipv4Address() != null) {
-            throw NetwharfException.badParameter("user specified IP address is supported on user defined networks only");
-        }
-        if (network.info().isDefault() && !endpoint.aliases().isEmpty()) {
-            throw NetwharfException.badParameter("network-scoped alias is supported only for containers in user defined networks");
-        }
+        endpoint.checkFor(network.info());
     }
 
+    /** The mode of the containers on a network that takes no endpoints: host or none; null for the others. */
+    private static NetworkMode modeOf(NetworkInfo network) {
+        return switch (network.driver()) {
+            case "host" -> NetworkMode.HOST_MODE;
+            case "null" -> NetworkMode.NONE_MODE;
+            default -> null;
+        };
+    }
+
+    /** The caller's id, checked (it names the namespace's file), or a new one. */
     private String containerId(String requested) {
         if (requested == null) {
             return Ids.newId();
@@ -529,23 +596,8 @@ public final class RuntimeActor {
         return requested;
     }
 
-    private String containerName(String requested, String id) {
-        if (requested == null || requested.isEmpty()) {
-            return Ids.shortId(id);
-        }
-        String name = requested.startsWith("/") ? requested.substring(1) : requested;
-        if (!CONTAINER_NAME.matcher(name).matches()) {
-            throw NetwharfException.badParameter("Invalid container name (" + requested + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
-        }
-        String holder = containerIdsByName.get(name);
-        if (holder != null) {
-            throw NetwharfException.conflict("The container name \"/" + name + "\" is already in use by container \"" + holder + "\"");
-        }
-        return name;
-    }
-
     private Behavior<Command> onInspectContainer(InspectContainer request) {
-        return answer(request, "inspect container " + request.container(), () -> describe(resolveContainer(request.container())));
+        return answer(request, "inspect container " + request.containerId(), () -> describe(container(request.containerId())));
     }
 
     private Behavior<Command> onListContainers(ListContainers request) {
@@ -571,53 +623,55 @@ public final class RuntimeActor {
     private static ContainerInfo containerInfo(ContainerRecord record, String sandboxKey, List<EndpointInfo> endpoints) {
         Map<String, EndpointInfo> byNetwork = new LinkedHashMap<>();
         endpoints.forEach(e -> byNetwork.put(e.networkName(), e));
-        return new ContainerInfo(record.id(), record.name(), record.mode(), sandboxKey, record.sharesWith(),
+        return new ContainerInfo(record.id(), record.label(), record.mode().text(), sandboxKey, record.sharesWith(),
                 Collections.unmodifiableMap(byNetwork));
     }
 
     private Behavior<Command> onRemoveContainer(RemoveContainer request) {
         ContainerRecord record;
         try {
-            record = resolveContainer(request.container());
+            record = container(request.containerId());
             requireRunning(record);
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
             return Behaviors.same();
         }
-        List<ContainerRecord> dependents = dependentsOf(record.id());
-        if (!dependents.isEmpty() && !request.force()) {
-            request.replyTo().tell(StatusReply.error(NetwharfException.conflict("cannot remove container " + record.name()
-                    + ": containers " + dependents.stream().map(ContainerRecord::name).toList()
+        // The namespace is the runtime's: it goes only when nobody else is in it, or with them when forced.
+        List<ContainerRecord> sharers = sharersOf(record.id());
+        if (!sharers.isEmpty() && !request.force()) {
+            request.replyTo().tell(StatusReply.error(NetwharfException.conflict("cannot remove container " + record.label()
+                    + ": containers " + sharers.stream().map(ContainerRecord::label).toList()
                     + " share its network namespace; remove them first, or force the removal to remove them too")));
             return Behaviors.same();
         }
+        RemovingContainer step = new RemovingContainer(request, record, sharers);
         if (!record.ownsSandbox()) {
-            forget(record.id());
-            dependents.forEach(d -> forget(d.id()));
-            request.replyTo().tell(StatusReply.ack());
-            return Behaviors.same();
+            return onSandboxDestroyed(new SandboxDestroyed(step));
         }
         containers.put(record.id(), record.with(ContainerRecord.State.REMOVING));
-        return after(destroy(record.sandbox()), (done, failure) -> {
-            if (failure != null) {
-                containers.put(record.id(), record);
-                request.replyTo().tell(StatusReply.error(KernelErrors.describe("remove container " + record.name(), failure)));
-                return Behaviors.same();
-            }
-            forget(record.id());
-            dependents.forEach(d -> forget(d.id()));
-            request.replyTo().tell(StatusReply.ack());
-            return Behaviors.same();
-        });
+        pipe(destroy(record.sandbox()), step, done -> new SandboxDestroyed(step));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSandboxDestroyed(SandboxDestroyed destroyed) {
+        if (destroyed.step() instanceof RemovingContainer removing) {
+            containers.remove(removing.container().id());
+            removing.sharers().forEach(d -> containers.remove(d.id()));
+            removing.request().replyTo().tell(StatusReply.ack());
+        } else if (destroyed.step() instanceof UndoingContainer undoing) {
+            containers.remove(undoing.failed().container().id());
+            undoing.failed().request().replyTo().tell(StatusReply.error(undoing.error()));
+        }
+        return Behaviors.same();
     }
 
     /** The containers that joined {@code id}'s namespace, directly or through another joiner. */
-    private List<ContainerRecord> dependentsOf(String id) {
+    private List<ContainerRecord> sharersOf(String id) {
         List<ContainerRecord> found = new ArrayList<>();
         for (ContainerRecord c : containers.values()) {
             if (id.equals(c.sharesWith())) {
                 found.add(c);
-                found.addAll(dependentsOf(c.id()));
+                found.addAll(sharersOf(c.id()));
             }
         }
         return found;
@@ -629,11 +683,15 @@ public final class RuntimeActor {
 
     private Behavior<Command> onConnect(Connect request) {
         try {
-            NetworkRecord network = resolveNetwork(request.network());
-            ContainerRecord record = resolveContainer(request.container());
-            requireOwnNamespace(record, "connected to", request.spec().noneMode());
+            NetworkRecord network = network(request.network());
+            ContainerRecord record = container(request.containerId());
+            // pipework may give a none container interfaces, when it asks explicitly.
+            boolean pipework = record.mode() instanceof NetworkMode.None && request.spec().noneMode();
+            if (!record.mode().joinsNetworks() && !pipework) {
+                throw record.mode().connectRefusal();
+            }
             requireRunning(record);
-            checkEndpointSpec(network, request.spec());
+            checkEndpoint(network, request.spec());
             record.sandbox().tell(new SandboxActor.Connect(network.handle(), request.spec(), request.replyTo()));
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
@@ -643,13 +701,15 @@ public final class RuntimeActor {
 
     private Behavior<Command> onDisconnect(Disconnect request) {
         try {
-            NetworkRecord network = resolveNetwork(request.network());
-            if (!network.info().hasAddresses()) {
+            NetworkRecord network = network(request.network());
+            if (modeOf(network.info()) != null) {
                 throw NetwharfException.badParameter("container cannot be disconnected from " + network.info().name() + " network");
             }
-            ContainerRecord record = resolveContainer(request.container());
+            ContainerRecord record = container(request.containerId());
             // A none container may have been given interfaces by pipework: the sandbox knows whether it has this one.
-            requireOwnNamespace(record, "disconnected from", true);
+            if (!record.ownsSandbox()) {
+                throw NetwharfException.badParameter(NetworkMode.sharedNamespaceRefusal("disconnected from"));
+            }
             requireRunning(record);
             record.sandbox().tell(new SandboxActor.Disconnect(network.handle(), request.replyTo()));
         } catch (NetwharfException e) {
@@ -658,22 +718,38 @@ public final class RuntimeActor {
         return Behaviors.same();
     }
 
-    /** {@code noneJoins}: a {@code none} container may join (pipework's explicit request) or leave a network. */
-    private static void requireOwnNamespace(ContainerRecord record, String verb, boolean noneJoins) {
-        if (record.mode().equals("none") && !noneJoins) {
-            throw NetwharfException.badParameter("container cannot be connected to multiple networks with one of the networks in private (none) mode");
-        }
-        if (!record.ownsSandbox()) {
-            throw NetwharfException.badParameter("container sharing network namespace with another container or host cannot be "
-                    + verb + " any other network");
+    private static void requireRunning(ContainerRecord record) {
+        if (record.state() != ContainerRecord.State.RUNNING) {
+            throw NetwharfException.conflict("container " + record.label() + " is " + record.state().name().toLowerCase()
+                    + "; try again once that has finished");
         }
     }
 
-    private static void requireRunning(ContainerRecord record) {
-        if (record.state() != ContainerRecord.State.RUNNING) {
-            throw NetwharfException.conflict("container " + record.name() + " is " + record.state().name().toLowerCase()
-                    + "; try again once that has finished");
+    // ---- failed steps ------------------------------------------------------------------------------------------
+
+    /** Puts back what the step changed and tells its caller, naming the step. */
+    private Behavior<Command> onStepFailed(StepFailed failed) {
+        Step step = failed.step();
+        NetwharfException error = KernelErrors.describe(step.describe(), failed.cause());
+        if (step instanceof CreatingNetwork creating) {
+            creatingNetwork = false;
+            creating.request().replyTo().tell(StatusReply.error(error));
+            return nextNetworkCreation();
+        } else if (step instanceof RemovingNetwork removing) {
+            removing.request().replyTo().tell(StatusReply.error(error));
+        } else if (step instanceof WiringContainer wiring) {
+            undo(wiring, failed.cause());
+        } else if (step instanceof UndoingContainer undoing) {
+            LOG.error("{}: {}", step.describe(), error.getMessage());
+            containers.remove(undoing.failed().container().id());
+            undoing.failed().request().replyTo().tell(StatusReply.error(undoing.error()));
+        } else if (step instanceof RemovingContainer removing) {
+            containers.put(removing.container().id(), removing.container());
+            removing.request().replyTo().tell(StatusReply.error(error));
+        } else {
+            LOG.error("{} failed: {}", step.describe(), error.getMessage());
         }
+        return Behaviors.same();
     }
 
     // ---- shutdown ----------------------------------------------------------------------------------------------
@@ -690,10 +766,9 @@ public final class RuntimeActor {
                 .handle((v, f) -> logged("remove networks", f))
                 .thenRunAsync(() -> firewall.tearDown(), kernelExecutor)
                 .handle((v, f) -> logged("remove the firewall table", f));
-        return after(done, (v, f) -> {
-            request.replyTo().tell(Done.getInstance());
-            return Behaviors.stopped();
-        });
+        // Every stage above is handled: the chain always completes, and ShutDown stops the actor.
+        context.pipeToSelf(done, (v, f) -> new ShutDown(request));
+        return Behaviors.same();
     }
 
     private static Void logged(String step, Throwable failure) {
@@ -709,60 +784,28 @@ public final class RuntimeActor {
         return networks.values().stream().map(NetworkRecord::info).toList();
     }
 
-    /** By id, by name, then by a unique id prefix, as Docker resolves network references. */
-    private NetworkRecord resolveNetwork(String reference) {
-        NetworkRecord byId = networks.get(reference);
-        if (byId != null) {
-            return byId;
-        }
-        for (NetworkRecord n : networks.values()) {
-            if (n.info().name().equals(reference)) {
-                return n;
-            }
-        }
-        List<NetworkRecord> byPrefix = networks.values().stream().filter(n -> !reference.isEmpty() && n.handle().id().startsWith(reference)).toList();
-        if (byPrefix.size() == 1) {
-            return byPrefix.get(0);
-        }
-        throw NetwharfException.notFound("network " + reference + " not found");
+    /** The network {@code reference} names: full id, name or unique id prefix, with Docker's refusals. */
+    private NetworkRecord network(String reference) {
+        return NETWORKS.resolve(reference, networks.values(), n -> n.handle().id(), n -> n.info().name());
     }
 
-    private ContainerRecord resolveContainer(String reference) {
-        String name = reference.startsWith("/") ? reference.substring(1) : reference;
-        ContainerRecord record = containers.get(reference);
-        if (record == null && containerIdsByName.containsKey(name)) {
-            record = containers.get(containerIdsByName.get(name));
-        }
-        if (record == null && !reference.isEmpty()) {
-            List<ContainerRecord> byPrefix = containers.values().stream().filter(c -> c.id().startsWith(reference)).limit(2).toList();
-            record = byPrefix.size() == 1 ? byPrefix.get(0) : null;
-        }
+    /** A container by its full id: the engine has turned the user's name or prefix into it. */
+    private ContainerRecord container(String id) {
+        ContainerRecord record = id == null ? null : containers.get(id);
         if (record == null) {
-            throw NetwharfException.notFound("No such container: " + reference);
+            throw Resolver.containers().notFound(id);
         }
         return record;
     }
 
-    private void add(ContainerRecord record) {
-        containers.put(record.id(), record);
-        containerIdsByName.put(record.name(), record.id());
-    }
-
-    private void forget(String id) {
-        ContainerRecord record = containers.remove(id);
-        if (record != null) {
-            containerIdsByName.remove(record.name());
-        }
-    }
-
     // ---- plumbing ----------------------------------------------------------------------------------------------
 
-    /** Continues with {@code next} inside the actor once {@code work} completes; other commands go on meanwhile. */
-    @SuppressWarnings("unchecked")
-    private <T> Behavior<Command> after(CompletionStage<T> work, BiFunction<T, Throwable, Behavior<Command>> next) {
-        context.pipeToSelf(work, (value, failure) -> new StepDone(value, failure,
-                (BiFunction<Object, Throwable, Behavior<Command>>) next));
-        return Behaviors.same();
+    /**
+     * Pipes {@code work}'s outcome back to the actor as a typed message: {@code done}'s on success, else
+     * {@link StepFailed} naming {@code step}. Other commands go on meanwhile.
+     */
+    private <T> void pipe(CompletionStage<T> work, Step step, Function<T, Command> done) {
+        context.pipeToSelf(work, (value, failure) -> failure == null ? done.apply(value) : new StepFailed(step, failure));
     }
 
     /**
@@ -786,11 +829,7 @@ public final class RuntimeActor {
         } else if (command instanceof ListNetworks m) {
             m.replyTo().tell(List.of());
         } else if (command instanceof Answered<?> m) {
-            refuse(m, error);
+            m.refuse(error);
         }
-    }
-
-    private static <T> void refuse(Answered<T> command, NetwharfException error) {
-        command.replyTo().tell(StatusReply.error(error));
     }
 }

@@ -66,9 +66,9 @@ final class GatewayFixture implements AutoCloseable {
 
     /** A container created and started through the engine, with no process: its network state from the runtime. */
     ContainerInfo run(String name, String networkMode) {
-        await(engine.create(ContainerRequest.of(name, networkMode)));
+        String id = await(engine.create(ContainerRequest.of(name, networkMode)));
         await(engine.start(name));
-        return await(netwharf.inspectContainer(name));
+        return await(netwharf.inspectContainer(id));
     }
 
     /** An answer: status, headers and body. */

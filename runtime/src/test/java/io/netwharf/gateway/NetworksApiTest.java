@@ -87,7 +87,7 @@ class NetworksApiTest extends ApiTest {
         GatewayFixture.Answer busy = gateway.send("DELETE", "/v1.51/networks/usernet", (String) null);
         assertEquals(403, busy.status());
         assertTrue(busy.message().contains("has active endpoints"), busy.message());
-        await(gateway.netwharf.removeContainer("web", false));
+        await(gateway.netwharf.removeContainer(web.id(), false));
         GatewayFixture.Answer removed = gateway.send("DELETE", "/v1.51/networks/usernet", (String) null);
         assertEquals(204, removed.status(), removed.body());
         assertEquals("", removed.body());
@@ -160,7 +160,7 @@ class NetworksApiTest extends ApiTest {
         assertEquals(200, connected.status(), connected.body());
         assertEquals("", connected.body());
         assertEquals("10.36.0.50/24", gateway.get("/v1.51/networks/n1").json().get("Containers").get(ca.id()).get("IPv4Address").asText());
-        assertEquals(List.of("bridge", "n1"), List.copyOf(await(gateway.netwharf.inspectContainer("ca")).endpoints().keySet()));
+        assertEquals(List.of("bridge", "n1"), List.copyOf(await(gateway.netwharf.inspectContainer(ca.id())).endpoints().keySet()));
 
         GatewayFixture.Answer twice = gateway.post("/v1.51/networks/n1/connect", "{\"Container\":\"ca\"}");
         assertEquals(403, twice.status());

@@ -59,7 +59,7 @@ class ModesTest extends RuntimeTest {
         assertTrue(fixture.box.ipJson(ns, "link", "show", "lo").get(0).get("flags").toString().contains("UP"));
         assertTrue(iso.endpoints().isEmpty());
         assertTrue(fixture.box.ping(ns, "127.0.0.1"));
-        refused(Kind.BAD_PARAMETER, netwharf.connect("iso", "bridge", io.netwharf.protocol.model.EndpointSpec.DYNAMIC));
+        refused(Kind.BAD_PARAMETER, netwharf.connect(iso.id(), "bridge", io.netwharf.protocol.model.EndpointSpec.DYNAMIC));
     }
 
     @Test
@@ -68,32 +68,35 @@ class ModesTest extends RuntimeTest {
         ContainerInfo host = await(netwharf.createContainer(of("hostc", "host")));
         assertEquals(fixture.box.host.path().toString(), host.sandboxKey());
         assertEquals(before, fixture.namespaces(), "no namespace of its own");
-        refused(Kind.BAD_PARAMETER, netwharf.connect("hostc", "bridge", io.netwharf.protocol.model.EndpointSpec.DYNAMIC));
-        await(netwharf.removeContainer("hostc", false));
+        refused(Kind.BAD_PARAMETER, netwharf.connect(host.id(), "bridge", io.netwharf.protocol.model.EndpointSpec.DYNAMIC));
+        await(netwharf.removeContainer(host.id(), false));
     }
 
     @Test
     void containerModeJoinsTheOwnersNamespaceAndKeepsItWhileJoined() throws Exception {
         ContainerInfo owner = await(netwharf.createContainer(of("owner", "bridge")));
-        ContainerInfo side = await(netwharf.createContainer(of("side", "container:owner")));
-        ContainerInfo side2 = await(netwharf.createContainer(of("side2", "container:" + side.id().substring(0, 10))));
+        // The runtime takes the owner's full id: names and prefixes are the engine's.
+        refused(Kind.NOT_FOUND, netwharf.createContainer(of("side", "container:owner")));
+        refused(Kind.NOT_FOUND, netwharf.createContainer(of("side", "container:" + owner.id().substring(0, 10))));
+        ContainerInfo side = await(netwharf.createContainer(of("side", "container:" + owner.id())));
+        ContainerInfo side2 = await(netwharf.createContainer(of("side2", "container:" + side.id())));
 
         assertEquals(owner.sandboxKey(), side.sandboxKey());
         assertEquals(owner.sandboxKey(), side2.sandboxKey(), "joining a joiner joins the same namespace");
         assertEquals(owner.id(), side.sharesWith());
         assertTrue(side.endpoints().isEmpty(), "no interfaces of its own");
         assertEquals(1, fixture.namespaces().size());
-        refused(Kind.BAD_PARAMETER, netwharf.connect("side", "bridge", io.netwharf.protocol.model.EndpointSpec.DYNAMIC));
+        refused(Kind.BAD_PARAMETER, netwharf.connect(side.id(), "bridge", io.netwharf.protocol.model.EndpointSpec.DYNAMIC));
 
-        var refusal = refused(Kind.CONFLICT, netwharf.removeContainer("owner", false));
+        var refusal = refused(Kind.CONFLICT, netwharf.removeContainer(owner.id(), false));
         assertTrue(refusal.getMessage().contains("side"), refusal.getMessage());
         assertEquals(1, fixture.namespaces().size(), "refused: nothing removed");
 
-        await(netwharf.removeContainer("side2", false));
-        await(netwharf.removeContainer("owner", true));
+        await(netwharf.removeContainer(side2.id(), false));
+        await(netwharf.removeContainer(owner.id(), true));
         assertEquals(List.of(), fixture.namespaces());
         assertEquals(List.of(), await(netwharf.listContainers()), "forcing removed the joiners too");
-        refused(Kind.NOT_FOUND, netwharf.inspectContainer("side"));
+        refused(Kind.NOT_FOUND, netwharf.inspectContainer(side.id()));
     }
 
     @Test
@@ -104,7 +107,7 @@ class ModesTest extends RuntimeTest {
         }
         assertEquals(5, fixture.ports("netwharf0").size());
         for (ContainerInfo c : made) {
-            await(netwharf.removeContainer(c.name(), false));
+            await(netwharf.removeContainer(c.id(), false));
         }
         assertEquals(List.of(), fixture.namespaces());
         assertTrue(await(netwharf.inspectNetwork("bridge")).endpoints().isEmpty());

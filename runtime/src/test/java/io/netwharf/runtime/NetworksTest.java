@@ -63,7 +63,7 @@ class NetworksTest extends RuntimeTest {
         assertFalse(fixture.ping(c, bAddress), "another network, the other way");
 
         // A container on both networks reaches both: isolation is between networks, not a broken route.
-        await(netwharf.connect("ca", "n2", EndpointSpec.DYNAMIC));
+        await(netwharf.connect(a.id(), "n2", EndpointSpec.DYNAMIC));
         assertTrue(fixture.ping(a, cAddress));
     }
 
@@ -110,27 +110,27 @@ class NetworksTest extends RuntimeTest {
         ContainerInfo a = await(netwharf.createContainer(new ContainerSpec("ca", "bridge",
                 Map.of("n1", EndpointSpec.staticAddress("10.36.0.50")))));
         assertEquals(List.of("bridge", "n1"), List.copyOf(a.endpoints().keySet()));
-        EndpointInfo second = await(netwharf.connect("ca", "n2", EndpointSpec.staticAddress("10.37.0.9")));
+        EndpointInfo second = await(netwharf.connect(a.id(), "n2", EndpointSpec.staticAddress("10.37.0.9")));
         assertEquals("eth2", second.interfaceName());
         Netns ns = fixture.netns(a);
         assertEquals(List.of("10.36.0.50/24"), fixture.addresses(ns, "eth1"));
         assertEquals(List.of("10.37.0.9/24"), fixture.addresses(ns, "eth2"));
         assertEquals(1, fixture.box.ipJson(ns, "route", "show", "default").size(), "one default route, via the first network");
 
-        NetwharfException twice = refused(Kind.FORBIDDEN, netwharf.connect("ca", "n2", EndpointSpec.DYNAMIC));
+        NetwharfException twice = refused(Kind.FORBIDDEN, netwharf.connect(a.id(), "n2", EndpointSpec.DYNAMIC));
         assertTrue(twice.getMessage().contains("already exists in network n2"), twice.getMessage());
         ContainerInfo b = await(netwharf.createContainer(of("cb", "n2")));
-        NetwharfException taken = refused(Kind.FORBIDDEN, netwharf.connect("cb", "n1", EndpointSpec.staticAddress("10.36.0.50")));
+        NetwharfException taken = refused(Kind.FORBIDDEN, netwharf.connect(b.id(), "n1", EndpointSpec.staticAddress("10.36.0.50")));
         assertTrue(taken.getMessage().contains("10.36.0.50"), taken.getMessage());
-        refused(Kind.BAD_PARAMETER, netwharf.connect("cb", "n1", EndpointSpec.staticAddress("10.99.0.5")));
-        refused(Kind.BAD_PARAMETER, netwharf.connect("cb", "bridge", EndpointSpec.staticAddress("172.17.0.5")));
+        refused(Kind.BAD_PARAMETER, netwharf.connect(b.id(), "n1", EndpointSpec.staticAddress("10.99.0.5")));
+        refused(Kind.BAD_PARAMETER, netwharf.connect(b.id(), "bridge", EndpointSpec.staticAddress("172.17.0.5")));
 
-        await(netwharf.disconnect("ca", "n1"));
+        await(netwharf.disconnect(a.id(), "n1"));
         assertFalse(fixture.box.linkNames(ns).contains("eth1"));
         assertTrue(await(netwharf.inspectNetwork("n1")).endpoints().isEmpty());
-        assertEquals("10.36.0.50", await(netwharf.connect("cb", "n1", EndpointSpec.staticAddress("10.36.0.50"))).ipv4Address(),
+        assertEquals("10.36.0.50", await(netwharf.connect(b.id(), "n1", EndpointSpec.staticAddress("10.36.0.50"))).ipv4Address(),
                 "released on disconnect");
-        refused(Kind.FORBIDDEN, netwharf.disconnect("ca", "n1"));
+        refused(Kind.FORBIDDEN, netwharf.disconnect(a.id(), "n1"));
     }
 
     @Test
@@ -142,7 +142,7 @@ class NetworksTest extends RuntimeTest {
         // after the address was allocated and the veth pair created.
         KernelSandbox.command(List.of("nsenter", "--net=" + ns.path(), "ip", "link", "add", "eth1", "type", "bridge"));
 
-        NetwharfException e = refused(Kind.INTERNAL, netwharf.connect("ca", "n1", EndpointSpec.DYNAMIC));
+        NetwharfException e = refused(Kind.INTERNAL, netwharf.connect(a.id(), "n1", EndpointSpec.DYNAMIC));
 
         assertTrue(e.getMessage().contains("connect container ca to network n1") && e.getMessage().contains("eth1"), e.getMessage());
         assertEquals(List.of(), fixture.ports(n1.bridge()), "no veth left on the bridge");
@@ -156,7 +156,7 @@ class NetworksTest extends RuntimeTest {
     @Test
     void badInputIsRefusedAndChangesNothing() {
         await(netwharf.createNetwork(NetworkSpec.named("taken").subnet("10.39.0.0/16").build()));
-        await(netwharf.createContainer(of("ca", "bridge")));
+        ContainerInfo a = await(netwharf.createContainer(of("ca", "bridge")));
         List<String> links = fixture.box.linkNames(fixture.box.host);
         List<JsonNode> rules = fixture.box.nftRuleset(fixture.box.host);
 
@@ -172,11 +172,15 @@ class NetworksTest extends RuntimeTest {
         refused(Kind.FORBIDDEN, netwharf.createNetwork(NetworkSpec.named("host").build()));
         refused(Kind.NOT_FOUND, netwharf.createContainer(of("cb", "nosuchnet")));
         refused(Kind.NOT_FOUND, netwharf.createContainer(of("cb", "container:nosuchctr")));
-        refused(Kind.CONFLICT, netwharf.createContainer(of("ca", "bridge")));
-        refused(Kind.BAD_PARAMETER, netwharf.createContainer(of("bad name", "bridge")));
+        // Names are the engine's (ContainerEngineTest, ContainersApiTest): here a container is its id, checked and unique.
+        refused(Kind.CONFLICT, netwharf.createContainer(new ContainerSpec(a.id(), "other", "bridge", Map.of())));
+        refused(Kind.BAD_PARAMETER, netwharf.createContainer(new ContainerSpec("ca", "ca", "bridge", Map.of())));
+        NetwharfException noOwner = org.junit.jupiter.api.Assertions.assertThrows(NetwharfException.class, () -> of("cb", "container:"));
+        assertEquals("Invalid network mode: invalid container format container:<name|id>", noOwner.getMessage());
         refused(Kind.NOT_FOUND, netwharf.connect("nosuchctr", "taken", EndpointSpec.DYNAMIC));
-        refused(Kind.NOT_FOUND, netwharf.connect("ca", "nosuchnet", EndpointSpec.DYNAMIC));
-        refused(Kind.BAD_PARAMETER, netwharf.connect("ca", "taken", EndpointSpec.staticAddress("10.39.0.999")));
+        refused(Kind.NOT_FOUND, netwharf.connect("ca", "taken", EndpointSpec.DYNAMIC)); // a name is no key here
+        refused(Kind.NOT_FOUND, netwharf.connect(a.id(), "nosuchnet", EndpointSpec.DYNAMIC));
+        refused(Kind.BAD_PARAMETER, netwharf.connect(a.id(), "taken", EndpointSpec.staticAddress("10.39.0.999")));
         refused(Kind.NOT_FOUND, netwharf.removeNetwork("nosuchnet"));
         refused(Kind.FORBIDDEN, netwharf.removeNetwork("bridge"));
         refused(Kind.NOT_FOUND, netwharf.removeContainer("nosuchctr", false));
@@ -189,10 +193,10 @@ class NetworksTest extends RuntimeTest {
     @Test
     void aNetworkWithEndpointsIsNotRemovedAndRemovingOneLeavesNoRule() {
         NetworkInfo net = await(netwharf.createNetwork(NetworkSpec.named("gone").subnet("10.42.0.0/24").build()));
-        await(netwharf.createContainer(of("ca", "gone")));
+        ContainerInfo a = await(netwharf.createContainer(of("ca", "gone")));
         NetwharfException e = refused(Kind.FORBIDDEN, netwharf.removeNetwork("gone"));
         assertTrue(e.getMessage().contains("has active endpoints"), e.getMessage());
-        await(netwharf.removeContainer("ca", false));
+        await(netwharf.removeContainer(a.id(), false));
         await(netwharf.removeNetwork("gone"));
 
         assertFalse(fixture.box.linkNames(fixture.box.host).contains(net.bridge()));

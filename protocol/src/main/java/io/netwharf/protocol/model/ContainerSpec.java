@@ -4,19 +4,27 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A container as far as the network is concerned.
+ * A container as far as the network is concerned. The runtime knows containers by id alone: names and id prefixes
+ * are the container engine's.
  *
  * @param id          the container's id, 64 lowercase hex digits, for callers that keep containers of their own
- *                    across network lifetimes (the gateway keeps a stopped container's id); null: a new random one
- * @param networkMode {@code bridge} (the default network), {@code none}, {@code host}, {@code container:<name or
- *                    id>}, or the name or id of a user-defined network
- * @param endpoints   settings per network (static address, aliases), keyed by network name or id; networks named
- *                    here besides the one in {@code networkMode} are joined too, in order
+ *                    across network lifetimes (the engine keeps a stopped container's id); null: a new random one
+ * @param name        a label for logs and messages, not a key: the runtime neither checks nor resolves it; null or
+ *                    empty: the short id
+ * @param networkMode {@code bridge} (the default network), {@code none}, {@code host}, {@code container:<full id>}
+ *                    of a container the runtime has, or the name, id or unique id prefix of a network
+ * @param endpoints   settings per network (static address, aliases), keyed by network name, id or id prefix;
+ *                    networks named here besides the one in {@code networkMode} are joined too, in order
  */
-public record ContainerSpec(String id, String name, String networkMode, Map<String, EndpointSpec> endpoints) {
+public record ContainerSpec(String id, String name, NetworkMode networkMode, Map<String, EndpointSpec> endpoints) {
     public ContainerSpec {
-        networkMode = networkMode == null || networkMode.isEmpty() ? "bridge" : networkMode;
+        networkMode = networkMode == null ? NetworkMode.BRIDGE_MODE : networkMode;
         endpoints = endpoints == null ? Map.of() : new LinkedHashMap<>(endpoints);
+    }
+
+    /** With the mode in Docker's spelling, parsed here. */
+    public ContainerSpec(String id, String name, String networkMode, Map<String, EndpointSpec> endpoints) {
+        this(id, name, NetworkMode.parse(networkMode), endpoints);
     }
 
     public ContainerSpec(String name, String networkMode, Map<String, EndpointSpec> endpoints) {

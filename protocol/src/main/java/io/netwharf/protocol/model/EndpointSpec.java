@@ -26,4 +26,20 @@ public record EndpointSpec(String ipv4Address, List<String> aliases, String macA
     public static EndpointSpec staticAddress(String ipv4Address) {
         return new EndpointSpec(ipv4Address, List.of());
     }
+
+    /**
+     * Refuses, with Docker's messages, what the default network does not take: a static address or aliases (Docker
+     * keeps both for user-defined networks). Checked before any endpoint is made, whether the container runs or not.
+     */
+    public void checkFor(NetworkInfo network) {
+        if (!network.isDefault()) {
+            return;
+        }
+        if (ipv4Address != null) {
+            throw NetwharfException.badParameter("user specified IP address is supported on user defined networks only");
+        }
+        if (!aliases.isEmpty()) {
+            throw NetwharfException.badParameter("network-scoped alias is supported only for containers in user defined networks");
+        }
+    }
 }
