@@ -440,8 +440,8 @@ public final class SandboxActor {
         List<StepFailed> failures = teardown.failures;
         if (teardown.purpose instanceof UndoConnect undo) {
             for (StepFailed failed : failures) {
-                context.getLog().error("{}: undoing the failed step '{}' failed at '{}' and left {} behind: {}", undo.joining().saga(),
-                        undo.failure().step(), failed.step(), leftover(undo.joining(), failed), KernelErrors.unwrap(failed.cause()).getMessage());
+                context.getLog().error("{}: undoing the failed step '{}' failed at '{}': {}; left behind: {}", undo.joining().saga(),
+                        undo.failure().step(), failed.step(), KernelErrors.unwrap(failed.cause()).getMessage(), leftover(undo.joining(), failed));
             }
             undo.joining().command().replyTo().tell(StatusReply.error(describe(undo.joining().saga(), undo.failure())));
             return ready();
@@ -464,8 +464,8 @@ public final class SandboxActor {
     /** What an undo step that failed leaves: the pair (and with it the address, which it may still carry), or the address. */
     private static String leftover(Joining joining, StepFailed failed) {
         return failed.step() == Step.DETACH
-                ? "the veth pair " + joining.hostName() + " on network " + joining.network().name() + " and its address, kept allocated"
-                : "its address allocated in network " + joining.network().name();
+                ? "the veth pair " + joining.hostName() + " on network " + joining.network().name() + ", and its address, still allocated"
+                : "its address, still allocated in network " + joining.network().name();
     }
 
     private void forget(String networkId) {
