@@ -100,8 +100,11 @@ public final class RuntimeActor {
 
     public record Disconnect(String container, String network, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
-    /** Remove every container and user network, and the firewall table; the default bridge stays for the next start. */
-    public record Shutdown(ActorRef<Done> replyTo) implements Command {}
+    /**
+     * Remove every container and user network, and the firewall table; the default bridge stays for the next start.
+     * Goes on after a failure; the answer is an error listing every one. The runtime stops either way.
+     */
+    public record Shutdown(ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
     private record StepDone(Object value, Throwable failure, BiFunction<Object, Throwable, Behavior<Command>> next) implements Command {}
 
@@ -212,7 +215,7 @@ public final class RuntimeActor {
     private static Behavior<Command> failed(NetwharfException error) {
         return Behaviors.receive(Command.class)
                 .onMessage(Shutdown.class, m -> {
-                    m.replyTo().tell(Done.getInstance());
+                    m.replyTo().tell(StatusReply.ack()); // it made nothing to remove
                     return Behaviors.stopped();
                 })
                 .onAnyMessage(m -> {
@@ -613,27 +616,38 @@ public final class RuntimeActor {
 
     private Behavior<Command> onShutdown(Shutdown request) {
         List<NetworkRecord> all = List.copyOf(networks.values());
-        List<CompletableFuture<Done>> sandboxes = containers.values().stream()
+        List<CompletableFuture<String>> sandboxes = containers.values().stream()
                 .filter(c -> c.ownsSandbox() && c.state() == ContainerRecord.State.RUNNING)
-                .map(c -> destroy(c.sandbox()).toCompletableFuture()).toList();
-        CompletionStage<Void> done = CompletableFuture.allOf(sandboxes.toArray(CompletableFuture[]::new))
-                .handle((v, f) -> logged("remove containers", f))
-                .thenCompose(v -> CompletableFuture.allOf(all.stream()
-                        .map(n -> removeNetwork(n).toCompletableFuture()).toArray(CompletableFuture[]::new)))
-                .handle((v, f) -> logged("remove networks", f))
-                .thenRunAsync(() -> firewall.tearDown(), kernelExecutor)
-                .handle((v, f) -> logged("remove the firewall table", f));
-        return after(done, (v, f) -> {
-            request.replyTo().tell(Done.getInstance());
+                .map(c -> failureOf("remove container " + c.name(), destroy(c.sandbox()))).toList();
+        // Containers first (their endpoints hold the networks), then the networks, then the firewall table.
+        CompletionStage<List<String>> failures = allFailures(sandboxes)
+                .thenCompose(earlier -> allFailures(all.stream()
+                        .map(n -> failureOf("remove network " + n.info().name(), removeNetwork(n))).toList())
+                        .thenApply(later -> concat(earlier, later)))
+                .thenCompose(earlier -> failureOf("remove the firewall table", CompletableFuture.runAsync(firewall::tearDown, kernelExecutor))
+                        .thenApply(last -> last == null ? earlier : concat(earlier, List.of(last))));
+        return after(failures, (failed, f) -> {
+            failed.forEach(message -> LOG.warn("shutdown: {}", message));
+            request.replyTo().tell(failed.isEmpty() ? StatusReply.ack() : StatusReply.error(NetwharfException.internal("shut down the runtime: "
+                    + (failed.size() == 1 ? failed.get(0) : failed.size() + " steps failed: " + String.join("; ", failed)), null)));
             return Behaviors.stopped();
         });
     }
 
-    private static Void logged(String step, Throwable failure) {
-        if (failure != null) {
-            LOG.warn("shutdown: {} failed: {}", step, KernelErrors.unwrap(failure).getMessage());
-        }
-        return null;
+    /** Completes with null once {@code work} has, or with {@code step}'s failure described; never fails. */
+    private static CompletableFuture<String> failureOf(String step, CompletionStage<?> work) {
+        return work.toCompletableFuture().handle((v, failure) -> failure == null ? null : KernelErrors.describe(step, failure).getMessage());
+    }
+
+    private static CompletableFuture<List<String>> allFailures(List<CompletableFuture<String>> steps) {
+        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                .thenApply(v -> steps.stream().map(CompletableFuture::join).filter(message -> message != null).toList());
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> both = new ArrayList<>(first);
+        both.addAll(second);
+        return both;
     }
 
     // ---- registries --------------------------------------------------------------------------------------------
@@ -715,7 +729,7 @@ public final class RuntimeActor {
 
     private static void replyError(Command command, NetwharfException error) {
         if (command instanceof Shutdown m) {
-            m.replyTo().tell(Done.getInstance());
+            m.replyTo().tell(StatusReply.ack());
         } else if (command instanceof ListNetworks m) {
             m.replyTo().tell(List.of());
         } else if (command instanceof Answered<?> m) {
