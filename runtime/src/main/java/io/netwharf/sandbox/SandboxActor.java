@@ -157,7 +157,7 @@ public final class SandboxActor {
 
     private record Destroying(Destroy command) implements Purpose {}
 
-    /** Endpoints on their way out (by network id), each detached, then released; the steps that failed. */
+    /** Endpoints on their way out (by network id), each detached (unless it never was attached), then released; the steps that failed. */
     private static final class Teardown {
         final Purpose purpose;
         final String saga;
@@ -374,7 +374,7 @@ public final class SandboxActor {
     }
 
     private Behavior<Command> onDestroy(Destroy destroy) {
-        String saga = "remove the namespace of container " + containerName;
+        String saga = "remove the sandbox of container " + containerName;
         closeSocket(); // it would keep the namespace alive after the unmount
         if (mounted) {
             try {
@@ -410,7 +410,8 @@ public final class SandboxActor {
     }
 
     private Behavior<Command> leaving(Teardown teardown) {
-        return busy(teardown.saga + ": leave networks " + teardown.pending.keySet(), Behaviors.receive(Command.class)
+        String networks = teardown.pending.values().stream().map(e -> e.network().name()).toList().toString();
+        return busy(teardown.saga + ": leave networks " + networks, Behaviors.receive(Command.class)
                 .onMessage(PairDetached.class, m -> {
                     Endpoint endpoint = teardown.pending.get(m.networkId());
                     context.getLog().debug("{}: detached from network {}", teardown.saga, endpoint.network().name());

@@ -344,7 +344,7 @@ class SandboxActorTest {
         n3.pool.expectMessageClass(PoolActor.Release.class).replyTo().tell(StatusReply.ack());
 
         NetwharfException error = error(reply);
-        assertEquals("remove the namespace of container web: 2 steps failed: leave network n1: detach the veth pair "
+        assertEquals("remove the sandbox of container web: 2 steps failed: leave network n1: detach the veth pair "
                 + first.hostInterfaceName() + ": network n1 is stuck; leave network n2: release address 10.2.0.2: pool n2 is stuck",
                 error.getMessage());
         assertEquals(1, error.getSuppressed().length);
@@ -372,7 +372,7 @@ class SandboxActorTest {
         kernel.deleteFailures = 1;
 
         NetwharfException error = error(destroy(sandbox));
-        assertTrue(error.getMessage().startsWith("remove the namespace of container web: delete the namespace: delete netns "),
+        assertTrue(error.getMessage().startsWith("remove the sandbox of container web: delete the namespace: delete netns "),
                 error.getMessage());
         assertTrue(kernel.exists, "still mounted");
         assertFalse(kernel.socketOpen);
