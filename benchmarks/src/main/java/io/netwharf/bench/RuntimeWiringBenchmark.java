@@ -7,7 +7,7 @@ import io.netwharf.kernel.NamespaceThreads;
 import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.NetnsDirectory;
-import io.netwharf.network.NetworkActor;
+import io.netwharf.network.bridge.BridgeDriver;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
@@ -62,7 +62,7 @@ import static io.netwharf.bench.BenchSupport.median;
         description = "Create and remove N bridge-mode containers through the embedded API; compare with ip -batch "
                 + "(host side), with one ip process per operation, with the CNI bridge plugin and with netavark.")
 public final class RuntimeWiringBenchmark implements Callable<Integer> {
-    @Option(names = {"-n", "--containers"}, description = "containers per round, at most " + NetworkActor.MAX_PORTS
+    @Option(names = {"-n", "--containers"}, description = "containers per round, at most " + BridgeDriver.MAX_PORTS
             + " (one bridge) (default ${DEFAULT-VALUE})")
     int containers = 1000;
 
@@ -164,10 +164,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         if (!BenchSupport.inThrowawayNamespace()) {
             return 2;
         }
-        if (containers < 1 || containers > NetworkActor.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
+        if (containers < 1 || containers > BridgeDriver.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
                 || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1) || cniRounds < 0
                 || (cniParallel != null && cniParallel < 0) || netavarkRounds < 0 || httpClients < 0 || httpWarmUp < -1) {
-            System.err.println("--containers must be 1.." + NetworkActor.MAX_PORTS + ", --rounds and --namespace-threads at least 1, "
+            System.err.println("--containers must be 1.." + BridgeDriver.MAX_PORTS + ", --rounds and --namespace-threads at least 1, "
                     + "--concurrency, --pipework-rounds, --cni-rounds, --cni-parallel, --netavark-rounds, --http-clients and --timeline-interval "
                     + "at least 0, --warm-up and --http-warm-up at least -1");
             return 2;

@@ -51,12 +51,10 @@ final class ContainerRoutes {
 
     private final ContainerEngine engine;
     private final Netwharf netwharf;
-    private final PredefinedNetworks predefined;
 
-    ContainerRoutes(ContainerEngine engine, Netwharf netwharf, PredefinedNetworks predefined) {
+    ContainerRoutes(ContainerEngine engine, Netwharf netwharf) {
         this.engine = engine;
         this.netwharf = netwharf;
-        this.predefined = predefined;
     }
 
     Route route() {
@@ -143,7 +141,7 @@ final class ContainerRoutes {
     }
 
     private Map<String, String> networkIds(List<NetworkInfo> networks) {
-        Map<String, String> ids = new HashMap<>(predefined.idsByName());
+        Map<String, String> ids = new HashMap<>();
         networks.forEach(n -> ids.put(n.name(), n.id()));
         return ids;
     }

@@ -40,11 +40,10 @@ public final class DockerApi {
 
     /** The whole API over the runtime's networks and the engine's containers. */
     public static Route route(Netwharf netwharf, ContainerEngine containers) {
-        PredefinedNetworks predefined = new PredefinedNetworks();
         Route api = concat(
                 new SystemRoutes(containers).route(),
-                new NetworkRoutes(netwharf, containers, predefined).route(),
-                new ContainerRoutes(containers, netwharf, predefined).route(),
+                new NetworkRoutes(netwharf, containers).route(),
+                new ContainerRoutes(containers, netwharf).route(),
                 probes());
         // Built once: the DSL calls each () -> supplier per request, and building the handlers and the versioned
         // alternative there cost CPU on every request (JFR showed the rejection handler being built for each).

@@ -5,17 +5,13 @@ import io.netwharf.protocol.model.NetworkSpec;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Turns the body of {@code POST /networks/create} into a {@link NetworkSpec}, refusing what netwharf does not do
- * (other drivers, IPv6, several subnets) and options with bad values, naming the field or option. What the runtime
- * checks itself (names, CIDRs, overlaps, duplicates) is left to it.
+ * (other drivers, IPv6, several subnets), naming the field. What the runtime checks itself (names, CIDRs, overlaps,
+ * duplicates, the driver's options) is left to it.
  */
 final class NetworkCreation {
-    private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
-    private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
-
     private NetworkCreation() {}
 
     static NetworkSpec spec(NetworkJson.CreateRequest request) {
@@ -23,7 +19,7 @@ final class NetworkCreation {
         if (driver.equals("host") || driver.equals("null")) {
             throw NetwharfException.forbidden("only one instance of \"" + driver + "\" network is allowed");
         }
-        if (!driver.isEmpty() && !driver.equals("bridge")) {
+        if (!driver.isEmpty() && !driver.equals("bridge") && !driver.equals("macvlan") && !driver.equals("ipvlan")) {
             throw NetwharfException.notFound("plugin \"" + driver + "\" not found");
         }
         if (request.name() == null || request.name().isEmpty()) {
@@ -42,32 +38,19 @@ final class NetworkCreation {
                 || (request.configFrom() != null && request.configFrom().network() != null && !request.configFrom().network().isEmpty())) {
             throw NetwharfException.badParameter("ingress, config-only and config-from networks need a swarm, which netwharf does not have");
         }
-        NetworkSpec.Builder spec = NetworkSpec.named(request.name())
-                .internal(Boolean.TRUE.equals(request.internal()))
-                .labels(request.labels());
-        ipam(request.ipam(), spec);
         Map<String, String> options = request.options() == null ? Map.of() : request.options();
-        String bridge = options.get(NetworkJson.BRIDGE_NAME);
-        if (bridge != null) {
-            if (bridge.isEmpty()) {
-                throw NetwharfException.badParameter("invalid value \"\" for option " + NetworkJson.BRIDGE_NAME + ": a bridge name is needed");
+        options.forEach((key, value) -> {
+            if (value == null) {
+                throw NetwharfException.badParameter("option " + key + " has no value");
             }
-            spec.bridgeName(bridge);
-        }
-        if (options.containsKey(NetworkJson.ENABLE_ICC)) {
-            spec.icc(bool(NetworkJson.ENABLE_ICC, options.get(NetworkJson.ENABLE_ICC)));
-        }
-        if (options.containsKey(NetworkJson.ENABLE_MASQUERADE)) {
-            spec.masquerade(bool(NetworkJson.ENABLE_MASQUERADE, options.get(NetworkJson.ENABLE_MASQUERADE)));
-        }
-        String mtu = options.get(NetworkJson.MTU);
-        if (mtu != null) {
-            try {
-                spec.mtu(Integer.parseInt(mtu));
-            } catch (NumberFormatException e) {
-                throw NetwharfException.badParameter("invalid value \"" + mtu + "\" for option " + NetworkJson.MTU + ": not a number");
-            }
-        }
+        });
+        NetworkSpec.Builder spec = NetworkSpec.named(request.name())
+                .driver(driver)
+                .internal(Boolean.TRUE.equals(request.internal()))
+                .labels(request.labels())
+                .options(options);
+        ipam(request.ipam(), spec);
+        // The driver's options, bridge or macvlan or ipvlan, are the runtime's to check and keep.
         return spec.build();
     }
 
@@ -95,16 +78,6 @@ final class NetworkCreation {
             throw NetwharfException.badParameter("IPAM AuxiliaryAddresses are not supported");
         }
         spec.subnet(blankToNull(c.subnet())).gateway(blankToNull(c.gateway())).ipRange(blankToNull(c.ipRange()));
-    }
-
-    private static boolean bool(String option, String value) {
-        if (TRUE.contains(value)) {
-            return true;
-        }
-        if (FALSE.contains(value)) {
-            return false;
-        }
-        throw NetwharfException.badParameter("invalid value \"" + value + "\" for option " + option + ": must be true or false");
     }
 
     private static boolean isV6(String text) {

@@ -16,13 +16,6 @@ import java.util.TreeMap;
 
 /** The network bodies of the Docker API, as v1.51 and Docker 20.10's captured answers show them. */
 final class NetworkJson {
-    static final String BRIDGE_NAME = "com.docker.network.bridge.name";
-    static final String ENABLE_ICC = "com.docker.network.bridge.enable_icc";
-    static final String ENABLE_MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
-    static final String MTU = "com.docker.network.driver.mtu";
-    static final String DEFAULT_BRIDGE = "com.docker.network.bridge.default_bridge";
-    static final String HOST_BINDING = "com.docker.network.bridge.host_binding_ipv4";
-
     private NetworkJson() {}
 
     /** {@code POST /networks/create}. */
@@ -113,7 +106,7 @@ final class NetworkJson {
     }
 
     /** One network as {@code GET /networks} and {@code GET /networks/{id}} show it. */
-    static Map<String, Object> network(NetworkInfo n, Map<String, String> options, Map<String, Object> containers) {
+    static Map<String, Object> network(NetworkInfo n, Map<String, Object> containers) {
         List<Map<String, Object>> config = List.of();
         if (n.subnet() != null) {
             Map<String, Object> c = new LinkedHashMap<>();
@@ -146,7 +139,7 @@ final class NetworkJson {
         body.put("ConfigFrom", Map.of("Network", ""));
         body.put("ConfigOnly", false);
         body.put("Containers", containers);
-        body.put("Options", new TreeMap<>(options));
+        body.put("Options", new TreeMap<>(n.options()));
         body.put("Labels", new TreeMap<>(n.labels()));
         return body;
     }
@@ -167,30 +160,4 @@ final class NetworkJson {
         return body;
     }
 
-    /** The options Docker shows on its default bridge network. */
-    static Map<String, String> defaultBridgeOptions(NetworkInfo n) {
-        Map<String, String> o = new TreeMap<>();
-        o.put(DEFAULT_BRIDGE, "true");
-        o.put(ENABLE_ICC, Boolean.toString(n.icc()));
-        o.put(ENABLE_MASQUERADE, Boolean.toString(n.masquerade()));
-        o.put(HOST_BINDING, "0.0.0.0");
-        o.put(BRIDGE_NAME, n.bridge());
-        o.put(MTU, Integer.toString(n.mtu()));
-        return o;
-    }
-
-    /** For a user network whose creation options the gateway did not see: the options that differ from the defaults. */
-    static Map<String, String> reconstructedOptions(NetworkInfo n) {
-        Map<String, String> o = new TreeMap<>();
-        if (n.bridge() != null && !n.bridge().equals("br-" + n.id().substring(0, 12))) {
-            o.put(BRIDGE_NAME, n.bridge());
-        }
-        if (!n.icc()) {
-            o.put(ENABLE_ICC, "false");
-        }
-        if (!n.masquerade()) {
-            o.put(ENABLE_MASQUERADE, "false");
-        }
-        return o;
-    }
 }

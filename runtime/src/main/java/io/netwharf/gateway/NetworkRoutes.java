@@ -2,7 +2,6 @@ package io.netwharf.gateway;
 
 import io.netwharf.Netwharf;
 import io.netwharf.container.ContainerEngine;
-import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkInfo;
@@ -12,12 +11,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +21,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
@@ -40,33 +34,23 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 /**
- * {@code /networks}: list, inspect, create, remove, connect, disconnect and prune, over the runtime's networks plus
- * Docker's predefined {@code host} and {@code none}, which are not runtime networks: the gateway shows them (with
- * ids fixed for its life, and the containers in those modes) and refuses to change them, with Docker's messages.
+ * {@code /networks}: list, inspect, create, remove, connect, disconnect and prune, over the runtime's networks, the
+ * predefined {@code bridge}, {@code host} and {@code none} among them, which are refused changes with Docker's
+ * messages.
  */
 final class NetworkRoutes {
-    private static final Set<String> PREDEFINED = Set.of("bridge", "host", "none");
     private static final Set<String> LIST_FILTERS = Set.of("name", "id", "driver", "label", "type", "scope", "dangling");
     private static final Set<String> PRUNE_FILTERS = Set.of("label", "label!", "until");
-    private static final String SHARED_NETWORK =
-            "container sharing network namespace with another container or host cannot be connected to any other network";
+    /** Docker's runconfig.ErrConflictHostNetwork, its answer for a container not in host mode. */
+    private static final String HOST_NETWORK = "container cannot be disconnected from host network or connected to host network";
     private static final String NO_NETWORK =
             "container cannot be connected to multiple networks with one of the networks in private (none) mode";
 
     private final Netwharf netwharf;
     private final ContainerEngine containers;
-    private final PredefinedNetworks predefined;
-    private final NetworkInfo host;
-    private final NetworkInfo none;
-    /** The options each network was created with through this gateway, shown back as Docker does. */
-    private final Map<String, Map<String, String>> givenOptions = new ConcurrentHashMap<>();
-
-    NetworkRoutes(Netwharf netwharf, ContainerEngine containers, PredefinedNetworks predefined) {
+    NetworkRoutes(Netwharf netwharf, ContainerEngine containers) {
         this.netwharf = netwharf;
         this.containers = containers;
-        this.predefined = predefined;
-        this.host = predefined.host;
-        this.none = predefined.none;
     }
 
     Route route() {
@@ -113,7 +97,7 @@ final class NetworkRoutes {
     }
 
     private Map<String, Object> listed(NetworkInfo n) {
-        return NetworkJson.network(n, options(n), Map.of());
+        return NetworkJson.network(n, Map.of());
     }
 
     private boolean matches(DockerFilters f, NetworkInfo n) {
@@ -129,20 +113,13 @@ final class NetworkRoutes {
         // verbose and scope are accepted and change nothing: there is no swarm.
         return onSuccess(resolve(reference).thenCompose(n -> withContainers(List.of(n))), inspected -> {
             Map.Entry<NetworkInfo, Map<String, Object>> e = inspected.entrySet().iterator().next();
-            return DockerJson.complete(StatusCodes.OK, NetworkJson.network(e.getKey(), options(e.getKey()), e.getValue()));
+            return DockerJson.complete(StatusCodes.OK, NetworkJson.network(e.getKey(), e.getValue()));
         });
     }
 
-    /** Every network, Docker's order: the runtime's default network, host, none, then user networks. */
+    /** Every network, in Docker's order (the runtime's): bridge, host, none, then user networks. */
     private CompletionStage<List<NetworkInfo>> all() {
-        return netwharf.listNetworks().thenApply(runtimeNetworks -> {
-            List<NetworkInfo> all = new ArrayList<>();
-            runtimeNetworks.stream().filter(NetworkInfo::isDefault).forEach(all::add);
-            all.add(host);
-            all.add(none);
-            runtimeNetworks.stream().filter(n -> !n.isDefault()).forEach(all::add);
-            return all;
-        });
+        return netwharf.listNetworks();
     }
 
     /**
@@ -183,7 +160,7 @@ final class NetworkRoutes {
             all.forEach(c -> names.put(c.id(), c.name()));
             CompletableFuture<Map<NetworkInfo, Map<String, Object>>> result = CompletableFuture.completedFuture(new LinkedHashMap<>());
             for (NetworkInfo n : networks) {
-                result = result.thenCompose(map -> containersOf(n, all, names).thenApply(c -> {
+                result = result.thenCompose(map -> containersOf(n, names).thenApply(c -> {
                     map.put(n, c);
                     return map;
                 }));
@@ -192,13 +169,7 @@ final class NetworkRoutes {
         });
     }
 
-    private CompletionStage<Map<String, Object>> containersOf(NetworkInfo n, List<ContainerInfo> all, Map<String, String> names) {
-        if (predefined.contains(n)) {
-            Map<String, Object> entries = new TreeMap<>();
-            all.stream().filter(c -> n.name().equals(c.networkMode())).forEach(c -> entries.put(c.id(),
-                    NetworkJson.endpoint(c.name(), derivedId(n.id(), c.id()), "", "")));
-            return CompletableFuture.completedFuture(entries);
-        }
+    private CompletionStage<Map<String, Object>> containersOf(NetworkInfo n, Map<String, String> names) {
         return netwharf.inspectNetwork(n.id()).thenApply(inspected -> {
             Map<String, Object> entries = new TreeMap<>();
             inspected.endpoints().forEach((id, e) -> entries.put(id, NetworkJson.endpoint(names.getOrDefault(id, ""), e)));
@@ -206,37 +177,15 @@ final class NetworkRoutes {
         });
     }
 
-    /** An endpoint id for a container in host or none mode, which has no endpoint of the runtime's. */
-    private static String derivedId(String networkId, String containerId) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest((networkId + "/" + containerId).getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Map<String, String> options(NetworkInfo n) {
-        if (predefined.contains(n)) {
-            return Map.of();
-        }
-        if (n.isDefault()) {
-            return NetworkJson.defaultBridgeOptions(n);
-        }
-        return givenOptions.getOrDefault(n.id(), NetworkJson.reconstructedOptions(n));
-    }
-
-    private boolean isPredefined(NetworkInfo n) {
-        return predefined.contains(n) || (n.isDefault() && PREDEFINED.contains(n.name()));
+    private static boolean isPredefined(NetworkInfo n) {
+        return n.isDefault();
     }
 
     // ---- changing -----------------------------------------------------------------------------------------------
 
     private Route create(NetworkJson.CreateRequest request) {
         NetworkSpec spec = NetworkCreation.spec(request);
-        Map<String, String> options = request.options() == null ? Map.of() : new TreeMap<>(request.options());
         return onSuccess(netwharf.createNetwork(spec), created -> {
-            givenOptions.put(created.id(), options);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("Id", created.id());
             body.put("Warning", "");
@@ -249,10 +198,7 @@ final class NetworkRoutes {
             if (isPredefined(n)) {
                 throw NetwharfException.forbidden(n.name() + " is a pre-defined network and cannot be removed");
             }
-            return netwharf.removeNetwork(n.id()).thenApply(done -> {
-                givenOptions.remove(n.id());
-                return done;
-            });
+            return netwharf.removeNetwork(n.id());
         }), done -> complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)));
     }
 
@@ -260,10 +206,10 @@ final class NetworkRoutes {
         EndpointSpec spec = request.endpointConfig() == null ? EndpointSpec.DYNAMIC : request.endpointConfig().spec();
         String container = request.container() == null ? "" : request.container();
         return changed(resolve(reference).thenCompose(n -> {
-            if (n == host) {
-                throw NetwharfException.badParameter(SHARED_NETWORK);
+            if (n.driver().equals("host")) {
+                throw NetwharfException.badParameter(HOST_NETWORK);
             }
-            if (n == none) {
+            if (n.driver().equals("null")) {
                 throw NetwharfException.badParameter(NO_NETWORK);
             }
             return containers.connect(container, n.name(), spec);
@@ -274,7 +220,7 @@ final class NetworkRoutes {
         String container = request.container() == null ? "" : request.container();
         // Force matters to Docker for unreachable swarm peers only; a local disconnect is the same either way.
         return changed(resolve(reference).thenCompose(n -> {
-            if (predefined.contains(n)) {
+            if (n.driver().equals("host") || n.driver().equals("null")) {
                 throw NetwharfException.badParameter("container cannot be disconnected from " + n.name() + " network");
             }
             return containers.disconnect(container, n.name());
@@ -306,7 +252,6 @@ final class NetworkRoutes {
                         // One at a time; a network that gained an endpoint meanwhile stays, as in Docker.
                         chain = chain.thenCompose(v -> netwharf.removeNetwork(n.id()).handle((done, failure) -> {
                             if (failure == null) {
-                                givenOptions.remove(n.id());
                                 removed.add(n.name());
                             }
                             return null;

@@ -61,6 +61,23 @@ public final class Links {
                 veth(what, name, hostEnd, peerName, peerNetns, mtu, peerMac)));
     }
 
+    /**
+     * A link of {@code data}'s kind (macvlan, ipvlan) on the parent link {@code parentIndex} of this namespace, created
+     * down and straight inside {@code netns} (null: here), so it never appears here. It carries {@code netns}'
+     * descriptor: send the operation while that Netns is open. {@code mac} null: the kernel's choice (an ipvlan takes
+     * its parent's).
+     */
+    public static NetlinkOperation createOnParent(String name, String parent, int parentIndex, Netns netns, Integer mtu,
+                                                  HardwareAddress mac, LinkData data) {
+        String kind = data instanceof LinkData.Ipvlan ? "ipvlan" : "macvlan";
+        String what = "create " + kind + " " + name + " on " + parent + (netns == null ? "" : " in " + netns);
+        checkName(what, name);
+        LinkMessage link = LinkMessage.builder().name(name).mtu(mtu).address(mac).link(parentIndex)
+                .netnsFd(netns == null ? null : netns.fd())
+                .kind(kind).data(data).build();
+        return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, CREATE, link));
+    }
+
     /** The peer carries {@code peerNetns}' descriptor: send the operation while that Netns is open. */
     private static LinkMessage veth(String what, String name, LinkMessage.Builder hostEnd, String peerName, Netns peerNetns, Integer mtu,
                                     HardwareAddress peerMac) {
@@ -136,6 +153,26 @@ public final class Links {
     }
 
     // ---- changes that first look a name up ----
+
+    /** Deletes a link; one already gone is fine (a retried removal). */
+    public void deleteIfPresent(String name) {
+        try {
+            socket.execute(delete(name));
+        } catch (KernelException e) {
+            if (!e.is(Errno.ENODEV)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes a link while undoing a failure: whatever goes wrong here, the failure being undone is what is reported. */
+    public void deleteQuietly(String name) {
+        try {
+            socket.execute(delete(name));
+        } catch (KernelException ignored) {
+            // ENODEV: already gone; anything else is reported by the failure that brought us here
+        }
+    }
 
     /** Attaches {@code name} to the bridge {@code master}. */
     public void setMaster(String name, String master) {

@@ -2,11 +2,14 @@ package io.netwharf.network;
 
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
+import io.netwharf.ipam.PoolBase;
+import io.netwharf.ipam.SubnetChooser;
 import io.netwharf.ipam.Taken;
 import io.netwharf.kernel.Addresses;
 import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.kernel.Routes;
+import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.netlink.AddressFamily;
 import io.netwharf.protocol.rtnetlink.AddressMessage;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
@@ -43,5 +46,19 @@ public final class HostSubnets {
             }
         }
         return taken;
+    }
+
+    /**
+     * A subnet for {@code definition}, which names none: the first of {@code candidates} that overlaps neither
+     * {@code taken} (the other networks) nor a route or address of the host that {@code socket} is in.
+     */
+    public static Ipv4Subnet chooseFree(NetworkDefinition definition, List<PoolBase> candidates, List<Taken> taken, NetlinkSocket socket) {
+        List<Taken> all = new ArrayList<>(taken);
+        all.addAll(survey(socket));
+        try {
+            return SubnetChooser.choose(candidates, all);
+        } catch (RuntimeException e) {
+            throw NetwharfException.forbidden("network " + definition.name() + ": " + e.getMessage());
+        }
     }
 }

@@ -1,79 +1,54 @@
 package io.netwharf.network;
 
-import io.netwharf.firewall.Firewall;
-import io.netwharf.firewall.NetworkRules;
-import io.netwharf.ipam.AddressPool;
-import io.netwharf.ipam.Ipv4;
-import io.netwharf.ipam.Ipv4Subnet;
+import io.netwharf.actor.KernelErrors;
 import io.netwharf.ipam.PoolActor;
 import io.netwharf.ipam.PoolBase;
-import io.netwharf.ipam.SubnetChooser;
 import io.netwharf.ipam.Taken;
-import io.netwharf.kernel.Addresses;
-import io.netwharf.kernel.KernelException;
-import io.netwharf.kernel.Links;
-import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.kernel.Netns;
-import io.netwharf.kernel.VethEndpoint;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
-import io.netwharf.protocol.netlink.AddressFamily;
-import io.netwharf.protocol.netlink.Errno;
 import io.netwharf.protocol.netlink.HardwareAddress;
-import io.netwharf.protocol.rtnetlink.AddressMessage;
-import io.netwharf.protocol.rtnetlink.LinkData;
-import io.netwharf.protocol.rtnetlink.LinkMessage;
-import io.netwharf.kernel.HostKernel;
-import io.netwharf.actor.KernelErrors;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 
-import java.net.Inet4Address;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Owns one bridge network: its Linux bridge, the host ends of its veth pairs (the bridge's ports), its firewall rules,
- * and the {@link PoolActor} of its subnet, a child. Runs on the kernel dispatcher: its handlers make netlink calls on
- * a socket of its own in the host namespace, one message at a time, so nothing else ever changes the bridge.
+ * Owns one network: its endpoints, the {@link PoolActor} of its subnet (a child), and, through its
+ * {@link NetworkDriver}, what the network is in the kernel (a bridge and its ports, a macvlan parent, nothing at all
+ * for host and null). Runs on the bridge dispatcher: the driver's calls block on netlink, one message at a time, so
+ * nothing else ever changes the network.
  */
 public final class NetworkActor {
-    /**
-     * The ports a Linux bridge holds: port numbers are 10 bits (BR_MAX_PORTS = 1024) and number 0 is reserved, so
-     * the kernel refuses the 1,024th port with EXFULL. Counted here so the refusal comes before any kernel work.
-     */
-    public static final int MAX_PORTS = 1023;
-
     public sealed interface Command {}
 
-    /** First message: make (or adopt) the bridge, choosing a subnet that overlaps {@code taken} and the host's. */
+    /** First message: make (or adopt) the network, choosing a subnet that overlaps {@code taken} and the host's. */
     public record Create(List<Taken> taken, List<PoolBase> candidates, ActorRef<StatusReply<NetworkHandle>> replyTo) implements Command {}
 
     /**
-     * Put an endpoint on the bridge: create the veth pair with the host end on the bridge and the peer, named
-     * {@code peerName}, straight inside the namespace bind-mounted at {@code sandbox} (opened for that request only,
-     * so that no container keeps a descriptor of its namespace). Nothing is left if it fails.
+     * Put an endpoint on the network: its link made straight inside the namespace bind-mounted at {@code sandbox}
+     * under {@code peerName} (the namespace is opened for this request only, so that no container keeps a descriptor
+     * of its namespace). Nothing is left if it fails.
      */
     public record Attach(EndpointInfo endpoint, String peerName, HardwareAddress peerMac, Path sandbox,
                          ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-    /** Bring the endpoint's bridge port up: the saga's last step, once the container side is configured. */
+    /** The saga's last step, once the container side is configured: a bridge brings the endpoint's port up. */
     public record Enable(String containerId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
     /**
-     * Take a container's endpoint off the bridge: delete its veth pair, or, when the container's namespace is
-     * already gone (and the kernel removes the pair with it), only forget it.
+     * Take a container's endpoint off the network: delete its link, or, when the container's namespace is already
+     * gone (and the kernel removed the link with it), only forget it.
      */
     public record Detach(String containerId, boolean deleteVeth, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
@@ -84,129 +59,36 @@ public final class NetworkActor {
 
     private record StopNow() implements Command {}
 
-    public static Behavior<Command> create(NetworkDefinition definition, HostKernel kernel, Firewall firewall) {
+    public static Behavior<Command> create(NetworkDefinition definition, NetworkDriver driver) {
         return Behaviors.setup(context -> Behaviors.receive(Command.class)
                 .onMessage(Create.class, create -> {
-                    NetlinkSocket socket = kernel.openHostSocket();
+                    NetworkDriver.Created created;
                     try {
-                        Created created = makeBridge(definition, socket, firewall, create);
-                        ActorRef<PoolActor.Command> pool = context.spawn(PoolActor.create(created.pool()), "pool");
-                        NetworkHandle handle = new NetworkHandle(created.info(), context.getSelf(), pool);
-                        create.replyTo().tell(StatusReply.success(handle));
-                        return new Running(context, firewall, socket, created.info(), created.bridgeIndex()).behavior();
+                        created = driver.create(definition, create.taken(), create.candidates());
                     } catch (RuntimeException e) {
-                        socket.close();
+                        driver.close();
                         create.replyTo().tell(StatusReply.error(KernelErrors.describe("create network " + definition.name(), e)));
                         return Behaviors.stopped();
                     }
+                    ActorRef<PoolActor.Command> pool = created.pool() == null ? null
+                            : context.spawn(PoolActor.create(created.pool()), "pool");
+                    create.replyTo().tell(StatusReply.success(new NetworkHandle(created.info(), context.getSelf(), pool)));
+                    return new Running(driver, created.info()).behavior();
                 })
+                .onSignal(PostStop.class, s -> Behaviors.same())
                 .build());
     }
 
-    private record Created(NetworkInfo info, int bridgeIndex, AddressPool pool) {}
-
-    /**
-     * Creates the bridge (or adopts one of that name, keeping its IPv4 address when the definition names no subnet),
-     * gives it the gateway address, brings it up and installs the network's firewall rules. On failure, whatever
-     * this call created is removed again.
-     */
-    private static Created makeBridge(NetworkDefinition definition, NetlinkSocket socket, Firewall firewall, Create create) {
-        Links links = new Links(socket);
-        Optional<LinkMessage> existing = links.find(definition.bridge());
-        if (existing.isPresent() && !"bridge".equals(existing.get().kind())) {
-            throw NetwharfException.forbidden("cannot use " + definition.bridge() + " as the bridge of network " + definition.name()
-                    + ": it exists and is a " + (existing.get().kind() == null ? "plain" : existing.get().kind()) + " interface");
-        }
-        Ipv4Subnet subnet = definition.subnet();
-        Integer gateway = definition.gateway();
-        boolean hasGatewayAddress = false;
-        if (existing.isPresent()) {
-            Optional<AddressMessage> kept = new Addresses(socket).listOn(existing.get().index()).stream()
-                    .filter(a -> a.family() == AddressFamily.AF_INET).findFirst();
-            if (kept.isPresent() && subnet == null) {
-                gateway = Ipv4.fromInet((Inet4Address) kept.get().ip());
-                subnet = Ipv4Subnet.containing(gateway, kept.get().prefixLength());
-                hasGatewayAddress = true;
-            }
-        }
-        if (subnet == null) {
-            List<Taken> taken = new ArrayList<>(create.taken());
-            taken.addAll(HostSubnets.survey(socket));
-            subnet = chooseSubnet(definition, create.candidates(), taken);
-        }
-        if (gateway == null) {
-            gateway = subnet.firstUsable();
-        }
-        boolean created = false;
-        NetworkRules rules = null;
-        try {
-            if (existing.isEmpty()) {
-                socket.execute(Links.createBridge(definition.bridge(), definition.mtu(), null, LinkData.Bridge.forContainers()));
-                created = true;
-            }
-            int index = links.get(definition.bridge()).index();
-            if (!hasGatewayAddress) {
-                addGatewayAddress(socket, definition.bridge(), index, gateway, subnet);
-            }
-            socket.execute(Links.setUp(definition.bridge(), true));
-            rules = new NetworkRules(definition.name(), definition.bridge(), subnet.toString(), definition.icc(),
-                    definition.masquerade(), definition.internal());
-            firewall.addNetwork(rules);
-            NetworkInfo info = new NetworkInfo(definition.id(), definition.name(), "bridge", definition.bridge(), subnet.toString(),
-                    Ipv4.format(gateway), definition.ipRange() == null ? null : definition.ipRange().toString(), definition.mtu(),
-                    definition.icc(), definition.masquerade(), definition.internal(), definition.isDefault(), definition.labels(),
-                    definition.created(), Map.of());
-            return new Created(info, index, new AddressPool(subnet, gateway, definition.ipRange()));
-        } catch (RuntimeException e) {
-            if (created) {
-                deleteQuietly(socket, definition.bridge());
-            }
-            throw e;
-        }
-    }
-
-    private static Ipv4Subnet chooseSubnet(NetworkDefinition definition, List<PoolBase> candidates, List<Taken> taken) {
-        try {
-            return SubnetChooser.choose(candidates, taken);
-        } catch (RuntimeException e) {
-            throw NetwharfException.forbidden("network " + definition.name() + ": " + e.getMessage());
-        }
-    }
-
-    private static void addGatewayAddress(NetlinkSocket socket, String bridge, int index, int gateway, Ipv4Subnet subnet) {
-        try {
-            socket.execute(Addresses.add(bridge, index, Ipv4.toInet(gateway), subnet.prefixLength()));
-        } catch (KernelException e) {
-            if (!e.is(Errno.EEXIST)) { // an adopted bridge may already carry it
-                throw e;
-            }
-        }
-    }
-
-    private static void deleteQuietly(NetlinkSocket socket, String link) {
-        try {
-            socket.execute(Links.delete(link));
-        } catch (KernelException ignored) {
-            // ENODEV: already gone; anything else is reported by the failure that brought us here
-        }
-    }
-
-    /** The network once its bridge exists. */
+    /** The network once it exists in the kernel. */
     private static final class Running {
-        private final ActorContext<Command> context;
-        private final Firewall firewall;
-        private final NetlinkSocket socket;
+        private final NetworkDriver driver;
         private final NetworkInfo info;
-        private final int bridgeIndex;
-        /** Endpoints on the bridge by container id, in the order they joined. */
+        /** Endpoints by container id, in the order they joined. */
         private final Map<String, EndpointInfo> endpoints = new LinkedHashMap<>();
 
-        Running(ActorContext<Command> context, Firewall firewall, NetlinkSocket socket, NetworkInfo info, int bridgeIndex) {
-            this.context = context;
-            this.firewall = firewall;
-            this.socket = socket;
+        Running(NetworkDriver driver, NetworkInfo info) {
+            this.driver = driver;
             this.info = info;
-            this.bridgeIndex = bridgeIndex;
         }
 
         Behavior<Command> behavior() {
@@ -223,25 +105,22 @@ public final class NetworkActor {
                         m.replyTo().tell(StatusReply.error(new IllegalStateException("network " + info.name() + " exists")));
                         return Behaviors.same();
                     })
+                    .onSignal(PostStop.class, s -> {
+                        driver.close();
+                        return Behaviors.same();
+                    })
                     .build();
         }
 
         private Behavior<Command> onAttach(Attach attach) {
             EndpointInfo endpoint = attach.endpoint();
-            if (endpoints.size() >= MAX_PORTS) {
-                attach.replyTo().tell(StatusReply.error(NetwharfException.forbidden("network " + info.name() + " (bridge "
-                        + info.bridge() + ") already has " + MAX_PORTS + " endpoints, the most a Linux bridge holds")));
-                return Behaviors.same();
-            }
             try (Netns sandbox = Netns.open(attach.sandbox())) {
-                socket.executeAll(VethEndpoint.hostSide(endpoint.hostInterfaceName(), attach.peerName(), sandbox,
-                        info.bridge(), bridgeIndex, info.mtu(), attach.peerMac(), false));
+                driver.attach(endpoint, attach.peerName(), attach.peerMac(), sandbox);
                 endpoints.put(endpoint.containerId(), endpoint);
                 attach.replyTo().tell(StatusReply.ack());
             } catch (RuntimeException e) {
-                deleteQuietly(socket, endpoint.hostInterfaceName()); // the batch may have failed after the pair was made
-                attach.replyTo().tell(StatusReply.error(KernelErrors.describe("put " + endpoint.hostInterfaceName()
-                        + " on bridge " + info.bridge() + " of network " + info.name(), e)));
+                attach.replyTo().tell(StatusReply.error(KernelErrors.describe("attach " + endpoint.interfaceName()
+                        + " to network " + info.name(), e)));
             }
             return Behaviors.same();
         }
@@ -252,26 +131,24 @@ public final class NetworkActor {
                 if (endpoint == null) {
                     throw new IllegalStateException("container " + enable.containerId() + " has no endpoint here");
                 }
-                socket.execute(VethEndpoint.enableHostSide(endpoint.hostInterfaceName()));
+                driver.enable(endpoint);
                 enable.replyTo().tell(StatusReply.ack());
             } catch (RuntimeException e) {
-                enable.replyTo().tell(StatusReply.error(KernelErrors.describe("bring up the port of network " + info.name(), e)));
+                enable.replyTo().tell(StatusReply.error(KernelErrors.describe("enable the endpoint on network " + info.name(), e)));
             }
             return Behaviors.same();
         }
 
         private Behavior<Command> onDetach(Detach detach) {
-            EndpointInfo endpoint = endpoints.remove(detach.containerId());
-            if (endpoint != null && detach.deleteVeth()) {
+            EndpointInfo endpoint = endpoints.get(detach.containerId());
+            if (endpoint != null) {
                 try {
-                    socket.execute(Links.delete(endpoint.hostInterfaceName()));
-                } catch (KernelException e) {
-                    if (!e.is(Errno.ENODEV)) {
-                        endpoints.put(detach.containerId(), endpoint);
-                        detach.replyTo().tell(StatusReply.error(KernelErrors.describe("detach from network " + info.name(), e)));
-                        return Behaviors.same();
-                    }
+                    driver.detach(endpoint, detach.deleteVeth());
+                } catch (RuntimeException e) {
+                    detach.replyTo().tell(StatusReply.error(KernelErrors.describe("detach from network " + info.name(), e)));
+                    return Behaviors.same();
                 }
+                endpoints.remove(detach.containerId()); // only once the kernel has let go of it
             }
             detach.replyTo().tell(StatusReply.ack());
             return Behaviors.same();
@@ -284,15 +161,12 @@ public final class NetworkActor {
                 return Behaviors.same();
             }
             try {
-                firewall.removeNetwork(new NetworkRules(info.name(), info.bridge(), info.subnet(), info.icc(), info.masquerade(), info.internal()));
-                if (!info.isDefault()) {
-                    socket.execute(Links.delete(info.bridge()));
-                }
+                driver.remove();
             } catch (RuntimeException e) {
                 remove.replyTo().tell(StatusReply.error(KernelErrors.describe("remove network " + info.name(), e)));
                 return Behaviors.same();
             }
-            socket.close();
+            driver.close();
             remove.replyTo().tell(StatusReply.ack());
             return removed();
         }
@@ -310,7 +184,7 @@ public final class NetworkActor {
                         .onMessage(Attach.class, m -> reply(m.replyTo(), gone))
                         .onMessage(Enable.class, m -> reply(m.replyTo(), gone))
                         .onMessage(Detach.class, m -> {
-                            m.replyTo().tell(StatusReply.ack()); // the pair went with the bridge
+                            m.replyTo().tell(StatusReply.ack()); // the link went with the network
                             return Behaviors.same();
                         })
                         .onMessage(Remove.class, m -> reply(m.replyTo(), gone))

@@ -2,6 +2,7 @@ package io.netwharf.network;
 
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
+import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
@@ -14,13 +15,24 @@ import java.util.regex.Pattern;
 
 /**
  * A network request checked against the networks that exist, before anything touches the kernel. What the user left
- * out stays null ({@code subnet}, {@code gateway}) for the bridge's owner to choose against the host.
+ * out stays null ({@code subnet}, {@code gateway}) for the network's owner to choose against the host.
+ *
+ * @param driver which {@link NetworkDriver} serves it: bridge, macvlan, ipvlan, host or null
+ * @param link   the host link the network is on: its bridge (bridge), its parent (macvlan, ipvlan: a bridge of the
+ *               network's own, {@code dm-<short id>}, when no parent is given); null for host and null
  */
-public record NetworkDefinition(String id, String name, String bridge, Ipv4Subnet subnet, Integer gateway, Ipv4Subnet ipRange,
-                                int mtu, boolean icc, boolean masquerade, boolean internal, boolean isDefault,
-                                Map<String, String> labels, Instant created) {
+public record NetworkDefinition(String id, String name, String driver, String link, Ipv4Subnet subnet, Integer gateway,
+                                Ipv4Subnet ipRange, int mtu, boolean icc, boolean masquerade, boolean internal, boolean isDefault,
+                                Map<String, String> labels, Map<String, String> options, Instant created) {
     /** Docker's names for the networks that always exist; no user network may take them. */
     public static final Set<String> PREDEFINED = Set.of("bridge", "host", "none");
+    /** The options of the drivers whose endpoints are links on a parent: the parent, and the driver's mode. */
+    public static final String PARENT = "parent";
+    public static final String MACVLAN_MODE = "macvlan_mode";
+    public static final String IPVLAN_MODE = "ipvlan_mode";
+    private static final Map<String, Set<String>> MODES = Map.of(
+            MACVLAN_MODE, Set.of("bridge", "private", "vepa", "passthru"),
+            IPVLAN_MODE, Set.of("l2", "l3"));
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final int MAX_NAME = 255;
@@ -29,6 +41,16 @@ public record NetworkDefinition(String id, String name, String bridge, Ipv4Subne
      * goes into nftables chain names, which take only these characters.
      */
     private static final Pattern LINK_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+
+    /**
+     * {@code host} or {@code none}: the networks of containers that share the host's namespace or have one with
+     * loopback only. Their ids are derived from their names, so they are the same in every call and every run, as
+     * Docker keeps them.
+     */
+    public static NetworkDefinition predefined(String name, String driver) {
+        return new NetworkDefinition(Ids.derived("netwharf predefined network", name), name, driver, null, null, null, null, 0, false, false, false, true, Map.of(), Map.of(),
+                Instant.EPOCH);
+    }
 
     /** Checks {@code spec} for a new user-defined network with id {@code id}. */
     public static NetworkDefinition check(NetworkSpec spec, String id, int defaultMtu, Collection<NetworkInfo> existing) {
@@ -45,13 +67,12 @@ public record NetworkDefinition(String id, String name, String bridge, Ipv4Subne
                 throw NetwharfException.conflict("network with name " + name + " already exists");
             }
         }
-        String bridge = spec.bridgeName() == null ? "br-" + id.substring(0, 12) : spec.bridgeName();
-        checkLinkName(bridge);
-        for (NetworkInfo other : existing) {
-            if (other.bridge().equals(bridge)) {
-                throw NetwharfException.conflict("bridge name " + bridge + " is already used by network " + other.name());
-            }
-        }
+        String link = switch (spec.driver()) {
+            case "bridge" -> bridgeName(spec, id, existing);
+            case "macvlan", "ipvlan" -> parentName(spec, id, existing);
+            case "host", "null" -> throw NetwharfException.forbidden("only one instance of \"" + spec.driver() + "\" network is allowed");
+            default -> throw NetwharfException.notFound("plugin \"" + spec.driver() + "\" not found");
+        };
         int mtu = spec.mtu() == null ? defaultMtu : spec.mtu();
         if (mtu < 68 || mtu > 65535) {
             throw NetwharfException.badParameter("invalid MTU " + mtu + ": must be 68 to 65535");
@@ -67,7 +88,7 @@ public record NetworkDefinition(String id, String name, String bridge, Ipv4Subne
                 throw NetwharfException.badParameter("subnet " + subnet + " is too small: it needs room for a gateway and a container (at most /30)");
             }
             for (NetworkInfo other : existing) {
-                if (subnet.overlaps(Ipv4Subnet.parse(other.subnet()))) {
+                if (other.hasAddresses() && subnet.overlaps(Ipv4Subnet.parse(other.subnet()))) {
                     throw NetwharfException.forbidden("Pool overlaps with other one on this address space: subnet " + subnet
                             + " overlaps network " + other.name() + " (" + other.subnet() + ")");
                 }
@@ -85,8 +106,66 @@ public record NetworkDefinition(String id, String name, String bridge, Ipv4Subne
                 }
             }
         }
-        return new NetworkDefinition(id, name, bridge, subnet, gateway, ipRange, mtu, spec.icc(), spec.masquerade(),
-                spec.internal(), false, spec.labels(), Instant.now());
+        return new NetworkDefinition(id, name, spec.driver(), link, subnet, gateway, ipRange, mtu, spec.icc(), spec.masquerade(),
+                spec.internal(), false, spec.labels(), spec.options(), Instant.now());
+    }
+
+    /** A bridge network's bridge: the one asked for, else {@code br-<short id>}, used by no other network. */
+    private static String bridgeName(NetworkSpec spec, String id, Collection<NetworkInfo> existing) {
+        String bridge = spec.bridgeName() == null ? "br-" + id.substring(0, 12) : spec.bridgeName();
+        checkLinkName(bridge);
+        for (NetworkInfo other : existing) {
+            if (other.driver().equals("bridge") && bridge.equals(other.bridge())) {
+                throw NetwharfException.conflict("bridge name " + bridge + " is already used by network " + other.name());
+            }
+        }
+        return bridge;
+    }
+
+    /**
+     * A macvlan or ipvlan network's parent link, from its options, which are checked whole here: only {@code parent}
+     * and the driver's mode; no parent (or {@code --internal}) means a bridge of the network's own as parent, which
+     * reaches nothing outside, as Docker's dummy link does. A parent serves one such network, as in Docker.
+     */
+    private static String parentName(NetworkSpec spec, String id, Collection<NetworkInfo> existing) {
+        String driver = spec.driver();
+        String modeOption = driver.equals("macvlan") ? MACVLAN_MODE : IPVLAN_MODE;
+        for (Map.Entry<String, String> option : spec.options().entrySet()) {
+            if (!option.getKey().equals(PARENT) && !option.getKey().equals(modeOption)) {
+                throw NetwharfException.badParameter("unknown option " + option.getKey() + " for the " + driver + " driver: it takes "
+                        + PARENT + " and " + modeOption);
+            }
+        }
+        String mode = spec.options().get(modeOption);
+        if (mode != null && !MODES.get(modeOption).contains(mode)) {
+            // Docker's words, and the modes netwharf takes.
+            throw NetwharfException.badParameter("requested " + driver + " mode '" + mode + "' is not valid, '"
+                    + (driver.equals("macvlan") ? "bridge" : "l2") + "' mode is the " + driver + " driver default (modes: "
+                    + String.join(", ", MODES.get(modeOption).stream().sorted().toList()) + ")");
+        }
+        if (spec.bridgeName() != null || !spec.icc() || !spec.masquerade()) {
+            throw NetwharfException.badParameter("bridge name, inter-container connectivity and masquerading are options of "
+                    + "bridge networks: a " + driver + " network has no bridge and no firewall rules of netwharf's");
+        }
+        String parent = spec.options().get(PARENT);
+        if (parent == null || parent.isEmpty()) {
+            return "dm-" + id.substring(0, 12);
+        }
+        if (spec.internal()) {
+            throw NetwharfException.badParameter("an internal " + driver + " network takes no parent: it gets a link of its own");
+        }
+        if (!LINK_NAME.matcher(parent).matches()) {
+            throw NetwharfException.badParameter("invalid parent interface name \"" + parent + "\"");
+        }
+        if (parent.equals("lo")) {
+            throw NetwharfException.badParameter("the loopback interface cannot be the parent of a " + driver + " network");
+        }
+        for (NetworkInfo other : existing) {
+            if ((other.driver().equals("macvlan") || other.driver().equals("ipvlan")) && parent.equals(other.bridge())) {
+                throw NetwharfException.forbidden("network " + other.name() + " is already using parent interface " + parent);
+            }
+        }
+        return parent;
     }
 
     /** Refuses a bridge name before the kernel or nftables would. */

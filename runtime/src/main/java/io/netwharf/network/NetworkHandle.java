@@ -5,8 +5,11 @@ import io.netwharf.protocol.model.NetworkInfo;
 
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** What a saga needs to join a network: its settings, the actor that owns its bridge and the one that owns its pool. */
-public record NetworkHandle(NetworkInfo info, ActorRef<NetworkActor.Command> bridge, ActorRef<PoolActor.Command> pool) {
+/**
+ * What a saga needs to join a network: its settings, the actor that owns it and the one that owns its pool (null for
+ * a network that hands out no addresses: host, none).
+ */
+public record NetworkHandle(NetworkInfo info, ActorRef<NetworkActor.Command> owner, ActorRef<PoolActor.Command> pool) {
     public String id() {
         return info.id();
     }

@@ -12,7 +12,14 @@ import io.netwharf.network.NetworkDefinition;
 import io.netwharf.kernel.HostKernel;
 import io.netwharf.kernel.Nftables;
 import io.netwharf.network.NetworkActor;
+import io.netwharf.network.NetworkDriver;
 import io.netwharf.network.NetworkHandle;
+import io.netwharf.network.bridge.BridgeDriver;
+import io.netwharf.network.bridge.BridgeOptions;
+import io.netwharf.network.host.HostDriver;
+import io.netwharf.network.ipvlan.IpvlanDriver;
+import io.netwharf.network.macvlan.MacvlanDriver;
+import io.netwharf.network.none.NullDriver;
 import io.netwharf.network.NetworkActor;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
@@ -163,21 +170,33 @@ public final class RuntimeActor {
             return failed(e);
         }
         ActorRef<NetworkActor.Command> network = spawn(definition);
-        CompletionStage<NetworkHandle> ready = CompletableFuture
+        // Spawned here, on the actor's thread; made below, once the default bridge is up.
+        List<ActorRef<NetworkActor.Command>> predefined = List.of(spawn(NetworkDefinition.predefined("host", "host")),
+                spawn(NetworkDefinition.predefined("none", "null")));
+        CompletionStage<List<NetworkHandle>> ready = CompletableFuture
                 .runAsync(() -> {
                     firewall.setUp();
                     kernel.sysctl().write(kernel.host(), "net/ipv4/ip_forward", "1");
                 }, kernelExecutor)
-                .thenCompose(v -> create(network, List.of()));
-        context.pipeToSelf(ready, (handle, failure) -> new StepDone(handle, failure, (h, f) -> {
+                .thenCompose(v -> create(network, List.of()))
+                .thenCompose(bridge -> {
+                    List<CompletableFuture<NetworkHandle>> all = new ArrayList<>();
+                    all.add(CompletableFuture.completedFuture(bridge));
+                    predefined.forEach(p -> all.add(create(p, List.of()).toCompletableFuture()));
+                    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                            .thenApply(x -> all.stream().map(CompletableFuture::join).toList());
+                });
+        context.pipeToSelf(ready, (handles, failure) -> new StepDone(handles, failure, (h, f) -> {
             if (f != null) {
                 NetwharfException error = KernelErrors.describe("start netwharf", f);
                 LOG.error("netwharf could not start: {}", error.getMessage());
                 kernel.close();
                 return stash.unstashAll(failed(error));
             }
-            register((NetworkHandle) h);
-            NetworkInfo bridge = ((NetworkHandle) h).info();
+            @SuppressWarnings("unchecked")
+            List<NetworkHandle> started = (List<NetworkHandle>) h;
+            started.forEach(this::register);
+            NetworkInfo bridge = started.get(0).info();
             LOG.info("default network on bridge {}: subnet {}, gateway {}", bridge.bridge(), bridge.subnet(), bridge.gateway());
             return stash.unstashAll(running());
         }));
@@ -207,8 +226,9 @@ public final class RuntimeActor {
                 throw NetwharfException.badParameter("invalid bip \"" + config.bip() + "\": " + e.getMessage());
             }
         }
-        return new NetworkDefinition(Ids.newId(), "bridge", config.bridgeName(), subnet, gateway, null, config.mtu(), config.icc(),
-                config.ipMasquerade(), false, true, Map.of(), Instant.now());
+        return new NetworkDefinition(Ids.newId(), "bridge", "bridge", config.bridgeName(), subnet, gateway, null, config.mtu(),
+                config.icc(), config.ipMasquerade(), false, true, Map.of(),
+                BridgeOptions.ofDefaultBridge(config.bridgeName(), config.mtu(), config.icc(), config.ipMasquerade()), Instant.now());
     }
 
     /** Refuses every command with the reason the runtime could not start. */
@@ -265,12 +285,15 @@ public final class RuntimeActor {
         }
         NetworkDefinition definition;
         try {
-            definition = NetworkDefinition.check(request.spec(), Ids.newId(), config.mtu(), networkInfos());
+            String id = Ids.newId();
+            definition = request.spec().driver().equals("bridge")
+                    ? BridgeOptions.define(request.spec(), id, config.mtu(), networkInfos())
+                    : NetworkDefinition.check(request.spec(), id, config.mtu(), networkInfos());
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
             return nextNetworkCreation();
         }
-        List<Taken> taken = networks.values().stream()
+        List<Taken> taken = networks.values().stream().filter(n -> n.info().hasAddresses())
                 .map(n -> Taken.network(Ipv4Subnet.parse(n.info().subnet()), n.info().name())).toList();
         creatingNetwork = true;
         return after(create(spawn(definition), taken), (handle, failure) -> {
@@ -291,7 +314,20 @@ public final class RuntimeActor {
     }
 
     private ActorRef<NetworkActor.Command> spawn(NetworkDefinition definition) {
-        return context.spawn(NetworkActor.create(definition, kernel, firewall), "network-" + Ids.shortId(definition.id()), BRIDGE_DISPATCHER);
+        return context.spawn(NetworkActor.create(definition, driverOf(definition)), "network-" + Ids.shortId(definition.id()),
+                BRIDGE_DISPATCHER);
+    }
+
+    /** The driver that serves a network; {@link NetworkDefinition#check} has refused any other name. */
+    private NetworkDriver driverOf(NetworkDefinition definition) {
+        return switch (definition.driver()) {
+            case "bridge" -> new BridgeDriver(kernel, firewall);
+            case "macvlan" -> new MacvlanDriver(kernel);
+            case "ipvlan" -> new IpvlanDriver(kernel);
+            case "host" -> new HostDriver();
+            case "null" -> new NullDriver();
+            default -> throw new IllegalArgumentException("no network driver " + definition.driver());
+        };
     }
 
     /** Asks a new network's actor to make its bridge; may be called off the actor's thread. */
@@ -305,13 +341,35 @@ public final class RuntimeActor {
     }
 
     private Behavior<Command> onInspectNetwork(InspectNetwork request) {
-        return answer(request, "inspect network " + request.network(), () -> Asks.<NetworkActor.Command, NetworkInfo>ask(
-                resolveNetwork(request.network()).handle().bridge(), NetworkActor.Inspect::new, config.kernelTimeout(), scheduler));
+        return answer(request, "inspect network " + request.network(), () -> {
+            NetworkRecord network = resolveNetwork(request.network());
+            if (!network.info().hasAddresses()) {
+                return CompletableFuture.completedFuture(network.info().withEndpoints(modeEndpoints(network.info())));
+            }
+            return Asks.<NetworkActor.Command, NetworkInfo>ask(network.handle().owner(), NetworkActor.Inspect::new,
+                    config.kernelTimeout(), scheduler);
+        });
+    }
+
+    /**
+     * The host and none networks' endpoints: the containers in that mode, which join no network's owner (their
+     * namespace is the host's, or has loopback only). Each gets an endpoint id derived from the network's and its own.
+     */
+    private Map<String, EndpointInfo> modeEndpoints(NetworkInfo network) {
+        String mode = network.driver().equals("host") ? "host" : "none";
+        Map<String, EndpointInfo> endpoints = new LinkedHashMap<>();
+        containers.values().stream().filter(c -> c.mode().equals(mode) && c.state() == ContainerRecord.State.RUNNING)
+                .forEach(c -> endpoints.put(c.id(), new EndpointInfo(Ids.derived(network.id(), c.id()), network.id(),
+                        network.name(), c.id(), null, null, null, null, 0, null, List.of())));
+        return endpoints;
     }
 
     private Behavior<Command> onAddressesInUse(AddressesInUse request) {
-        return answer(request, "count the addresses of network " + request.network(), () -> Asks.<PoolActor.Command, Integer>ask(
-                resolveNetwork(request.network()).handle().pool(), PoolActor.CountInUse::new, config.kernelTimeout(), scheduler));
+        return answer(request, "count the addresses of network " + request.network(), () -> {
+            NetworkRecord network = resolveNetwork(request.network());
+            return network.handle().pool() == null ? CompletableFuture.completedFuture(0) : Asks.<PoolActor.Command, Integer>ask(
+                    network.handle().pool(), PoolActor.CountInUse::new, config.kernelTimeout(), scheduler);
+        });
     }
 
     private Behavior<Command> onRemoveNetwork(RemoveNetwork request) {
@@ -339,7 +397,7 @@ public final class RuntimeActor {
     }
 
     private CompletionStage<Done> removeNetwork(NetworkRecord network) {
-        return Asks.askWithStatus(network.handle().bridge(), NetworkActor.Remove::new, config.kernelTimeout(),
+        return Asks.askWithStatus(network.handle().owner(), NetworkActor.Remove::new, config.kernelTimeout(),
                 scheduler);
     }
 
@@ -447,6 +505,12 @@ public final class RuntimeActor {
     }
 
     private static void checkEndpointSpec(NetworkRecord network, EndpointSpec endpoint) {
+        if (network.info().driver().equals("host")) {
+            throw NetwharfException.badParameter("container cannot be disconnected from host network or connected to host network");
+        }
+        if (network.info().driver().equals("null")) {
+            throw NetwharfException.badParameter("container cannot be connected to multiple networks with one of the networks in private (none) mode");
+        }
         if (network.info().isDefault() && endpoint.ipv4Address() != null) {
             throw NetwharfException.badParameter("user specified IP address is supported on user defined networks only");
         }
@@ -583,6 +647,9 @@ public final class RuntimeActor {
     private Behavior<Command> onDisconnect(Disconnect request) {
         try {
             NetworkRecord network = resolveNetwork(request.network());
+            if (!network.info().hasAddresses()) {
+                throw NetwharfException.badParameter("container cannot be disconnected from " + network.info().name() + " network");
+            }
             ContainerRecord record = resolveContainer(request.container());
             // A none container may have been given interfaces by pipework: the sandbox knows whether it has this one.
             requireOwnNamespace(record, "disconnected from", true);
@@ -615,7 +682,7 @@ public final class RuntimeActor {
     // ---- shutdown ----------------------------------------------------------------------------------------------
 
     private Behavior<Command> onShutdown(Shutdown request) {
-        List<NetworkRecord> all = List.copyOf(networks.values());
+        List<NetworkRecord> all = networks.values().stream().filter(n -> n.info().hasAddresses()).toList();
         List<CompletableFuture<String>> sandboxes = containers.values().stream()
                 .filter(c -> c.ownsSandbox() && c.state() == ContainerRecord.State.RUNNING)
                 .map(c -> failureOf("remove container " + c.name(), destroy(c.sandbox()))).toList();

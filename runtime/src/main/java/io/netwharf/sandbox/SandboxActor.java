@@ -310,7 +310,7 @@ public final class SandboxActor {
                 joining.hostName(), mac.toString(), Ipv4.format(address), Ipv4Subnet.parse(network.info().subnet()).prefixLength(),
                 network.info().gateway(), joining.command().spec().aliases());
         Endpoint endpoint = new Endpoint(info, network, address);
-        run(network.id(), Step.ATTACH, this.<Done, NetworkActor.Command>ask(network.bridge(),
+        run(network.id(), Step.ATTACH, this.<Done, NetworkActor.Command>ask(network.owner(),
                 replyTo -> new NetworkActor.Attach(info, joining.peerName(), mac, joining.netns(), replyTo)), done -> new PairAttached());
         return busy(joining.saga() + ": " + Step.ATTACH, Behaviors.receive(Command.class)
                 .onMessage(PairAttached.class, m -> onPairAttached(joining, endpoint))
@@ -329,7 +329,7 @@ public final class SandboxActor {
             return undoConnect(joining, endpoint, true, new StepFailed(endpoint.networkId(), Step.CONFIGURE, e));
         }
         context.getLog().debug("{}: {} configured", joining.saga(), info.interfaceName());
-        run(endpoint.networkId(), Step.ENABLE, this.<Done, NetworkActor.Command>ask(endpoint.network().bridge(),
+        run(endpoint.networkId(), Step.ENABLE, this.<Done, NetworkActor.Command>ask(endpoint.network().owner(),
                 replyTo -> new NetworkActor.Enable(containerId, replyTo)), done -> new PortEnabled());
         return busy(joining.saga() + ": " + Step.ENABLE, Behaviors.receive(Command.class)
                 .onMessage(PortEnabled.class, m -> onPortEnabled(joining, endpoint))
@@ -400,7 +400,7 @@ public final class SandboxActor {
     private Behavior<Command> leave(Teardown teardown, boolean detach) {
         for (Endpoint endpoint : teardown.pending.values()) {
             if (detach) {
-                run(endpoint.networkId(), Step.DETACH, this.<Done, NetworkActor.Command>ask(endpoint.network().bridge(),
+                run(endpoint.networkId(), Step.DETACH, this.<Done, NetworkActor.Command>ask(endpoint.network().owner(),
                         replyTo -> new NetworkActor.Detach(containerId, teardown.deleteVeth, replyTo)), done -> new PairDetached(endpoint.networkId()));
             } else {
                 release(endpoint);

@@ -183,8 +183,10 @@ class ContainersApiTest extends ApiTest {
         String other = created("other", "{\"Image\":\"debian\",\"Hostname\":7,\"SomethingNew\":{\"a\":[1,{\"b\":null}]},"
                 + "\"Volumes\":null,\"Healthcheck\":\"x\",\"StopTimeout\":true,"
                 + "\"HostConfig\":{\"Memory\":\"lots\",\"NetworkMode\":\"bridge\",\"Binds\":5},"
-                + "\"NetworkingConfig\":{\"Extra\":1,\"EndpointsConfig\":{\"bridge\":{\"MacAddress\":[],\"Links\":7}}}}");
+                + "\"NetworkingConfig\":{\"Extra\":1,\"EndpointsConfig\":{\"bridge\":{\"SomethingNew\":[],\"Links\":7}}}}");
         assertEquals("created", state(other));
+        // A field netwharf takes (an endpoint's MAC) with a value of the wrong type is refused, naming it.
+        refusedCreate(400, "mac", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"MacAddress\":[]}}}}");
         assertEquals(204, gateway.send("DELETE", "/v1.51/containers/other", (String) null).status());
         assertEquals(List.of(web), containerDirectories());
         assertEquals(List.of(), namespaces(), "creating touches no namespace");

@@ -1,6 +1,8 @@
 package io.netwharf.gateway;
 
 import io.netwharf.kernel.Netns;
+import io.netwharf.protocol.rtnetlink.LinkData;
+import io.netwharf.protocol.rtnetlink.Rtnetlink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,6 +56,56 @@ class DockerCliTest extends ApiTest {
         assertTrue(gateway.ok("network", "prune", "-f").contains("unused"));
         assertFalse(gateway.box.linkNames(gateway.box.host).contains("br-web"), "the bridge is gone");
         assertEquals(Set.of("bridge", "host", "none"), Set.copyOf(gateway.ok("network", "ls", "--format", "{{.Name}}").lines().toList()));
+    }
+
+    @Test
+    void macvlanAndIpvlanNetworksAndThePredefinedOnes() throws Exception {
+        gateway.box.uplink("uplink0");
+        List<String> hostLinks = gateway.box.linkNames(gateway.box.host);
+
+        String id = gateway.ok("network", "create", "-d", "macvlan", "-o", "parent=uplink0", "--subnet", "10.91.0.0/24", "mv");
+        assertEquals(64, id.length());
+        // The options as given, as Docker shows them (the mode, not given, is the driver's default: bridge).
+        assertEquals("macvlan map[parent:uplink0]", gateway.ok("network", "inspect", "-f", "{{.Driver}} {{.Options}}", "mv"));
+        gateway.ok("run", "-d", "--name", "mvc", "--network", "mv", "debian", "sleep", "100");
+        String address = gateway.ok("inspect", "-f", "{{.NetworkSettings.Networks.mv.IPAddress}}", "mvc");
+        assertTrue(address.startsWith("10.91.0."), address);
+        try (Netns mvc = Netns.open(Path.of(gateway.ok("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", "mvc")))) {
+            assertEquals(List.of(address + "/24"), addresses(mvc, "eth0"));
+            assertEquals("macvlan", gateway.box.ipJson(mvc, "-d", "link", "show", "eth0").get(0).at("/linkinfo/info_kind").asText());
+        }
+        assertTrue(gateway.docker("network", "create", "-d", "macvlan", "-o", "parent=uplink0", "mv2").err()
+                .contains("is already using parent interface uplink0"));
+        assertTrue(gateway.docker("network", "create", "-d", "macvlan", "-o", "parent=nosuch0", "mv3").err()
+                .contains("-o parent interface was not found on the host: nosuch0"));
+        assertTrue(gateway.docker("network", "create", "-d", "macvlan", "-o", "parent=uplink0p", "-o", "mystery=1", "mv4").err()
+                .contains("option mystery"));
+        assertTrue(gateway.docker("network", "create", "-d", "overlay", "ov").err().contains("plugin \"overlay\" not found"));
+
+        // This kernel has no ipvlan: refused in words. On one that has it, the network is made (and removed again).
+        GatewayFixture.Cli ipvlan = gateway.docker("network", "create", "-d", "ipvlan", "-o", "parent=uplink0p", "--subnet", "10.92.0.0/24", "iv");
+        if (gateway.box.hasLinkKind(new LinkData.Ipvlan(Rtnetlink.IPVLAN_MODE_L2), "uplink0p")) {
+            assertEquals(0, ipvlan.exit(), ipvlan.err());
+            assertEquals("ipvlan", gateway.ok("network", "inspect", "-f", "{{.Driver}}", "iv"));
+            gateway.ok("network", "rm", "iv");
+        } else {
+            assertNotEquals(0, ipvlan.exit());
+            assertTrue(ipvlan.err().contains("this kernel has no ipvlan support"), ipvlan.err());
+        }
+
+        gateway.ok("rm", "-f", "mvc");
+        gateway.ok("network", "rm", "mv");
+        assertEquals(hostLinks, gateway.box.linkNames(gateway.box.host), "nothing left on the host");
+        assertEquals(List.of(), gateway.runtime.namespaces());
+
+        String listed = gateway.ok("network", "ls", "--no-trunc", "--format", "{{.ID}} {{.Name}} {{.Driver}}");
+        assertEquals(listed, gateway.ok("network", "ls", "--no-trunc", "--format", "{{.ID}} {{.Name}} {{.Driver}}"));
+        String inspected = gateway.ok("network", "inspect", "-f", "{{.Id}} {{.Name}} {{.Driver}}", "host", "none");
+        assertEquals(inspected, gateway.ok("network", "inspect", "-f", "{{.Id}} {{.Name}} {{.Driver}}", "host", "none"));
+        assertTrue(listed.contains(inspected.lines().toList().get(0)) && listed.contains(inspected.lines().toList().get(1)), listed);
+        assertTrue(inspected.lines().toList().get(1).endsWith(" none null"), inspected);
+        assertTrue(gateway.docker("network", "rm", "host").err().contains("host is a pre-defined network and cannot be removed"));
+        assertTrue(gateway.docker("network", "rm", "none").err().contains("none is a pre-defined network and cannot be removed"));
     }
 
     @Test

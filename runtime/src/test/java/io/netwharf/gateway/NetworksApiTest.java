@@ -115,7 +115,7 @@ class NetworksApiTest extends ApiTest {
         assertEquals("host", host.get("Driver").asText());
         assertEquals("[]", host.get("IPAM").get("Config").toString());
         assertTrue(host.get("Id").asText().matches("[0-9a-f]{64}"));
-        assertEquals(host.get("Id").asText(), gateway.get("/networks/host").json().get("Id").asText(), "fixed for the gateway's life");
+        assertEquals(host.get("Id").asText(), gateway.get("/networks/host").json().get("Id").asText(), "the same on every call");
         assertEquals("host", gateway.get("/networks/" + host.get("Id").asText()).json().get("Name").asText());
         JsonNode none = gateway.get("/v1.51/networks/none").json();
         assertEquals("null", none.get("Driver").asText());
@@ -141,7 +141,8 @@ class NetworksApiTest extends ApiTest {
         }
         GatewayFixture.Answer toHost = gateway.post("/v1.51/networks/host/connect", "{\"Container\":\"web\"}");
         assertEquals(400, toHost.status());
-        assertEquals("container sharing network namespace with another container or host cannot be connected to any other network", toHost.message());
+        // Docker's runconfig.ErrConflictHostNetwork (daemon.updateNetworkSettings), the answer for a container not in host mode.
+        assertEquals("container cannot be disconnected from host network or connected to host network", toHost.message());
         GatewayFixture.Answer toNone = gateway.post("/v1.51/networks/none/connect", "{\"Container\":\"web\"}");
         assertEquals(400, toNone.status());
         assertEquals("container cannot be connected to multiple networks with one of the networks in private (none) mode", toNone.message());

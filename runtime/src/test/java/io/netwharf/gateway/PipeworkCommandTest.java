@@ -69,6 +69,7 @@ class PipeworkCommandTest {
         String host = "--net=" + gateway.box.host.path();
         KernelSandbox.command(List.of("nsenter", host, "ip", "link", "add", "pwup0", "type", "veth", "peer", "name", "pwup1"));
         KernelSandbox.command(List.of("nsenter", host, "ip", "link", "set", "pwup0", "up"));
+        KernelSandbox.command(List.of("nsenter", host, "ip", "link", "set", "pwup1", "up")); // a parent with carrier
         gateway.ok("run", "-d", "--name", "pw-m1", "--network", "none", "debian");
         gateway.ok("run", "-d", "--name", "pw-m2", "--network", "none", "debian");
         assertEquals(0, pipework("pwup0", "pw-m1", "10.92.0.11/24").exit());

@@ -2,6 +2,7 @@ package io.netwharf.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netwharf.protocol.netlink.Errno;
 import io.netwharf.protocol.rtnetlink.LinkData;
 
 import java.io.IOException;
@@ -142,6 +143,31 @@ public final class KernelSandbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * A fake uplink in the host namespace: a veth pair {@code name} / {@code name}p, both ends up (a veth end has
+     * carrier only while its peer is up), for a macvlan or ipvlan parent where this kernel has no dummy links.
+     */
+    public void uplink(String name) {
+        run(Links.createVeth(name, name + "p", null, null, null), Links.setUp(name + "p", true), Links.setUp(name, true));
+    }
+
+    /**
+     * Whether this kernel makes links of {@code data}'s kind (ipvlan, macvlan) on {@code parent}: one made and deleted
+     * in the host namespace. False when the kernel answers "Unknown device type" (EOPNOTSUPP).
+     */
+    public boolean hasLinkKind(LinkData data, String parent) {
+        try {
+            run(Links.createOnParent("probe0", parent, links.get(parent).index(), null, null, null, data));
+        } catch (KernelException e) {
+            if (e.is(Errno.EOPNOTSUPP)) {
+                return false;
+            }
+            throw e;
+        }
+        run(Links.delete("probe0"));
+        return true;
     }
 
     /** Sends the operations in one batch on this sandbox's host socket. */

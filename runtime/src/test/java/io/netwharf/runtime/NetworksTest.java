@@ -43,7 +43,7 @@ class NetworksTest extends RuntimeTest {
         assertEquals("br-" + auto.id().substring(0, 12), auto.bridge());
         NetworkInfo bridge = await(netwharf.inspectNetwork("bridge"));
         assertFalse(auto.subnet().equals(bridge.subnet()), "auto subnets overlap nothing: " + auto.subnet());
-        assertEquals(List.of("bridge", "front", "auto"), await(netwharf.listNetworks()).stream().map(NetworkInfo::name).toList());
+        assertEquals(List.of("bridge", "host", "none", "front", "auto"), await(netwharf.listNetworks()).stream().map(NetworkInfo::name).toList());
         assertEquals(Map.of(a.id(), endpoint), await(netwharf.inspectNetwork(net.id().substring(0, 8))).endpoints());
     }
 
@@ -183,7 +183,7 @@ class NetworksTest extends RuntimeTest {
 
         assertEquals(links, fixture.box.linkNames(fixture.box.host), "no link made or removed");
         assertEquals(rules, fixture.box.nftRuleset(fixture.box.host), "no rule changed");
-        assertEquals(List.of("bridge", "taken"), await(netwharf.listNetworks()).stream().map(NetworkInfo::name).toList());
+        assertEquals(List.of("bridge", "host", "none", "taken"), await(netwharf.listNetworks()).stream().map(NetworkInfo::name).toList());
     }
 
     @Test

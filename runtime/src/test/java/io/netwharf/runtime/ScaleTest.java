@@ -1,7 +1,7 @@
 package io.netwharf.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netwharf.network.NetworkActor;
+import io.netwharf.network.bridge.BridgeDriver;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
@@ -60,7 +60,7 @@ class ScaleTest extends RuntimeTest {
     @Test
     void aFullBridgeRefusesTheNextEndpointWhole() throws Exception {
         NetworkInfo big = await(netwharf.createNetwork(NetworkSpec.named("big").subnet("10.50.0.0/21").build()));
-        int n = NetworkActor.MAX_PORTS;
+        int n = BridgeDriver.MAX_PORTS;
 
         List<ContainerInfo> made = createAtOnce(n, "big");
 

@@ -466,7 +466,7 @@ class SandboxActorTest {
 
         Network(String name, String subnet, String gateway) {
             info = new NetworkInfo(Ids.newId(), name, "bridge", "br-" + name, subnet, gateway, null, 1500, true, true, false,
-                    false, Map.of(), Instant.now(), Map.of());
+                    false, Map.of(), Map.of(), Instant.now(), Map.of());
         }
 
         NetworkHandle handle() {

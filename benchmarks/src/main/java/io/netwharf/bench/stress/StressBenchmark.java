@@ -1,6 +1,6 @@
 package io.netwharf.bench.stress;
 
-import io.netwharf.network.NetworkActor;
+import io.netwharf.network.bridge.BridgeDriver;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +40,7 @@ public final class StressBenchmark implements Callable<Integer> {
     Integer networks;
 
     @Option(names = "--per-network", description = "containers per user network when --networks is not given, at most "
-            + NetworkActor.MAX_PORTS + " (a Linux bridge's ports) (default ${DEFAULT-VALUE})")
+            + BridgeDriver.MAX_PORTS + " (a Linux bridge's ports) (default ${DEFAULT-VALUE})")
     int perNetwork = 1000;
 
     @Option(names = "--subnet-pool", paramLabel = "CIDR",

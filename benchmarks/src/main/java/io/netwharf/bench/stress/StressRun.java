@@ -7,7 +7,7 @@ import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkSocket;
-import io.netwharf.network.NetworkActor;
+import io.netwharf.network.bridge.BridgeDriver;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -268,17 +268,17 @@ public final class StressRun {
             return List.of();
         }
         if (settings.networks() == 0) {
-            if (n > NetworkActor.MAX_PORTS) {
+            if (n > BridgeDriver.MAX_PORTS) {
                 throw new IllegalArgumentException(n + " containers do not fit on the default bridge network: a Linux bridge holds "
-                        + NetworkActor.MAX_PORTS + " ports; spread them over user networks (--networks)");
+                        + BridgeDriver.MAX_PORTS + " ports; spread them over user networks (--networks)");
             }
             return List.of(new Network("bridge", null, null, null, null, n));
         }
         int count = settings.networks() > 0 ? settings.networks() : (n + settings.perNetwork() - 1) / settings.perNetwork();
         int most = (n + count - 1) / count;
-        if (most > NetworkActor.MAX_PORTS) {
+        if (most > BridgeDriver.MAX_PORTS) {
             throw new IllegalArgumentException(n + " containers on " + count + " networks is " + most + " on one, over the "
-                    + NetworkActor.MAX_PORTS + " ports a Linux bridge holds: use more networks");
+                    + BridgeDriver.MAX_PORTS + " ports a Linux bridge holds: use more networks");
         }
         int hostBits = 32 - Integer.numberOfLeadingZeros(most + 2); // network, gateway, broadcast and `most` containers
         Ipv4Subnet pool = Ipv4Subnet.parse(settings.subnetPool());

@@ -1,6 +1,6 @@
 package io.netwharf.bench.stress;
 
-import io.netwharf.network.NetworkActor;
+import io.netwharf.network.bridge.BridgeDriver;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param networks        user networks to spread the containers over (round robin); -1: as many as
  *                        {@code perNetwork} needs; 0: the default {@code bridge} network
  * @param perNetwork      containers per user network when {@code networks} is -1 (at most
- *                        {@link NetworkActor#MAX_PORTS}, a Linux bridge's ports)
+ *                        {@link BridgeDriver#MAX_PORTS}, a Linux bridge's ports)
  * @param subnetPool      where the user networks' subnets are carved from, each sized for its containers
  * @param cmd             the containers' command; empty: none, a container is its namespace alone
  * @param image           the image name recorded (never pulled)
@@ -51,9 +51,9 @@ public record StressSettings(int containers, int clients, String networkMode, in
         if (!List.of("bridge", "none", "host").contains(networkMode)) {
             throw new IllegalArgumentException("network mode must be bridge, none or host, not " + networkMode);
         }
-        if (networks < -1 || perNetwork < 1 || perNetwork > NetworkActor.MAX_PORTS) {
+        if (networks < -1 || perNetwork < 1 || perNetwork > BridgeDriver.MAX_PORTS) {
             throw new IllegalArgumentException("networks must be -1 (auto), 0 (the default bridge) or more; containers per network 1.."
-                    + NetworkActor.MAX_PORTS + " (a Linux bridge's ports)");
+                    + BridgeDriver.MAX_PORTS + " (a Linux bridge's ports)");
         }
         if (sample < 0 || pingTries < 1 || warmUp < 0) {
             throw new IllegalArgumentException("sample and warm-up must be at least 0, ping tries at least 1");

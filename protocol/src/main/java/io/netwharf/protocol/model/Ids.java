@@ -1,5 +1,8 @@
 package io.netwharf.protocol.model;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -17,6 +20,16 @@ public final class Ids {
 
     public static boolean isId(String text) {
         return text.length() == 64 && text.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    }
+
+    /** An id derived from others, the same every time: SHA-256 of them joined by '/'. */
+    public static String derived(String... parts) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(String.join("/", parts).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The 12-digit form Docker shows and uses for names derived from an id. */

@@ -3,19 +3,25 @@ package io.netwharf.protocol.model;
 import java.util.Map;
 
 /**
- * What a user asks for when creating a bridge network. Every field but the name may be left out (null): the
- * runtime then chooses as Docker does (a free subnet, its first address as gateway, {@code br-<id>} as bridge name,
- * the runtime's MTU).
+ * What a user asks for when creating a network. Every field but the name may be left out (null): the runtime then
+ * chooses as Docker does (a free subnet, its first address as gateway, {@code br-<id>} as bridge name, the runtime's
+ * MTU).
  *
+ * @param driver     {@code bridge} (null: bridge), {@code macvlan} or {@code ipvlan}
  * @param subnet     IPv4 CIDR, e.g. {@code 10.1.0.0/24}
  * @param gateway    an address inside the subnet
  * @param ipRange    a CIDR inside the subnet that dynamic addresses come from
- * @param bridgeName the Linux bridge device (at most 15 characters)
+ * @param bridgeName the Linux bridge device (at most 15 characters); bridge networks only
+ * @param options    the driver's options as Docker names them ({@code parent}, {@code macvlan_mode}, the bridge's
+ *                   {@code com.docker.network.bridge.*}), kept and shown with the network; what a driver does not
+ *                   know is refused
  */
-public record NetworkSpec(String name, String subnet, String gateway, String ipRange, String bridgeName, Integer mtu,
-                          boolean icc, boolean masquerade, boolean internal, Map<String, String> labels) {
+public record NetworkSpec(String name, String driver, String subnet, String gateway, String ipRange, String bridgeName, Integer mtu,
+                          boolean icc, boolean masquerade, boolean internal, Map<String, String> labels, Map<String, String> options) {
     public NetworkSpec {
+        driver = driver == null || driver.isEmpty() ? "bridge" : driver;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        options = options == null ? Map.of() : Map.copyOf(options);
     }
 
     public static Builder named(String name) {
@@ -24,6 +30,7 @@ public record NetworkSpec(String name, String subnet, String gateway, String ipR
 
     public static final class Builder {
         private final String name;
+        private String driver;
         private String subnet;
         private String gateway;
         private String ipRange;
@@ -33,9 +40,20 @@ public record NetworkSpec(String name, String subnet, String gateway, String ipR
         private boolean masquerade = true;
         private boolean internal;
         private Map<String, String> labels = Map.of();
+        private Map<String, String> options = Map.of();
 
         private Builder(String name) {
             this.name = name;
+        }
+
+        public Builder driver(String driver) {
+            this.driver = driver;
+            return this;
+        }
+
+        public Builder options(Map<String, String> options) {
+            this.options = options;
+            return this;
         }
 
         public Builder subnet(String subnet) {
@@ -84,7 +102,7 @@ public record NetworkSpec(String name, String subnet, String gateway, String ipR
         }
 
         public NetworkSpec build() {
-            return new NetworkSpec(name, subnet, gateway, ipRange, bridgeName, mtu, icc, masquerade, internal, labels);
+            return new NetworkSpec(name, driver, subnet, gateway, ipRange, bridgeName, mtu, icc, masquerade, internal, labels, options);
         }
     }
 }

@@ -6,7 +6,7 @@ import io.netwharf.protocol.netlink.MessageWriter;
 import java.util.Arrays;
 
 /** The kind-specific part of IFLA_LINKINFO (IFLA_INFO_DATA). */
-public sealed interface LinkData permits LinkData.Bridge, LinkData.Veth, LinkData.Opaque {
+public sealed interface LinkData permits LinkData.Bridge, LinkData.Veth, LinkData.Macvlan, LinkData.Ipvlan, LinkData.Opaque {
 
     void encode(MessageWriter writer);
 
@@ -17,6 +17,8 @@ public sealed interface LinkData permits LinkData.Bridge, LinkData.Veth, LinkDat
         return switch (kind == null ? "" : kind) {
             case "bridge" -> Bridge.decode(linkInfo.nested(Rtnetlink.IFLA_INFO_DATA));
             case "veth" -> Veth.decode(linkInfo.nested(Rtnetlink.IFLA_INFO_DATA));
+            case "macvlan" -> new Macvlan(linkInfo.nested(Rtnetlink.IFLA_INFO_DATA).u32(Rtnetlink.IFLA_MACVLAN_MODE));
+            case "ipvlan" -> new Ipvlan(linkInfo.nested(Rtnetlink.IFLA_INFO_DATA).u16(Rtnetlink.IFLA_IPVLAN_MODE));
             default -> new Opaque(linkInfo.bytes(Rtnetlink.IFLA_INFO_DATA));
         };
     }
@@ -66,6 +68,22 @@ public sealed interface LinkData permits LinkData.Bridge, LinkData.Veth, LinkDat
         static Veth decode(Attributes a) {
             var peer = a.value(Rtnetlink.VETH_INFO_PEER);
             return new Veth(peer == null ? null : LinkMessage.decode(peer));
+        }
+    }
+
+    /** A macvlan's mode: {@link Rtnetlink#MACVLAN_MODE_BRIDGE} and the others; null leaves the kernel's (vepa). */
+    record Macvlan(Integer mode) implements LinkData {
+        @Override
+        public void encode(MessageWriter w) {
+            if (mode != null) w.attrU32(Rtnetlink.IFLA_MACVLAN_MODE, mode);
+        }
+    }
+
+    /** An ipvlan's mode: {@link Rtnetlink#IPVLAN_MODE_L2} or {@link Rtnetlink#IPVLAN_MODE_L3}; null leaves the kernel's (l3). */
+    record Ipvlan(Integer mode) implements LinkData {
+        @Override
+        public void encode(MessageWriter w) {
+            if (mode != null) w.attrU16(Rtnetlink.IFLA_IPVLAN_MODE, mode);
         }
     }
 

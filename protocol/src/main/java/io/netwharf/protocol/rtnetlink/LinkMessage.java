@@ -16,11 +16,12 @@ import java.nio.ByteOrder;
  *
  * @param deviceType  ARPHRD_* (1 for Ethernet, 772 for loopback)
  * @param flags       IFF_* flags; with {@code change} the mask of flags a request changes
+ * @param link        IFLA_LINK: the index of the link this one sits on (a macvlan's or ipvlan's parent)
  * @param netnsFd     IFLA_NET_NS_FD: in a request, the namespace to create or move the link in
  * @param addrGenMode IFLA_AF_SPEC → AF_INET6 → IFLA_INET6_ADDR_GEN_MODE
  */
 public record LinkMessage(int family, int deviceType, int index, int flags, int change, String name, Integer mtu,
-                          HardwareAddress address, Integer master, Integer operState, Integer netnsFd, Integer linkNetnsId,
+                          HardwareAddress address, Integer link, Integer master, Integer operState, Integer netnsFd, Integer linkNetnsId,
                           Integer addrGenMode, String kind, String slaveKind, LinkData data) implements MessageBody {
 
     static final int STRUCT_LENGTH = 16;
@@ -43,6 +44,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
         if (name != null) w.attrString(Rtnetlink.IFLA_IFNAME, name);
         if (mtu != null) w.attrU32(Rtnetlink.IFLA_MTU, mtu);
         if (address != null) w.attrBytes(Rtnetlink.IFLA_ADDRESS, address.bytes());
+        if (link != null) w.attrU32(Rtnetlink.IFLA_LINK, link);
         if (master != null) w.attrU32(Rtnetlink.IFLA_MASTER, master);
         if (operState != null) w.attrU8(Rtnetlink.IFLA_OPERSTATE, operState);
         if (netnsFd != null) w.attrU32(Rtnetlink.IFLA_NET_NS_FD, netnsFd);
@@ -82,7 +84,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
                 Byte.toUnsignedInt(p.get(base)), Short.toUnsignedInt(p.getShort(base + 2)), p.getInt(base + 4), p.getInt(base + 8),
                 p.getInt(base + 12),
                 a.string(Rtnetlink.IFLA_IFNAME), a.u32(Rtnetlink.IFLA_MTU), mac == null ? null : HardwareAddress.of(mac),
-                a.u32(Rtnetlink.IFLA_MASTER), a.u8(Rtnetlink.IFLA_OPERSTATE), a.u32(Rtnetlink.IFLA_NET_NS_FD),
+                a.u32(Rtnetlink.IFLA_LINK), a.u32(Rtnetlink.IFLA_MASTER), a.u8(Rtnetlink.IFLA_OPERSTATE), a.u32(Rtnetlink.IFLA_NET_NS_FD),
                 a.u32(Rtnetlink.IFLA_LINK_NETNSID),
                 a.nested(Rtnetlink.IFLA_AF_SPEC).nested(AddressFamily.AF_INET6).u8(Rtnetlink.IFLA_INET6_ADDR_GEN_MODE),
                 kind, info.string(Rtnetlink.IFLA_INFO_SLAVE_KIND), LinkData.decode(kind, info));
@@ -98,6 +100,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
         private String name;
         private Integer mtu;
         private HardwareAddress address;
+        private Integer link;
         private Integer master;
         private Integer operState;
         private Integer netnsFd;
@@ -111,7 +114,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
 
         private Builder(LinkMessage m) {
             family = m.family; deviceType = m.deviceType; index = m.index; flags = m.flags; change = m.change; name = m.name;
-            mtu = m.mtu; address = m.address; master = m.master; operState = m.operState; netnsFd = m.netnsFd;
+            mtu = m.mtu; address = m.address; link = m.link; master = m.master; operState = m.operState; netnsFd = m.netnsFd;
             linkNetnsId = m.linkNetnsId; addrGenMode = m.addrGenMode; kind = m.kind; slaveKind = m.slaveKind; data = m.data;
         }
 
@@ -123,6 +126,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
         public Builder name(String v) { name = v; return this; }
         public Builder mtu(Integer v) { mtu = v; return this; }
         public Builder address(HardwareAddress v) { address = v; return this; }
+        public Builder link(Integer v) { link = v; return this; }
         public Builder master(Integer v) { master = v; return this; }
         public Builder operState(Integer v) { operState = v; return this; }
         public Builder netnsFd(Integer v) { netnsFd = v; return this; }
@@ -140,7 +144,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
         }
 
         public LinkMessage build() {
-            return new LinkMessage(family, deviceType, index, flags, change, name, mtu, address, master, operState, netnsFd, linkNetnsId,
+            return new LinkMessage(family, deviceType, index, flags, change, name, mtu, address, link, master, operState, netnsFd, linkNetnsId,
                     addrGenMode, kind, slaveKind, data);
         }
     }

@@ -49,6 +49,16 @@ public final class Rtnetlink {
     // Inside IFLA_INFO_DATA of a veth.
     public static final int VETH_INFO_PEER = 1;
 
+    // Inside IFLA_INFO_DATA of a macvlan (IFLA_MACVLAN_MODE, u32) and of an ipvlan (IFLA_IPVLAN_MODE, u16).
+    public static final int IFLA_MACVLAN_MODE = 1;
+    public static final int MACVLAN_MODE_PRIVATE = 1;
+    public static final int MACVLAN_MODE_VEPA = 2;
+    public static final int MACVLAN_MODE_BRIDGE = 4;
+    public static final int MACVLAN_MODE_PASSTHRU = 8;
+    public static final int IFLA_IPVLAN_MODE = 1;
+    public static final int IPVLAN_MODE_L2 = 0;
+    public static final int IPVLAN_MODE_L3 = 1;
+
     // Inside IFLA_INFO_DATA of a bridge.
     public static final int IFLA_BR_FORWARD_DELAY = 1;
     public static final int IFLA_BR_AGEING_TIME = 4;

@@ -109,18 +109,21 @@ public final class RtnetlinkArbitraries {
 
     /**
      * IFLA_LINKINFO contents. The decoder picks the data's type from the kind, so bridge data goes with kind
-     * "bridge", veth data with "veth", and opaque data with any other kind (or none).
+     * "bridge", veth data with "veth", macvlan and ipvlan data with theirs, and opaque data with any other kind (or
+     * none).
      */
     static Arbitrary<KindAndData> kindsAndData(int depth) {
         Arbitrary<KindAndData> none = Arbitraries.of("bridge", "veth", "dummy", "vxlan").injectNull(0.3).map(k -> new KindAndData(k, null));
         Arbitrary<KindAndData> bridge = bridges().map(b -> new KindAndData("bridge", b));
-        Arbitrary<KindAndData> opaque = Combinators.combine(Arbitraries.of("dummy", "vxlan", "macvlan").injectNull(0.2),
+        Arbitrary<KindAndData> macvlan = u32().injectNull(0.3).map(mode -> new KindAndData("macvlan", new LinkData.Macvlan(mode)));
+        Arbitrary<KindAndData> ipvlan = u16().injectNull(0.3).map(mode -> new KindAndData("ipvlan", new LinkData.Ipvlan(mode)));
+        Arbitrary<KindAndData> opaque = Combinators.combine(Arbitraries.of("dummy", "vxlan").injectNull(0.2),
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(24)).as((k, bytes) -> new KindAndData(k, new LinkData.Opaque(bytes)));
         if (depth <= 0) {
-            return Arbitraries.oneOf(none, bridge, opaque);
+            return Arbitraries.oneOf(none, bridge, macvlan, ipvlan, opaque);
         }
         Arbitrary<KindAndData> veth = linkMessages(depth - 1).injectNull(0.1).map(peer -> new KindAndData("veth", new LinkData.Veth(peer)));
-        return Arbitraries.oneOf(none, bridge, veth, veth, opaque);
+        return Arbitraries.oneOf(none, bridge, macvlan, ipvlan, veth, veth, opaque);
     }
 
     /** Random link messages; {@code depth} bounds how deep veth peers nest. */
@@ -134,6 +137,7 @@ public final class RtnetlinkArbitraries {
                 .use(interfaceNames()).withProbability(0.8).in((b, v) -> b.name(v))
                 .use(u32()).withProbability(0.5).in((b, v) -> b.mtu(v))
                 .use(hardwareAddresses()).withProbability(0.5).in((b, v) -> b.address(v))
+                .use(u32()).withProbability(0.3).in((b, v) -> b.link(v))
                 .use(u32()).withProbability(0.5).in((b, v) -> b.master(v))
                 .use(u8()).withProbability(0.5).in((b, v) -> b.operState(v))
                 .use(u32()).withProbability(0.3).in((b, v) -> b.netnsFd(v))
