@@ -7,6 +7,7 @@ import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.actor.Asks;
+import io.netwharf.actor.KernelErrors;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.runtime.RuntimeActor;
 import io.netwharf.runtime.RuntimeConfig;
@@ -26,7 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * netwharf embedded in a Pekko application: start the runtime inside your {@link ActorSystem}, then send it typed
@@ -43,7 +44,8 @@ public final class Netwharf {
     private final ActorSystem<?> system;
     private final ActorRef<RuntimeActor.Command> runtime;
     private final Duration timeout;
-    private final AtomicReference<CompletableFuture<Done>> stopped = new AtomicReference<>();
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final CompletableFuture<Done> stopped = new CompletableFuture<>();
 
     private Netwharf(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout) {
         this.system = system;
@@ -168,22 +170,30 @@ public final class Netwharf {
 
     /**
      * Removes every container and user-defined network and netwharf's firewall table, then stops the runtime. The
-     * default bridge stays, to be adopted by the next start. The actor system is left running. Calling it again
-     * answers with the first call's outcome.
+     * default bridge stays, to be adopted by the next start. The actor system is left running. When anything could
+     * not be removed the runtime still stops, and the stage fails with a {@link io.netwharf.protocol.model.NetwharfException}
+     * listing every failure. Calling it again answers with the first call's outcome.
      */
     public CompletionStage<Done> stop() {
-        CompletableFuture<Done> stopping = new CompletableFuture<>();
-        if (stopped.compareAndSet(null, stopping)) {
-            Asks.<RuntimeActor.Command, Done>ask(runtime, RuntimeActor.Shutdown::new, timeout.multipliedBy(2), system.scheduler())
+        if (stopRequested.compareAndSet(false, true)) {
+            Asks.<RuntimeActor.Command, Done>askWithStatus(runtime, RuntimeActor.Shutdown::new, timeout.multipliedBy(2), system.scheduler())
                     .whenComplete((done, failure) -> {
                         if (failure == null) {
-                            stopping.complete(done);
+                            stopped.complete(done);
                         } else {
-                            stopping.completeExceptionally(failure);
+                            stopped.completeExceptionally(KernelErrors.unwrap(failure));
                         }
                     });
         }
-        return stopped.get();
+        return stopped;
+    }
+
+    /**
+     * {@link #stop}'s outcome, once something has called it: the application, or the actor system's coordinated
+     * shutdown (which {@link #start} registers it with). Never completes if nothing does.
+     */
+    public CompletionStage<Done> whenStopped() {
+        return stopped;
     }
 
     private <T> CompletionStage<T> ask(Function<ActorRef<StatusReply<T>>, RuntimeActor.Command> message) {

@@ -8,6 +8,7 @@ import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.runtime.RuntimeConfig;
 
 import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -62,12 +64,13 @@ public final class Main implements Callable<Integer> {
         System.err.printf("netwharf is running: default network on bridge %s, subnet %s, gateway %s. Ctrl-C stops it.%n",
                 bridge.bridge(), bridge.subnet(), bridge.gateway());
         netwharf.whenTerminated().toCompletableFuture().join();
-        return 0;
+        return exitStatus(netwharf, "netwharf");
     }
 
     /**
      * SIGTERM and SIGINT (Ctrl-C) terminate the actor system, which runs the coordinated shutdown (the gateway
-     * unbinds, containers stop, the runtime removes what it made), after which {@code main} returns 0. Left to the
+     * unbinds, containers stop, the runtime removes what it made), after which {@code main} returns 0 (1 when
+     * something could not be removed, see {@link #exitStatus}). Left to the
      * JVM, the same signals would run that shutdown from a JVM shutdown hook and the process would exit with 143
      * (130 for Ctrl-C) even after a clean stop, which service managers and scripts read as a failure.
      */
@@ -75,6 +78,25 @@ public final class Main implements Callable<Integer> {
     private static void stopOnSignals(Netwharf netwharf) {
         for (String name : List.of("TERM", "INT")) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> netwharf.system().terminate());
+        }
+    }
+
+    /**
+     * 0 after a clean stop. When the runtime could not remove everything it made (or had not finished when the
+     * actor system terminated), says what is left and gives 1, so that a service manager notices.
+     */
+    static int exitStatus(Netwharf netwharf, String program) {
+        CompletableFuture<Done> stopped = netwharf.whenStopped().toCompletableFuture();
+        if (!stopped.isDone()) {
+            System.err.println(program + ": stopped before the runtime had removed what it made");
+            return 1;
+        }
+        try {
+            stopped.join();
+            return 0;
+        } catch (CompletionException e) {
+            System.err.println(program + ": stopped, but " + e.getCause().getMessage());
+            return 1;
         }
     }
 
@@ -153,7 +175,7 @@ public final class Main implements Callable<Integer> {
             stopOnSignals(netwharf);
             System.err.println("netwharf daemon is listening on " + String.join(", ", gateway.boundAddresses()));
             netwharf.whenTerminated().toCompletableFuture().join();
-            return 0;
+            return exitStatus(netwharf, "netwharf daemon");
         }
     }
 

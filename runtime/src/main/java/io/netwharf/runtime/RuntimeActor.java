@@ -111,8 +111,11 @@ public final class RuntimeActor {
 
     public record Disconnect(String containerId, String network, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
-    /** Remove every container and user network, and the firewall table; the default bridge stays for the next start. */
-    public record Shutdown(ActorRef<Done> replyTo) implements Command {}
+    /**
+     * Remove every container and user network, and the firewall table; the default bridge stays for the next start.
+     * Goes on after a failure; the answer is an error listing every one. The runtime stops either way.
+     */
+    public record Shutdown(ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
     // ---- the outcomes of the steps under way, piped back to the actor ----------------------------------------
 
@@ -127,7 +130,8 @@ public final class RuntimeActor {
     /** The sandbox is gone: a removal done, or a failed creation undone. */
     private record SandboxDestroyed(Step step) implements Command {}
 
-    private record ShutDown(Shutdown request) implements Command {}
+    /** Everything was removed but what {@code failures} names. */
+    private record ShutDown(Shutdown request, List<String> failures) implements Command {}
 
     private record StepFailed(Step step, Throwable cause) implements Command {}
 
@@ -292,7 +296,7 @@ public final class RuntimeActor {
     private static Behavior<Command> failed(NetwharfException error) {
         return Behaviors.receive(Command.class)
                 .onMessage(Shutdown.class, m -> {
-                    m.replyTo().tell(Done.getInstance());
+                    m.replyTo().tell(StatusReply.ack()); // it made nothing to remove
                     return Behaviors.stopped();
                 })
                 .onAnyMessage(m -> {
@@ -330,7 +334,11 @@ public final class RuntimeActor {
                 .onMessage(ContainerWired.class, this::onContainerWired)
                 .onMessage(SandboxDestroyed.class, this::onSandboxDestroyed)
                 .onMessage(ShutDown.class, done -> {
-                    done.request().replyTo().tell(Done.getInstance());
+                    List<String> failed = done.failures();
+                    failed.forEach(message -> LOG.warn("shutdown: {}", message));
+                    done.request().replyTo().tell(failed.isEmpty() ? StatusReply.ack() : StatusReply.error(NetwharfException.internal(
+                            "shut down the runtime: " + (failed.size() == 1 ? failed.get(0)
+                                    : failed.size() + " steps failed: " + String.join("; ", failed)), null)));
                     return Behaviors.stopped();
                 })
                 .onMessage(StepFailed.class, this::onStepFailed)
@@ -756,26 +764,35 @@ public final class RuntimeActor {
 
     private Behavior<Command> onShutdown(Shutdown request) {
         List<NetworkRecord> all = networks.values().stream().filter(n -> n.info().hasAddresses()).toList();
-        List<CompletableFuture<Done>> sandboxes = containers.values().stream()
+        List<CompletableFuture<String>> sandboxes = containers.values().stream()
                 .filter(c -> c.ownsSandbox() && c.state() == ContainerRecord.State.RUNNING)
-                .map(c -> destroy(c.sandbox()).toCompletableFuture()).toList();
-        CompletionStage<Void> done = CompletableFuture.allOf(sandboxes.toArray(CompletableFuture[]::new))
-                .handle((v, f) -> logged("remove containers", f))
-                .thenCompose(v -> CompletableFuture.allOf(all.stream()
-                        .map(n -> removeNetwork(n).toCompletableFuture()).toArray(CompletableFuture[]::new)))
-                .handle((v, f) -> logged("remove networks", f))
-                .thenRunAsync(() -> firewall.tearDown(), kernelExecutor)
-                .handle((v, f) -> logged("remove the firewall table", f));
-        // Every stage above is handled: the chain always completes, and ShutDown stops the actor.
-        context.pipeToSelf(done, (v, f) -> new ShutDown(request));
+                .map(c -> failureOf("remove container " + c.label(), destroy(c.sandbox()))).toList();
+        // Containers first (their endpoints hold the networks), then the networks, then the firewall table.
+        CompletionStage<List<String>> failures = allFailures(sandboxes)
+                .thenCompose(earlier -> allFailures(all.stream()
+                        .map(n -> failureOf("remove network " + n.info().name(), removeNetwork(n))).toList())
+                        .thenApply(later -> concat(earlier, later)))
+                .thenCompose(earlier -> failureOf("remove the firewall table", CompletableFuture.runAsync(firewall::tearDown, kernelExecutor))
+                        .thenApply(last -> last == null ? earlier : concat(earlier, List.of(last))));
+        // Every step above is turned into its failure's text: the chain always completes, and ShutDown stops the actor.
+        context.pipeToSelf(failures, (failed, f) -> new ShutDown(request, failed));
         return Behaviors.same();
     }
 
-    private static Void logged(String step, Throwable failure) {
-        if (failure != null) {
-            LOG.warn("shutdown: {} failed: {}", step, KernelErrors.unwrap(failure).getMessage());
-        }
-        return null;
+    /** Completes with null once {@code work} has, or with {@code step}'s failure described; never fails. */
+    private static CompletableFuture<String> failureOf(String step, CompletionStage<?> work) {
+        return work.toCompletableFuture().handle((v, failure) -> failure == null ? null : KernelErrors.describe(step, failure).getMessage());
+    }
+
+    private static CompletableFuture<List<String>> allFailures(List<CompletableFuture<String>> steps) {
+        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                .thenApply(v -> steps.stream().map(CompletableFuture::join).filter(message -> message != null).toList());
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> both = new ArrayList<>(first);
+        both.addAll(second);
+        return both;
     }
 
     // ---- registries --------------------------------------------------------------------------------------------
@@ -825,7 +842,7 @@ public final class RuntimeActor {
 
     private static void replyError(Command command, NetwharfException error) {
         if (command instanceof Shutdown m) {
-            m.replyTo().tell(Done.getInstance());
+            m.replyTo().tell(StatusReply.ack());
         } else if (command instanceof ListNetworks m) {
             m.replyTo().tell(List.of());
         } else if (command instanceof Answered<?> m) {

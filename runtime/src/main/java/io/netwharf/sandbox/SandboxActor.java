@@ -1,43 +1,41 @@
 package io.netwharf.sandbox;
 
+import io.netwharf.actor.Asks;
+import io.netwharf.actor.KernelErrors;
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.ipam.PoolActor;
-import io.netwharf.kernel.Links;
-import io.netwharf.kernel.NetnsDirectory.ConnectedNetns;
-import io.netwharf.kernel.VethEndpoint;
-import io.netwharf.network.NetworkHandle;
+import io.netwharf.kernel.HostKernel;
 import io.netwharf.network.NetworkActor;
+import io.netwharf.network.NetworkHandle;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.netlink.HardwareAddress;
-import io.netwharf.actor.Asks;
-import io.netwharf.kernel.HostKernel;
-import io.netwharf.protocol.model.Ids;
-import io.netwharf.actor.KernelErrors;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
-import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.StatusReply;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.regex.Pattern;
-import java.util.function.BiFunction;
 
 /**
  * Owns one container network namespace and everything inside it: its interfaces, addresses and routes. Runs on the
@@ -45,14 +43,21 @@ import java.util.function.BiFunction;
  * the namespace.
  *
  * <p>Joining a network is a saga this actor drives, one step per owner: an address from the network's
- * {@link PoolActor}, the veth pair from its {@link NetworkActor} (host end on the bridge, peer created straight in
- * this namespace under a temporary name), then, here, the peer renamed to {@code ethN}, its address, up, and the
- * default route. Each step has an undo (release the address, delete the pair), so a failure anywhere leaves nothing
- * behind and the caller hears which step failed. While a saga runs, later commands wait in a stash: operations on
- * one namespace happen strictly in order; different namespaces proceed concurrently.
+ * {@link PoolActor} ({@link AddressAllocated}), the veth pair from its {@link NetworkActor} ({@link PairAttached}:
+ * host end on the bridge, peer created straight in this namespace under a temporary name), here the peer renamed to
+ * {@code ethN}, its address, up and the default route, and last the bridge port up ({@link PortEnabled}). Each step
+ * reports back as a typed message, and the actor has a behaviour per step it waits for; a failure comes back as
+ * {@link StepFailed} naming the step, and the steps done are undone (the pair detached, the address released), so a
+ * failure anywhere leaves nothing behind and the caller hears which step failed. While a saga runs, later commands
+ * wait in a stash: operations on one namespace happen strictly in order; different namespaces proceed concurrently.
+ *
+ * <p>Leaving (a disconnect, an undo, the removal of the sandbox) is the same kind of saga: per endpoint
+ * {@link PairDetached}, then {@link AddressReleased}. Teardown goes on after a failure and reports every one; what
+ * it knows is forgotten only once the kernel or the owner has confirmed it gone.
  */
 public final class SandboxActor {
     private static final Pattern INTERFACE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,15}");
+
     public sealed interface Command {}
 
     /** First message: create the namespace (bind-mounted under the run directory) with {@code lo} up. */
@@ -65,29 +70,129 @@ public final class SandboxActor {
     /** The endpoints, in the order they were connected. */
     public record Inspect(ActorRef<List<EndpointInfo>> replyTo) implements Command {}
 
-    /** Delete the namespace (the kernel removes its veth pairs with it), give the addresses back, and stop. */
+    /**
+     * Delete the namespace (the kernel removes its veth pairs with it), give the addresses back, and stop. When any
+     * of it fails the answer lists every failure and the actor stays, knowing what is left: a retried Destroy
+     * finishes the job.
+     */
     public record Destroy(ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-    private record StepDone(Object value, Throwable failure, BiFunction<Object, Throwable, Behavior<Command>> next) implements Command {}
+    /** What a step of a saga reports back to the actor (through {@code pipeToSelf}). */
+    private sealed interface StepResult extends Command {}
+
+    /** The network's pool gave {@code address}. */
+    private record AddressAllocated(int address) implements StepResult {}
+
+    /** The network's owner made the veth pair: host end on the bridge, peer in this namespace. */
+    private record PairAttached() implements StepResult {}
+
+    /** The network's owner brought the endpoint's port up: the saga's last step. */
+    private record PortEnabled() implements StepResult {}
+
+    /** The network's owner forgot the endpoint on {@code networkId} (and deleted its pair if asked to). */
+    private record PairDetached(String networkId) implements StepResult {}
+
+    /** The pool of {@code networkId} took the endpoint's address back. */
+    private record AddressReleased(String networkId) implements StepResult {}
+
+    /** {@code step} of the saga on network {@code networkId} failed. */
+    private record StepFailed(String networkId, Step step, Throwable cause) implements StepResult {}
+
+    /** The steps of the sagas, as errors and logs name them. */
+    enum Step {
+        ALLOCATE("allocate an address"),
+        ATTACH("attach the veth pair"),
+        CONFIGURE("configure the interface inside the namespace"),
+        ENABLE("enable the bridge port"),
+        DETACH("detach the veth pair"),
+        RELEASE("release the address");
+
+        private final String text;
+
+        Step(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
 
     /** One network joined: the endpoint as reported, the network, and the address to give back. */
-    private record Endpoint(EndpointInfo info, NetworkHandle network, int address) {}
+    private record Endpoint(EndpointInfo info, NetworkHandle network, int address) {
+        String networkId() {
+            return network.id();
+        }
+
+        String addressText() {
+            return Ipv4.format(address);
+        }
+    }
+
+    /** A connect saga under way: the command, and what was chosen before its first step. */
+    private record Joining(Connect command, String saga, String endpointId, String interfaceName, Integer requested,
+                           HardwareAddress requestedMac, boolean routeOut, Path netns) {
+        NetworkHandle network() {
+            return command.network();
+        }
+
+        /** Unique inside the namespace until renamed. */
+        String peerName() {
+            return "nw" + endpointId.substring(0, 13);
+        }
+
+        String hostName() {
+            return "veth" + endpointId.substring(0, 11);
+        }
+    }
+
+    /** Why endpoints are leaving, and so what to do once they have. */
+    private sealed interface Purpose {}
+
+    /** Undoing a connect that failed with {@code failure}: the caller hears that failure. */
+    private record UndoConnect(Joining joining, StepFailed failure) implements Purpose {}
+
+    private record Disconnecting(Disconnect command) implements Purpose {}
+
+    private record Destroying(Destroy command) implements Purpose {}
+
+    /** Endpoints on their way out (by network id), each detached (unless it never was attached), then released; the steps that failed. */
+    private static final class Teardown {
+        final Purpose purpose;
+        final String saga;
+        /** Whether detaching deletes the veth pair, or only forgets it (it went with the namespace). */
+        final boolean deleteVeth;
+        final Map<String, Endpoint> leaving = new LinkedHashMap<>();
+        final Map<String, Endpoint> pending = new LinkedHashMap<>();
+        final List<StepFailed> failures = new ArrayList<>();
+
+        Teardown(Purpose purpose, String saga, boolean deleteVeth, Collection<Endpoint> endpoints) {
+            this.purpose = purpose;
+            this.saga = saga;
+            this.deleteVeth = deleteVeth;
+            endpoints.forEach(e -> leaving.put(e.networkId(), e));
+            pending.putAll(leaving);
+        }
+    }
 
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
-    private final HostKernel kernel;
+    private final SandboxKernel kernel;
     private final String containerId;
     private final String containerName;
     private final String namespaceName;
     private final Duration timeout;
     private final Scheduler scheduler;
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-    private ConnectedNetns namespace;
+    /** The open namespace and its socket; null before Create and once Destroy has closed it. */
+    private SandboxKernel.Namespace namespace;
+    /** Whether the namespace exists in the kernel: cleared only once deleting it succeeded. */
+    private boolean mounted;
     /** The network whose gateway the default route goes through, or null. */
     private String defaultRouteNetwork;
-    private boolean busy;
 
-    private SandboxActor(ActorContext<Command> context, StashBuffer<Command> stash, HostKernel kernel, String containerId,
+    private SandboxActor(ActorContext<Command> context, StashBuffer<Command> stash, SandboxKernel kernel, String containerId,
                          String containerName, Duration timeout) {
         this.context = context;
         this.stash = stash;
@@ -100,9 +205,15 @@ public final class SandboxActor {
     }
 
     public static Behavior<Command> create(HostKernel kernel, String containerId, String containerName, Duration timeout) {
+        return create(new NetlinkSandboxKernel(kernel.sandboxes()), containerId, containerName, timeout);
+    }
+
+    public static Behavior<Command> create(SandboxKernel kernel, String containerId, String containerName, Duration timeout) {
         return Behaviors.withStash(100_000, stash -> Behaviors.setup(context ->
                 new SandboxActor(context, stash, kernel, containerId, containerName, timeout).idle()));
     }
+
+    // ---- idle: one command at a time -------------------------------------------------------------------------
 
     private Behavior<Command> idle() {
         return Behaviors.receive(Command.class)
@@ -114,37 +225,57 @@ public final class SandboxActor {
                     return Behaviors.same();
                 })
                 .onMessage(Destroy.class, this::onDestroy)
+                .onMessage(StepResult.class, m -> {
+                    context.getLog().warn("container {}: {} arrived with no saga under way", containerName, m);
+                    return Behaviors.same();
+                })
+                .onSignal(PostStop.class, s -> closeSocket())
+                .build();
+    }
+
+    /** Back to idle, and the commands that waited meanwhile handled in the order they came. */
+    private Behavior<Command> ready() {
+        return stash.unstashAll(idle());
+    }
+
+    /**
+     * A behaviour that waits for one saga's steps ({@code steps}), with every command stashed meanwhile.
+     * {@code pending} names what is waited for, for the log.
+     */
+    private Behavior<Command> busy(String pending, BehaviorBuilder<Command> steps) {
+        return steps
+                .onMessage(StepResult.class, m -> {
+                    context.getLog().warn("container {}: {} arrived while waiting for {}", containerName, m, pending);
+                    return Behaviors.same();
+                })
+                .onAnyMessage(m -> {
+                    context.getLog().debug("container {}: {} waits for {}", containerName, m.getClass().getSimpleName(), pending);
+                    stash.stash(m);
+                    return Behaviors.same();
+                })
+                .onSignal(PostStop.class, s -> closeSocket())
                 .build();
     }
 
     private Behavior<Command> onCreate(Create create) {
         try {
-            namespace = kernel.sandboxes().createConnected(namespaceName);
+            namespace = kernel.create(namespaceName);
         } catch (RuntimeException e) {
-            create.replyTo().tell(StatusReply.error(KernelErrors.describe("create the namespace of container " + containerName, e)));
+            create.replyTo().tell(StatusReply.error(describe("create the namespace of container " + containerName, e)));
             return Behaviors.same();
         }
-        try {
-            namespace.socket().execute(Links.setUp("lo", true));
-        } catch (RuntimeException e) {
-            deleteNamespace();
-            create.replyTo().tell(StatusReply.error(KernelErrors.describe("bring up lo of container " + containerName, e)));
-            return Behaviors.same();
-        }
-        // The bind mount keeps the namespace alive and the socket works from outside it: the descriptor is not kept.
-        // Held for the container's life it would be a second descriptor per container beside the socket, 20,000 for
-        // 10,000 containers (a whole session's limit on some machines); the bridge's owner opens the namespace for
-        // the moment it puts the veth peer there.
-        namespace.netns().close();
-        create.replyTo().tell(StatusReply.success(namespace.netns().path().toString()));
+        mounted = true;
+        create.replyTo().tell(StatusReply.success(namespace.path().toString()));
         return Behaviors.same();
     }
 
+    // ---- connect: allocate → attach → configure → enable -------------------------------------------------------
+
     private Behavior<Command> onConnect(Connect connect) {
         NetworkHandle network = connect.network();
-        String step = "connect container " + containerName + " to network " + network.name();
+        String saga = "connect container " + containerName + " to network " + network.name();
         if (namespace == null) {
-            connect.replyTo().tell(StatusReply.error(NetwharfException.conflict(step + ": it has no namespace")));
+            connect.replyTo().tell(StatusReply.error(NetwharfException.conflict(saga + ": it has no namespace")));
             return Behaviors.same();
         }
         if (endpoints.containsKey(network.id())) {
@@ -152,82 +283,83 @@ public final class SandboxActor {
                     "endpoint with name " + containerName + " already exists in network " + network.name())));
             return Behaviors.same();
         }
-        Integer requested;
-        HardwareAddress requestedMac;
-        String interfaceName;
+        Joining joining;
         try {
-            requested = connect.spec().ipv4Address() == null ? null : Ipv4.parse(connect.spec().ipv4Address());
-            requestedMac = connect.spec().macAddress() == null ? null : unicastMac(connect.spec().macAddress());
-            interfaceName = connect.spec().interfaceName() == null ? nextInterfaceName() : freeInterfaceName(connect.spec().interfaceName());
+            EndpointSpec spec = connect.spec();
+            joining = new Joining(connect, saga, Ids.newId(),
+                    spec.interfaceName() == null ? nextInterfaceName() : freeInterfaceName(spec.interfaceName()),
+                    spec.ipv4Address() == null ? null : Ipv4.parse(spec.ipv4Address()),
+                    spec.macAddress() == null ? null : unicastMac(spec.macAddress()),
+                    defaultRouteNetwork == null && !network.info().internal(), namespace.path());
         } catch (IllegalArgumentException e) {
-            connect.replyTo().tell(StatusReply.error(NetwharfException.badParameter(step + ": " + e.getMessage())));
+            connect.replyTo().tell(StatusReply.error(NetwharfException.badParameter(saga + ": " + e.getMessage())));
             return Behaviors.same();
         }
-        String endpointId = Ids.newId();
-        String peerName = "nw" + endpointId.substring(0, 13); // unique inside this namespace until renamed
-        String hostName = "veth" + endpointId.substring(0, 11);
-        int prefixLength = Ipv4Subnet.parse(network.info().subnet()).prefixLength();
-        boolean routeOut = defaultRouteNetwork == null && !network.info().internal();
-        Path netns = namespace.netns().path(); // read here: the stages below run outside the actor
-
-        CompletionStage<Endpoint> attached = allocate(network, requested).thenCompose(address -> {
-            HardwareAddress mac = requestedMac != null ? requestedMac : macOf(address);
-            EndpointInfo info = new EndpointInfo(endpointId, network.id(), network.name(), containerId, interfaceName, hostName,
-                    mac.toString(), Ipv4.format(address), prefixLength, network.info().gateway(), connect.spec().aliases());
-            Endpoint endpoint = new Endpoint(info, network, address);
-            return this.<Done, NetworkActor.Command>ask(network.owner(),
-                            replyTo -> new NetworkActor.Attach(info, peerName, mac, netns, replyTo))
-                    .handle((done, failure) -> failure == null
-                            ? CompletableFuture.completedFuture(endpoint)
-                            : release(network, address).<Endpoint>thenCompose(x -> CompletableFuture.failedFuture(failure)))
-                    .thenCompose(stage -> stage);
-        });
-        return busyUntil(attached, (endpoint, failure) -> {
-            if (failure != null) {
-                connect.replyTo().tell(StatusReply.error(KernelErrors.describe(step, failure)));
-                return idle();
-            }
-            try {
-                configure(endpoint, peerName, routeOut);
-            } catch (RuntimeException e) {
-                return undo(endpoint, KernelErrors.describe(step, e), connect.replyTo());
-            }
-            CompletionStage<Done> enabled = this.<Done, NetworkActor.Command>ask(network.owner(),
-                    replyTo -> new NetworkActor.Enable(containerId, replyTo));
-            return busyUntil(enabled, (done, enableFailure) -> {
-                if (enableFailure != null) {
-                    return undo(endpoint, KernelErrors.describe(step, enableFailure), connect.replyTo());
-                }
-                endpoints.put(network.id(), endpoint);
-                if (routeOut) {
-                    defaultRouteNetwork = network.id();
-                }
-                connect.replyTo().tell(StatusReply.success(endpoint.info()));
-                return idle();
-            });
-        });
+        run(network.id(), Step.ALLOCATE, ask(network.pool(), replyTo -> new PoolActor.Allocate(joining.requested(), replyTo)),
+                AddressAllocated::new);
+        return busy(saga + ": " + Step.ALLOCATE, Behaviors.receive(Command.class)
+                .onMessage(AddressAllocated.class, m -> onAddressAllocated(joining, m.address()))
+                .onMessage(StepFailed.class, failed -> connectFailed(joining, failed)));
     }
 
-    /** Takes a half-made endpoint apart (the pair, the address), then tells the caller what failed. */
-    private Behavior<Command> undo(Endpoint endpoint, NetwharfException error, ActorRef<StatusReply<EndpointInfo>> replyTo) {
-        return busyUntil(detachAndRelease(endpoint, true), (v, undoFailure) -> {
-            if (undoFailure != null) {
-                context.getLog().error("undoing a failed connect of container {} left something behind: {}", containerName,
-                        KernelErrors.unwrap(undoFailure).getMessage());
-            }
-            replyTo.tell(StatusReply.error(error));
-            return idle();
-        });
+    private Behavior<Command> onAddressAllocated(Joining joining, int address) {
+        NetworkHandle network = joining.network();
+        context.getLog().debug("{}: address {} allocated", joining.saga(), Ipv4.format(address));
+        HardwareAddress mac = joining.requestedMac() != null ? joining.requestedMac() : macOf(address);
+        EndpointInfo info = new EndpointInfo(joining.endpointId(), network.id(), network.name(), containerId, joining.interfaceName(),
+                joining.hostName(), mac.toString(), Ipv4.format(address), Ipv4Subnet.parse(network.info().subnet()).prefixLength(),
+                network.info().gateway(), joining.command().spec().aliases());
+        Endpoint endpoint = new Endpoint(info, network, address);
+        run(network.id(), Step.ATTACH, this.<Done, NetworkActor.Command>ask(network.owner(),
+                replyTo -> new NetworkActor.Attach(info, joining.peerName(), mac, joining.netns(), replyTo)), done -> new PairAttached());
+        return busy(joining.saga() + ": " + Step.ATTACH, Behaviors.receive(Command.class)
+                .onMessage(PairAttached.class, m -> onPairAttached(joining, endpoint))
+                // Attach leaves nothing when it fails: only the address goes back.
+                .onMessage(StepFailed.class, failed -> undoConnect(joining, endpoint, false, failed)));
     }
 
-    /** The saga's third step, inside the namespace: rename the peer, address, up, default route. */
-    private void configure(Endpoint endpoint, String peerName, boolean routeOut) {
+    /** The third step is this actor's own, inside the namespace; the last is the bridge port's. */
+    private Behavior<Command> onPairAttached(Joining joining, Endpoint endpoint) {
         EndpointInfo info = endpoint.info();
-        int peerIndex = new Links(namespace.socket()).get(peerName).index();
-        namespace.socket().executeAll(VethEndpoint.containerSide(peerName, peerIndex, info.interfaceName(),
-                Ipv4.toInet(endpoint.address()), info.prefixLength(),
-                routeOut ? Ipv4.toInet(Ipv4.parse(info.gateway())) : null, false));
+        context.getLog().debug("{}: veth pair {} attached", joining.saga(), info.hostInterfaceName());
+        try {
+            namespace.configure(joining.peerName(), info.interfaceName(), endpoint.address(), info.prefixLength(),
+                    joining.routeOut() ? Integer.valueOf(Ipv4.parse(info.gateway())) : null);
+        } catch (RuntimeException e) {
+            return undoConnect(joining, endpoint, true, new StepFailed(endpoint.networkId(), Step.CONFIGURE, e));
+        }
+        context.getLog().debug("{}: {} configured", joining.saga(), info.interfaceName());
+        run(endpoint.networkId(), Step.ENABLE, this.<Done, NetworkActor.Command>ask(endpoint.network().owner(),
+                replyTo -> new NetworkActor.Enable(containerId, replyTo)), done -> new PortEnabled());
+        return busy(joining.saga() + ": " + Step.ENABLE, Behaviors.receive(Command.class)
+                .onMessage(PortEnabled.class, m -> onPortEnabled(joining, endpoint))
+                .onMessage(StepFailed.class, failed -> undoConnect(joining, endpoint, true, failed)));
     }
+
+    private Behavior<Command> onPortEnabled(Joining joining, Endpoint endpoint) {
+        context.getLog().debug("{}: port enabled", joining.saga());
+        endpoints.put(endpoint.networkId(), endpoint);
+        if (joining.routeOut()) {
+            defaultRouteNetwork = endpoint.networkId();
+        }
+        joining.command().replyTo().tell(StatusReply.success(endpoint.info()));
+        return ready();
+    }
+
+    /** A failure before anything was made: nothing to undo. */
+    private Behavior<Command> connectFailed(Joining joining, StepFailed failed) {
+        context.getLog().info("{} failed at '{}': {}", joining.saga(), failed.step(), KernelErrors.unwrap(failed.cause()).getMessage());
+        joining.command().replyTo().tell(StatusReply.error(describe(joining.saga(), failed)));
+        return ready();
+    }
+
+    /** Takes a half-made endpoint apart (the pair if {@code attached}, the address), then tells the caller what failed. */
+    private Behavior<Command> undoConnect(Joining joining, Endpoint endpoint, boolean attached, StepFailed failed) {
+        context.getLog().info("{} failed at '{}', undoing it: {}", joining.saga(), failed.step(), KernelErrors.unwrap(failed.cause()).getMessage());
+        return leave(new Teardown(new UndoConnect(joining, failed), joining.saga(), true, List.of(endpoint)), attached);
+    }
+
+    // ---- leave: detach → release, for an undo, a disconnect or the sandbox's removal ----------------------------
 
     private Behavior<Command> onDisconnect(Disconnect disconnect) {
         NetworkHandle network = disconnect.network();
@@ -237,83 +369,179 @@ public final class SandboxActor {
                     "container " + containerId + " is not connected to network " + network.name())));
             return Behaviors.same();
         }
-        return busyUntil(detachAndRelease(endpoint, true), (v, failure) -> {
-            if (failure != null) {
-                disconnect.replyTo().tell(StatusReply.error(KernelErrors.describe(
-                        "disconnect container " + containerName + " from network " + network.name(), failure)));
-                return idle();
-            }
-            endpoints.remove(network.id());
-            if (network.id().equals(defaultRouteNetwork)) {
-                defaultRouteNetwork = null;
-            }
-            disconnect.replyTo().tell(StatusReply.ack());
-            return idle();
-        });
+        String saga = "disconnect container " + containerName + " from network " + network.name();
+        return leave(new Teardown(new Disconnecting(disconnect), saga, true, List.of(endpoint)), true);
     }
 
     private Behavior<Command> onDestroy(Destroy destroy) {
-        if (namespace != null) {
+        String saga = "remove the sandbox of container " + containerName;
+        closeSocket(); // it would keep the namespace alive after the unmount
+        if (mounted) {
             try {
-                deleteNamespace();
+                kernel.delete(namespaceName);
             } catch (RuntimeException e) {
-                destroy.replyTo().tell(StatusReply.error(KernelErrors.describe("delete the namespace of container " + containerName, e)));
+                // The veth peers are still in the namespace, with their addresses: nothing is released, and a
+                // retried Destroy starts again from the unmount.
+                context.getLog().warn("{}: {}", saga, KernelErrors.unwrap(e).getMessage());
+                destroy.replyTo().tell(StatusReply.error(describe(saga + ": delete the namespace", e)));
                 return Behaviors.same();
             }
+            mounted = false;
+        }
+        if (endpoints.isEmpty()) {
+            destroy.replyTo().tell(StatusReply.ack());
+            return Behaviors.stopped();
         }
         // The pairs went with the namespace: the networks only forget them, and the pools take the addresses back.
-        List<CompletableFuture<Done>> undo = new ArrayList<>();
-        endpoints.values().forEach(e -> undo.add(detachAndRelease(e, false).toCompletableFuture()));
-        endpoints.clear();
-        return busyUntil(CompletableFuture.allOf(undo.toArray(CompletableFuture[]::new)), (v, failure) -> {
-            destroy.replyTo().tell(failure == null ? StatusReply.ack()
-                    : StatusReply.error(KernelErrors.describe("release the endpoints of container " + containerName, failure)));
+        return leave(new Teardown(new Destroying(destroy), saga, false, List.copyOf(endpoints.values())), true);
+    }
+
+    /** Starts every endpoint of {@code teardown} on its way out: detached first if {@code detach}, then released. */
+    private Behavior<Command> leave(Teardown teardown, boolean detach) {
+        for (Endpoint endpoint : teardown.pending.values()) {
+            if (detach) {
+                run(endpoint.networkId(), Step.DETACH, this.<Done, NetworkActor.Command>ask(endpoint.network().owner(),
+                        replyTo -> new NetworkActor.Detach(containerId, teardown.deleteVeth, replyTo)), done -> new PairDetached(endpoint.networkId()));
+            } else {
+                release(endpoint);
+            }
+        }
+        return leaving(teardown);
+    }
+
+    private Behavior<Command> leaving(Teardown teardown) {
+        String networks = teardown.pending.values().stream().map(e -> e.network().name()).toList().toString();
+        return busy(teardown.saga + ": leave networks " + networks, Behaviors.receive(Command.class)
+                .onMessage(PairDetached.class, m -> {
+                    Endpoint endpoint = teardown.pending.get(m.networkId());
+                    context.getLog().debug("{}: detached from network {}", teardown.saga, endpoint.network().name());
+                    release(endpoint);
+                    return Behaviors.same();
+                })
+                .onMessage(AddressReleased.class, m -> {
+                    Endpoint endpoint = teardown.pending.remove(m.networkId());
+                    context.getLog().debug("{}: address {} released", teardown.saga, endpoint.addressText());
+                    forget(m.networkId());
+                    return teardown.pending.isEmpty() ? leaveDone(teardown) : Behaviors.same();
+                })
+                .onMessage(StepFailed.class, failed -> {
+                    // The endpoint stays known: a pair not detached, or an address not released, is still there.
+                    teardown.pending.remove(failed.networkId());
+                    teardown.failures.add(failed);
+                    return teardown.pending.isEmpty() ? leaveDone(teardown) : Behaviors.same();
+                }));
+    }
+
+    private void release(Endpoint endpoint) {
+        run(endpoint.networkId(), Step.RELEASE, this.<Done, PoolActor.Command>ask(endpoint.network().pool(), replyTo -> new PoolActor.Release(endpoint.address(), replyTo)),
+                done -> new AddressReleased(endpoint.networkId()));
+    }
+
+    private Behavior<Command> leaveDone(Teardown teardown) {
+        List<StepFailed> failures = teardown.failures;
+        if (teardown.purpose instanceof UndoConnect undo) {
+            for (StepFailed failed : failures) {
+                context.getLog().error("{}: undoing the failed step '{}' failed at '{}': {}; left behind: {}", undo.joining().saga(),
+                        undo.failure().step(), failed.step(), KernelErrors.unwrap(failed.cause()).getMessage(), leftover(undo.joining(), failed));
+            }
+            undo.joining().command().replyTo().tell(StatusReply.error(describe(undo.joining().saga(), undo.failure())));
+            return ready();
+        }
+        if (teardown.purpose instanceof Disconnecting disconnecting) {
+            disconnecting.command().replyTo().tell(failures.isEmpty() ? StatusReply.ack() : StatusReply.error(collect(teardown)));
+            return ready();
+        }
+        Destroying destroying = (Destroying) teardown.purpose;
+        if (failures.isEmpty()) {
+            destroying.command().replyTo().tell(StatusReply.ack());
             return Behaviors.stopped();
-        });
+        }
+        NetwharfException error = collect(teardown);
+        context.getLog().warn(error.getMessage());
+        destroying.command().replyTo().tell(StatusReply.error(error));
+        return ready();
     }
 
-    private void deleteNamespace() {
-        namespace.close(); // our socket and descriptor would keep the namespace alive
-        namespace = null;
-        kernel.sandboxes().delete(namespaceName);
+    /** What an undo step that failed leaves: the pair (and with it the address, which it may still carry), or the address. */
+    private static String leftover(Joining joining, StepFailed failed) {
+        return failed.step() == Step.DETACH
+                ? "the veth pair " + joining.hostName() + " on network " + joining.network().name() + ", and its address, still allocated"
+                : "its address, still allocated in network " + joining.network().name();
     }
 
-    private CompletionStage<Done> detachAndRelease(Endpoint endpoint, boolean deleteVeth) {
-        return this.<Done, NetworkActor.Command>ask(endpoint.network().owner(), replyTo -> new NetworkActor.Detach(containerId, deleteVeth, replyTo))
-                .thenCompose(done -> release(endpoint.network(), endpoint.address()));
+    private void forget(String networkId) {
+        endpoints.remove(networkId);
+        if (networkId.equals(defaultRouteNetwork)) {
+            defaultRouteNetwork = null;
+        }
     }
 
-    private CompletionStage<Integer> allocate(NetworkHandle network, Integer requested) {
-        return ask(network.pool(), replyTo -> new PoolActor.Allocate(requested, replyTo));
+    // ---- errors ----------------------------------------------------------------------------------------------
+
+    /**
+     * The caller's error for a failed step of {@code saga}: a refusal (4xx, such as Docker's "Address already in use")
+     * keeps its own message; anything else is prefixed with the saga and the step.
+     */
+    private static NetwharfException describe(String saga, StepFailed failed) {
+        return describe(saga + ": " + failed.step(), failed.cause());
     }
 
-    private CompletionStage<Done> release(NetworkHandle network, int address) {
-        return ask(network.pool(), replyTo -> new PoolActor.Release(address, replyTo));
+    private static NetwharfException describe(String where, Throwable failure) {
+        Throwable cause = KernelErrors.unwrap(failure);
+        NetwharfException described = KernelErrors.describe(where, cause);
+        return described == cause && described.kind() == NetwharfException.Kind.INTERNAL
+                ? NetwharfException.internal(where + ": " + cause.getMessage(), cause) : described;
     }
 
-    private <T, C> CompletionStage<T> ask(RecipientRef<C> target, Function<ActorRef<StatusReply<T>>, C> message) {
+    /** A failed step of one endpoint leaving, named with its network, its pair or its address. */
+    private static NetwharfException describeLeaving(Teardown teardown, StepFailed failed) {
+        Endpoint endpoint = teardown.leaving.get(failed.networkId());
+        String step = switch (failed.step()) {
+            case DETACH -> failed.step() + " " + endpoint.info().hostInterfaceName();
+            case RELEASE -> "release address " + endpoint.addressText();
+            default -> failed.step().toString();
+        };
+        // A disconnect's saga names its network already.
+        String network = teardown.purpose instanceof Destroying ? "leave network " + endpoint.network().name() + ": " : "";
+        return describe(network + step, failed.cause());
+    }
+
+    /** Every failure of a teardown in one error, each cause kept (the first as the cause, the others suppressed). */
+    private static NetwharfException collect(Teardown teardown) {
+        List<StepFailed> failures = teardown.failures;
+        List<String> messages = failures.stream().map(f -> describeLeaving(teardown, f).getMessage()).toList();
+        NetwharfException error = NetwharfException.internal(teardown.saga + ": " + (failures.size() == 1 ? messages.get(0)
+                : failures.size() + " steps failed: " + String.join("; ", messages)), KernelErrors.unwrap(failures.get(0).cause()));
+        failures.stream().skip(1).forEach(f -> error.addSuppressed(KernelErrors.unwrap(f.cause())));
+        return error;
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------------------
+
+    /** Runs one step elsewhere: its outcome comes back as {@code done}'s message, or as a {@link StepFailed}. */
+    private <T> void run(String networkId, Step step, CompletionStage<T> work, Function<T, StepResult> done) {
+        context.pipeToSelf(work, (value, failure) -> failure == null ? done.apply(value) : new StepFailed(networkId, step, failure));
+    }
+
+    private <T, C> CompletionStage<T> ask(RecipientRef<C> target, org.apache.pekko.japi.function.Function<ActorRef<StatusReply<T>>, C> message) {
         return Asks.askWithStatus(target, message, timeout, scheduler);
     }
 
-    /**
-     * Waits for {@code work} with every other command stashed, then continues with {@code next} inside the actor,
-     * where it may touch the actor's state and the kernel.
-     */
-    @SuppressWarnings("unchecked")
-    private <T> Behavior<Command> busyUntil(CompletionStage<T> work, BiFunction<T, Throwable, Behavior<Command>> next) {
-        busy = true;
-        context.pipeToSelf(work, (value, failure) -> new StepDone(value, failure, (BiFunction<Object, Throwable, Behavior<Command>>) next));
-        return Behaviors.receive(Command.class)
-                .onMessage(StepDone.class, done -> {
-                    busy = false;
-                    Behavior<Command> after = done.next().apply(done.value(), done.failure());
-                    return busy || !Behavior.isAlive(after) ? after : stash.unstashAll(after);
-                })
-                .onAnyMessage(message -> {
-                    stash.stash(message);
-                    return Behaviors.same();
-                })
-                .build();
+    private Behavior<Command> closeSocket() {
+        if (namespace != null) {
+            namespace.close();
+            namespace = null;
+        }
+        return Behaviors.same();
+    }
+
+    private String nextInterfaceName() {
+        for (int n = 0; ; n++) {
+            String name = "eth" + n;
+            if (endpoints.values().stream().noneMatch(e -> e.info().interfaceName().equals(name))) {
+                return name;
+            }
+        }
     }
 
     /** An interface name asked for: a valid link name that no endpoint of this namespace (nor loopback) has. */
@@ -338,15 +566,6 @@ public final class SandboxActor {
             throw new IllegalArgumentException("invalid MAC address " + text + ": expected a unicast address of six bytes");
         }
         return mac;
-    }
-
-    private String nextInterfaceName() {
-        for (int n = 0; ; n++) {
-            String name = "eth" + n;
-            if (endpoints.values().stream().noneMatch(e -> e.info().interfaceName().equals(name))) {
-                return name;
-            }
-        }
     }
 
     /** Docker's scheme: 02:42 and the four bytes of the address, so an address always comes with the same MAC. */
