@@ -1,11 +1,18 @@
 package io.netwharf.firewall;
 
 /**
- * The packet filtering netwharf needs for its networks, one implementation per backend (nftables first), as
+ * The packet filtering netwharf needs for its networks, one implementation per backend (nftables, and
+ * {@link NoFirewall} for hosts whose firewall is managed elsewhere), as
  * netavark keeps its firewall drivers behind one interface. Each network's rules are added and removed on their
  * own, as one atomic change that leaves other networks' rules alone.
  */
 public interface Firewall {
+    /**
+     * Refuses, before any kernel change, a network whose restrictions this backend cannot enforce (icc off,
+     * internal), naming them; nftables enforces them all.
+     */
+    default void checkEnforceable(String network, boolean icc, boolean internal) {}
+
     /**
      * Creates netwharf's own tables and base chains, empty of networks. Replaces any left by an earlier run, so it
      * always ends in the same state: the runtime adds its networks again afterwards.

@@ -36,7 +36,7 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
 
     /** The keys a configuration file may have, in Docker's daemon.json spelling. */
     public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "bridge", "bip", "default-address-pools",
-            "mtu", "icc", "ip-masq");
+            "mtu", "icc", "ip-masq", "iptables");
 
     public DaemonConfig {
         hosts = List.copyOf(hosts);
@@ -104,6 +104,9 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
             if (config.hasPath("ip-masq")) {
                 runtime.ipMasquerade(config.getBoolean("ip-masq"));
             }
+            if (config.hasPath("iptables")) {
+                runtime.iptables(config.getBoolean("iptables"));
+            }
             if (config.hasPath("exec-root")) {
                 runtime.runDirectory(absolute("exec-root", config.getString("exec-root")));
             }
@@ -116,10 +119,26 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
             if (hosts.isEmpty()) {
                 throw new IllegalArgumentException("hosts: empty list, nothing to listen on");
             }
+            checkFirewallSettings(runtime.build());
             Path dataRoot = config.hasPath("data-root") ? absolute("data-root", config.getString("data-root")) : DEFAULT_DATA_ROOT;
             return new DaemonConfig(runtime.build(), hosts, dataRoot);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Without netwharf's firewall, the default network's icc off and masquerading cannot be done: refused, with
+     * dockerd's messages, rather than started and not done.
+     */
+    private static void checkFirewallSettings(RuntimeConfig runtime) {
+        if (!runtime.iptables() && !runtime.icc()) {
+            throw new IllegalArgumentException("You specified --iptables=false with --icc=false. ICC=false uses the firewall to "
+                    + "function. Please set --icc or --iptables to true.");
+        }
+        if (!runtime.iptables() && runtime.ipMasquerade()) {
+            throw new IllegalArgumentException("You specified --iptables=false with --ip-masq=true. IP masquerading uses the firewall "
+                    + "to function. Please set --ip-masq=false or --iptables to true.");
         }
     }
 

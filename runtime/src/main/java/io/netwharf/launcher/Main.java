@@ -112,7 +112,7 @@ public final class Main implements Callable<Integer> {
     @Command(name = "daemon", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Start the runtime and serve the Docker Engine API on the given sockets until stopped (Ctrl-C, SIGTERM).",
                     "Settings come from the flags, then the configuration file (HOCON, or JSON: keys as in Docker's daemon.json: "
-                            + "hosts, data-root, exec-root, bridge, bip, default-address-pools, mtu, icc, ip-masq), then the "
+                            + "hosts, data-root, exec-root, bridge, bip, default-address-pools, mtu, icc, ip-masq, iptables), then the "
                             + "defaults. A flag given on the command line wins over the same key in the file (-H and "
                             + "--default-address-pool replace the file's whole list); unknown keys in the file are refused."})
     static final class Daemon implements Callable<Integer> {

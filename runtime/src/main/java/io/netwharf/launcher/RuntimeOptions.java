@@ -36,6 +36,11 @@ public final class RuntimeOptions {
             description = "masquerade the default network's traffic leaving the host (default: true)")
     Boolean ipMasquerade;
 
+    @Option(names = "--iptables", arity = "1", paramLabel = "true|false",
+            description = "install netwharf's firewall rules (nftables): isolation, icc, masquerading (default: true). "
+                    + "false: none, for a host whose firewall is managed elsewhere; needs --ip-masq=false")
+    Boolean iptables;
+
     @Option(names = "--exec-root", description = "where container namespaces are kept (default: /run/netwharf)")
     Path execRoot;
 
@@ -48,6 +53,7 @@ public final class RuntimeOptions {
         put(given, "mtu", mtu);
         put(given, "icc", icc);
         put(given, "ip-masq", ipMasquerade);
+        put(given, "iptables", iptables);
         put(given, "exec-root", execRoot == null ? null : execRoot.toAbsolutePath().toString());
         return ConfigFactory.parseMap(given, "command line");
     }

@@ -5,6 +5,7 @@ import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
 import io.netwharf.firewall.Firewall;
 import io.netwharf.firewall.NftablesFirewall;
+import io.netwharf.firewall.NoFirewall;
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.ipam.PoolActor;
@@ -197,12 +198,13 @@ public final class RuntimeActor {
     private boolean creatingNetwork;
     private long sandboxesSpawned;
 
-    private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel) {
+    private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel,
+                         Firewall firewall) {
         this.context = context;
         this.stash = stash;
         this.config = config;
         this.kernel = kernel;
-        this.firewall = new NftablesFirewall(new Nftables(kernel.threads()), kernel.host());
+        this.firewall = firewall;
         this.kernelExecutor = context.getSystem().dispatchers().lookup(KERNEL_DISPATCHER);
         this.scheduler = context.getSystem().scheduler();
     }
@@ -216,7 +218,15 @@ public final class RuntimeActor {
             } catch (RuntimeException e) {
                 return failed(KernelErrors.describe("open the host namespace", e));
             }
-            return new RuntimeActor(context, stash, config, kernel).starting();
+            Firewall firewall;
+            try {
+                // The backend --iptables chooses; nftables loads libnftables here, and says what to install if it cannot.
+                firewall = config.iptables() ? new NftablesFirewall(new Nftables(kernel.threads()), kernel.host()) : new NoFirewall();
+            } catch (RuntimeException e) {
+                kernel.close();
+                return failed(KernelErrors.describe("load the firewall", e));
+            }
+            return new RuntimeActor(context, stash, config, kernel, firewall).starting();
         }))).onFailure(RuntimeException.class, SupervisorStrategy.resume());
     }
 

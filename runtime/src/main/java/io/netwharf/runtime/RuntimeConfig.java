@@ -17,6 +17,8 @@ import java.util.List;
  * @param mtu                  MTU of the default network and of networks that name none ({@code --mtu})
  * @param icc                  containers on the default network reach each other ({@code --icc})
  * @param ipMasquerade         masquerade the default network's traffic leaving the host ({@code --ip-masq})
+ * @param iptables             netwharf installs its firewall rules ({@code --iptables}); false: no firewall backend,
+ *                             for hosts whose firewall is managed elsewhere
  * @param runDirectory         where container namespaces are bind-mounted ({@code --exec-root})
  * @param hostNetns            the namespace that plays the host (tests and benchmarks give a throwaway one);
  *                             null: the process's own
@@ -24,7 +26,7 @@ import java.util.List;
  * @param kernelTimeout        how long a command may wait for the kernel work queued ahead of it
  */
 public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaultAddressPools, int mtu, boolean icc,
-                            boolean ipMasquerade, Path runDirectory, Path hostNetns, int namespaceThreads,
+                            boolean ipMasquerade, boolean iptables, Path runDirectory, Path hostNetns, int namespaceThreads,
                             Duration kernelTimeout) {
     public static final Path DEFAULT_RUN_DIRECTORY = Path.of("/run/netwharf");
 
@@ -48,6 +50,7 @@ public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaul
         private int mtu = 1500;
         private boolean icc = true;
         private boolean ipMasquerade = true;
+        private boolean iptables = true;
         private Path runDirectory = DEFAULT_RUN_DIRECTORY;
         private Path hostNetns;
         private int namespaceThreads = 2;
@@ -80,6 +83,11 @@ public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaul
             return this;
         }
 
+        public Builder iptables(boolean iptables) {
+            this.iptables = iptables;
+            return this;
+        }
+
         public Builder ipMasquerade(boolean ipMasquerade) {
             this.ipMasquerade = ipMasquerade;
             return this;
@@ -101,7 +109,7 @@ public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaul
         }
 
         public RuntimeConfig build() {
-            return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, runDirectory, hostNetns,
+            return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, iptables, runDirectory, hostNetns,
                     namespaceThreads, kernelTimeout);
         }
     }

@@ -60,6 +60,18 @@ class DaemonConfigTest {
     }
 
     @Test
+    void iptablesFalseNeedsIccAndMasqueradingOffAsDockerd() {
+        RuntimeConfig runtime = daemon("--iptables", "false", "--ip-masq", "false").runtime();
+        assertFalse(runtime.iptables());
+        assertTrue(RuntimeConfig.defaults().iptables());
+        IllegalArgumentException masq = assertThrows(IllegalArgumentException.class, () -> daemon("--iptables", "false"));
+        assertTrue(masq.getMessage().contains("You specified --iptables=false with --ip-masq=true"), masq.getMessage());
+        IllegalArgumentException icc = assertThrows(IllegalArgumentException.class,
+                () -> daemon("--iptables", "false", "--ip-masq", "false", "--icc", "false"));
+        assertTrue(icc.getMessage().contains("You specified --iptables=false with --icc=false"), icc.getMessage());
+    }
+
+    @Test
     void fromAHoconFile() throws IOException {
         Path file = file("""
                 hosts = ["unix:///tmp/a.sock", "tcp://127.0.0.1"]

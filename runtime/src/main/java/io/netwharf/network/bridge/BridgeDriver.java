@@ -66,6 +66,7 @@ public final class BridgeDriver implements NetworkDriver {
      */
     @Override
     public Created create(NetworkDefinition definition, List<Taken> taken, List<PoolBase> candidates) {
+        firewall.checkEnforceable(definition.name(), definition.icc(), definition.internal());
         socket = kernel.openHostSocket();
         Links links = new Links(socket);
         String bridge = definition.link();
