@@ -13,7 +13,7 @@ import java.util.List;
 public final class Teardown {
     private final String what;
     private final List<String> failures = new ArrayList<>();
-    private Throwable first;
+    private final List<Throwable> causes = new ArrayList<>();
 
     public Teardown(String what) {
         this.what = what;
@@ -25,30 +25,28 @@ public final class Teardown {
             step.run();
             return true;
         } catch (RuntimeException e) {
-            failed(name, e);
+            Throwable cause = KernelErrors.unwrap(e);
+            failures.add(name + ": " + cause.getMessage());
+            causes.add(cause);
             return false;
         }
     }
 
-    /** Records a failure that happened elsewhere (an asked actor's answer). */
-    public void failed(String name, Throwable failure) {
-        Throwable cause = KernelErrors.unwrap(failure);
-        failures.add(name + ": " + cause.getMessage());
-        if (first == null) {
-            first = cause;
-        }
-    }
-
-    public boolean failed() {
-        return !failures.isEmpty();
-    }
-
     /** Throws one error naming every failed step; returns when none failed. */
     public void finish() {
-        if (failures.isEmpty()) {
-            return;
+        if (!failures.isEmpty()) {
+            throw combined(what, failures, causes);
         }
-        throw NetwharfException.internal(what + " failed in " + failures.size() + (failures.size() == 1 ? " step: " : " steps: ")
-                + String.join("; ", failures), first);
+    }
+
+    /**
+     * The failures of a teardown as one error: {@code what: the one failure}, or {@code what: N steps failed: a; b},
+     * the first cause kept as the cause and the others as suppressed ones.
+     */
+    public static NetwharfException combined(String what, List<String> failures, List<Throwable> causes) {
+        NetwharfException error = NetwharfException.internal(what + ": " + (failures.size() == 1 ? failures.get(0)
+                : failures.size() + " steps failed: " + String.join("; ", failures)), causes.isEmpty() ? null : causes.get(0));
+        causes.stream().skip(1).forEach(error::addSuppressed);
+        return error;
     }
 }

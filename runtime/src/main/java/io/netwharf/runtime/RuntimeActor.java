@@ -3,6 +3,7 @@ package io.netwharf.runtime;
 import io.netwharf.actor.Answered;
 import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
+import io.netwharf.actor.Teardown;
 import io.netwharf.firewall.Firewall;
 import io.netwharf.firewall.NftablesFirewall;
 import io.netwharf.firewall.NoFirewall;
@@ -346,9 +347,8 @@ public final class RuntimeActor {
                 .onMessage(ShutDown.class, done -> {
                     List<String> failed = done.failures();
                     failed.forEach(message -> LOG.warn("shutdown: {}", message));
-                    done.request().replyTo().tell(failed.isEmpty() ? StatusReply.ack() : StatusReply.error(NetwharfException.internal(
-                            "shut down the runtime: " + (failed.size() == 1 ? failed.get(0)
-                                    : failed.size() + " steps failed: " + String.join("; ", failed)), null)));
+                    done.request().replyTo().tell(failed.isEmpty() ? StatusReply.ack()
+                            : StatusReply.error(Teardown.combined("shut down the runtime", failed, List.of())));
                     return Behaviors.stopped();
                 })
                 .onMessage(StepFailed.class, this::onStepFailed)

@@ -2,6 +2,7 @@ package io.netwharf.sandbox;
 
 import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
+import io.netwharf.actor.Teardown;
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.ipam.PoolActor;
@@ -158,7 +159,7 @@ public final class SandboxActor {
     private record Destroying(Destroy command) implements Purpose {}
 
     /** Endpoints on their way out (by network id), each detached (unless it never was attached), then released; the steps that failed. */
-    private static final class Teardown {
+    private static final class Leave {
         final Purpose purpose;
         final String saga;
         /** Whether detaching deletes the veth pair, or only forgets it (it went with the namespace). */
@@ -167,7 +168,7 @@ public final class SandboxActor {
         final Map<String, Endpoint> pending = new LinkedHashMap<>();
         final List<StepFailed> failures = new ArrayList<>();
 
-        Teardown(Purpose purpose, String saga, boolean deleteVeth, Collection<Endpoint> endpoints) {
+        Leave(Purpose purpose, String saga, boolean deleteVeth, Collection<Endpoint> endpoints) {
             this.purpose = purpose;
             this.saga = saga;
             this.deleteVeth = deleteVeth;
@@ -356,7 +357,7 @@ public final class SandboxActor {
     /** Takes a half-made endpoint apart (the pair if {@code attached}, the address), then tells the caller what failed. */
     private Behavior<Command> undoConnect(Joining joining, Endpoint endpoint, boolean attached, StepFailed failed) {
         context.getLog().info("{} failed at '{}', undoing it: {}", joining.saga(), failed.step(), KernelErrors.unwrap(failed.cause()).getMessage());
-        return leave(new Teardown(new UndoConnect(joining, failed), joining.saga(), true, List.of(endpoint)), attached);
+        return leave(new Leave(new UndoConnect(joining, failed), joining.saga(), true, List.of(endpoint)), attached);
     }
 
     // ---- leave: detach → release, for an undo, a disconnect or the sandbox's removal ----------------------------
@@ -370,7 +371,7 @@ public final class SandboxActor {
             return Behaviors.same();
         }
         String saga = "disconnect container " + containerName + " from network " + network.name();
-        return leave(new Teardown(new Disconnecting(disconnect), saga, true, List.of(endpoint)), true);
+        return leave(new Leave(new Disconnecting(disconnect), saga, true, List.of(endpoint)), true);
     }
 
     private Behavior<Command> onDestroy(Destroy destroy) {
@@ -393,11 +394,11 @@ public final class SandboxActor {
             return Behaviors.stopped();
         }
         // The pairs went with the namespace: the networks only forget them, and the pools take the addresses back.
-        return leave(new Teardown(new Destroying(destroy), saga, false, List.copyOf(endpoints.values())), true);
+        return leave(new Leave(new Destroying(destroy), saga, false, List.copyOf(endpoints.values())), true);
     }
 
     /** Starts every endpoint of {@code teardown} on its way out: detached first if {@code detach}, then released. */
-    private Behavior<Command> leave(Teardown teardown, boolean detach) {
+    private Behavior<Command> leave(Leave teardown, boolean detach) {
         for (Endpoint endpoint : teardown.pending.values()) {
             if (detach) {
                 run(endpoint.networkId(), Step.DETACH, this.<Done, NetworkActor.Command>ask(endpoint.network().owner(),
@@ -409,7 +410,7 @@ public final class SandboxActor {
         return leaving(teardown);
     }
 
-    private Behavior<Command> leaving(Teardown teardown) {
+    private Behavior<Command> leaving(Leave teardown) {
         String networks = teardown.pending.values().stream().map(e -> e.network().name()).toList().toString();
         return busy(teardown.saga + ": leave networks " + networks, Behaviors.receive(Command.class)
                 .onMessage(PairDetached.class, m -> {
@@ -437,7 +438,7 @@ public final class SandboxActor {
                 done -> new AddressReleased(endpoint.networkId()));
     }
 
-    private Behavior<Command> leaveDone(Teardown teardown) {
+    private Behavior<Command> leaveDone(Leave teardown) {
         List<StepFailed> failures = teardown.failures;
         if (teardown.purpose instanceof UndoConnect undo) {
             for (StepFailed failed : failures) {
@@ -494,7 +495,7 @@ public final class SandboxActor {
     }
 
     /** A failed step of one endpoint leaving, named with its network, its pair or its address. */
-    private static NetwharfException describeLeaving(Teardown teardown, StepFailed failed) {
+    private static NetwharfException describeLeaving(Leave teardown, StepFailed failed) {
         Endpoint endpoint = teardown.leaving.get(failed.networkId());
         String step = switch (failed.step()) {
             case DETACH -> failed.step() + " " + endpoint.info().hostInterfaceName();
@@ -507,13 +508,11 @@ public final class SandboxActor {
     }
 
     /** Every failure of a teardown in one error, each cause kept (the first as the cause, the others suppressed). */
-    private static NetwharfException collect(Teardown teardown) {
+    private static NetwharfException collect(Leave teardown) {
         List<StepFailed> failures = teardown.failures;
-        List<String> messages = failures.stream().map(f -> describeLeaving(teardown, f).getMessage()).toList();
-        NetwharfException error = NetwharfException.internal(teardown.saga + ": " + (failures.size() == 1 ? messages.get(0)
-                : failures.size() + " steps failed: " + String.join("; ", messages)), KernelErrors.unwrap(failures.get(0).cause()));
-        failures.stream().skip(1).forEach(f -> error.addSuppressed(KernelErrors.unwrap(f.cause())));
-        return error;
+        return Teardown.combined(teardown.saga,
+                failures.stream().map(f -> describeLeaving(teardown, f).getMessage()).toList(),
+                failures.stream().map(f -> KernelErrors.unwrap(f.cause())).toList());
     }
 
     // ---- plumbing --------------------------------------------------------------------------------------------
