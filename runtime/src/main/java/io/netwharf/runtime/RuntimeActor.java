@@ -55,6 +55,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +128,8 @@ public final class RuntimeActor {
 
     private record NetworkRemoved(RemovingNetwork step) implements Command {}
 
-    private record ContainerWired(WiringContainer step, ContainerInfo info) implements Command {}
+    /** The creation saga ({@link ContainerWiring}) of a container has ended. */
+    private record WiringDone(ContainerWiring.Outcome outcome) implements Command {}
 
     /** The sandbox is gone: a removal done, or a failed creation undone. */
     private record SandboxDestroyed(Step step) implements Command {}
@@ -160,18 +162,8 @@ public final class RuntimeActor {
         }
     }
 
-    private record WiringContainer(CreateContainer request, ContainerRecord container) implements Step {
-        public String describe() {
-            return "create container " + container.label();
-        }
-    }
-
-    /** The undo of a failed {@link WiringContainer}: the caller hears {@code error} once the sandbox is gone. */
-    private record UndoingContainer(WiringContainer failed, NetwharfException error) implements Step {
-        public String describe() {
-            return "clean up after the failed creation of container " + failed.container().label();
-        }
-    }
+    /** A creation whose saga ({@link ContainerWiring}) is under way: the caller, and the container as registered. */
+    private record Creation(CreateContainer request, ContainerRecord container) {}
 
     private record RemovingContainer(RemoveContainer request, ContainerRecord container, List<ContainerRecord> sharers) implements Step {
         public String describe() {
@@ -198,6 +190,9 @@ public final class RuntimeActor {
     private final Deque<CreateNetwork> waitingNetworkCreations = new ArrayDeque<>();
     private boolean creatingNetwork;
     private long sandboxesSpawned;
+    /** The creations whose saga is under way, by container id. */
+    private final Map<String, Creation> wirings = new HashMap<>();
+    private final ActorRef<ContainerWiring.Outcome> wiringDone;
 
     private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel,
                          Firewall firewall) {
@@ -208,6 +203,7 @@ public final class RuntimeActor {
         this.firewall = firewall;
         this.kernelExecutor = context.getSystem().dispatchers().lookup(KERNEL_DISPATCHER);
         this.scheduler = context.getSystem().scheduler();
+        this.wiringDone = context.messageAdapter(ContainerWiring.Outcome.class, WiringDone::new);
     }
 
     public static Behavior<Command> create(RuntimeConfig config) {
@@ -342,7 +338,7 @@ public final class RuntimeActor {
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(NetworkCreated.class, this::onNetworkCreated)
                 .onMessage(NetworkRemoved.class, this::onNetworkRemoved)
-                .onMessage(ContainerWired.class, this::onContainerWired)
+                .onMessage(WiringDone.class, this::onWiringDone)
                 .onMessage(SandboxDestroyed.class, this::onSandboxDestroyed)
                 .onMessage(ShutDown.class, done -> {
                     List<String> failed = done.failures();
@@ -490,7 +486,7 @@ public final class RuntimeActor {
         ContainerSpec spec = request.spec();
         String id;
         String label;
-        List<Join> joins;
+        List<ContainerWiring.Join> joins;
         try {
             id = containerId(spec.id());
             label = spec.name() == null || spec.name().isEmpty() ? Ids.shortId(id) : spec.name();
@@ -511,36 +507,25 @@ public final class RuntimeActor {
                 "sandbox-" + id + "-" + (++sandboxesSpawned), KERNEL_DISPATCHER);
         ContainerRecord creating = new ContainerRecord(id, label, spec.networkMode(), sandbox, null, null, ContainerRecord.State.CREATING);
         containers.put(id, creating);
-        // The sandbox handles these in order, one saga at a time: all can be sent at once.
-        CompletionStage<String> created = Asks.askWithStatus(sandbox, SandboxActor.Create::new, config.kernelTimeout(),
-                scheduler);
-        List<CompletableFuture<EndpointInfo>> connected = new ArrayList<>();
-        for (Join join : joins) {
-            connected.add(Asks.<SandboxActor.Command, EndpointInfo>askWithStatus(sandbox,
-                    replyTo -> new SandboxActor.Connect(join.network(), join.spec(), replyTo), config.kernelTimeout(),
-                    scheduler).toCompletableFuture());
+        wirings.put(id, new Creation(request, creating));
+        context.spawn(ContainerWiring.create(sandbox, id, label, joins, config.kernelTimeout(), wiringDone),
+                "wiring-" + id + "-" + sandboxesSpawned);
+        return Behaviors.same();
+    }
+
+    /** The creation saga has ended: the container runs, or it is forgotten (its sandbox gone, or logged as left). */
+    private Behavior<Command> onWiringDone(WiringDone done) {
+        Creation step = wirings.remove(done.outcome().containerId());
+        ContainerRecord creating = step.container();
+        if (done.outcome() instanceof ContainerWiring.Wired wired) {
+            ContainerRecord running = creating.with(ContainerRecord.State.RUNNING).withSandboxKey(wired.sandboxKey());
+            containers.put(creating.id(), running);
+            step.request().replyTo().tell(StatusReply.success(containerInfo(running, wired.sandboxKey(), wired.endpoints())));
+        } else if (done.outcome() instanceof ContainerWiring.Failed failed) {
+            containers.remove(creating.id());
+            step.request().replyTo().tell(StatusReply.error(failed.error()));
         }
-        CompletionStage<ContainerInfo> wired = created.thenCompose(path -> CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new))
-                .thenApply(v -> containerInfo(creating, path, connected.stream().map(CompletableFuture::join).toList())));
-        WiringContainer step = new WiringContainer(request, creating);
-        pipe(wired, step, info -> new ContainerWired(step, info));
         return Behaviors.same();
-    }
-
-    private Behavior<Command> onContainerWired(ContainerWired wired) {
-        ContainerRecord creating = wired.step().container();
-        containers.put(creating.id(), creating.with(ContainerRecord.State.RUNNING).withSandboxKey(wired.info().sandboxKey()));
-        wired.step().request().replyTo().tell(StatusReply.success(wired.info()));
-        return Behaviors.same();
-    }
-
-    /** A step of the wiring failed: undo it all by destroying the sandbox, then tell the caller what failed. */
-    private void undo(WiringContainer failed, Throwable cause) {
-        NetwharfException error = KernelErrors.describe(failed.describe(), cause);
-        ContainerRecord creating = failed.container();
-        containers.put(creating.id(), creating.with(ContainerRecord.State.REMOVING));
-        UndoingContainer step = new UndoingContainer(failed, error);
-        pipe(destroy(creating.sandbox()), step, done -> new SandboxDestroyed(step));
     }
 
     /** {@code host} and {@code container:<id>} modes: no namespace of their own, so nothing to create in the kernel. */
@@ -563,21 +548,20 @@ public final class RuntimeActor {
         return Behaviors.same();
     }
 
-    private record Join(NetworkHandle network, EndpointSpec spec) {}
 
     /** The networks a bridge-mode container joins: the one its mode names first, then the others its spec lists. */
-    private List<Join> joins(ContainerSpec spec) {
+    private List<ContainerWiring.Join> joins(ContainerSpec spec) {
         NetworkRecord first = network(spec.networkMode().network());
-        Map<String, Join> listed = new LinkedHashMap<>();
+        Map<String, ContainerWiring.Join> listed = new LinkedHashMap<>();
         spec.endpoints().forEach((reference, endpoint) -> {
             NetworkRecord network = network(NetworkMode.networkReference(reference));
             checkEndpoint(network, endpoint);
-            if (listed.put(network.handle().id(), new Join(network.handle(), endpoint)) != null) {
+            if (listed.put(network.handle().id(), new ContainerWiring.Join(network.handle(), endpoint)) != null) {
                 throw NetwharfException.badParameter("network " + network.info().name() + " is listed twice");
             }
         });
-        List<Join> joins = new ArrayList<>();
-        joins.add(listed.getOrDefault(first.handle().id(), new Join(first.handle(), EndpointSpec.DYNAMIC)));
+        List<ContainerWiring.Join> joins = new ArrayList<>();
+        joins.add(listed.getOrDefault(first.handle().id(), new ContainerWiring.Join(first.handle(), EndpointSpec.DYNAMIC)));
         listed.values().stream().filter(j -> !j.network().id().equals(first.handle().id())).forEach(joins::add);
         return joins;
     }
@@ -676,9 +660,6 @@ public final class RuntimeActor {
             containers.remove(removing.container().id());
             removing.sharers().forEach(d -> containers.remove(d.id()));
             removing.request().replyTo().tell(StatusReply.ack());
-        } else if (destroyed.step() instanceof UndoingContainer undoing) {
-            containers.remove(undoing.failed().container().id());
-            undoing.failed().request().replyTo().tell(StatusReply.error(undoing.error()));
         }
         return Behaviors.same();
     }
@@ -755,12 +736,6 @@ public final class RuntimeActor {
             return nextNetworkCreation();
         } else if (step instanceof RemovingNetwork removing) {
             removing.request().replyTo().tell(StatusReply.error(error));
-        } else if (step instanceof WiringContainer wiring) {
-            undo(wiring, failed.cause());
-        } else if (step instanceof UndoingContainer undoing) {
-            LOG.error("{}: {}", step.describe(), error.getMessage());
-            containers.remove(undoing.failed().container().id());
-            undoing.failed().request().replyTo().tell(StatusReply.error(undoing.error()));
         } else if (step instanceof RemovingContainer removing) {
             containers.put(removing.container().id(), removing.container());
             removing.request().replyTo().tell(StatusReply.error(error));

@@ -1,0 +1,114 @@
+package io.netwharf.runtime;
+
+import io.netwharf.actor.Asks;
+import io.netwharf.actor.KernelErrors;
+import io.netwharf.network.NetworkHandle;
+import io.netwharf.protocol.model.EndpointInfo;
+import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.sandbox.SandboxActor;
+
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The saga that gives a new container its namespace and its networks, one per creation, a child of the runtime:
+ * the sandbox's {@code Create}, then a {@code Connect} per network, all sent at once (the sandbox handles them in
+ * order, one at a time, and each of them undoes its own half-made work). When any fails, the undo is the sandbox's
+ * {@code Destroy}, sent once every answer is in, so it cannot overtake a {@code Connect} still queued; the runtime
+ * hears the failure of the first step that failed once the sandbox is gone, or with what was left when the undo
+ * failed too.
+ */
+final class ContainerWiring {
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerWiring.class);
+
+    /** A network the container joins, and how. */
+    record Join(NetworkHandle network, EndpointSpec spec) {}
+
+    /** What the runtime hears, about the container {@code containerId}. */
+    sealed interface Outcome {
+        String containerId();
+    }
+
+    /** Wired: the namespace's path and the endpoints, in the order of the joins. */
+    record Wired(String containerId, String sandboxKey, List<EndpointInfo> endpoints) implements Outcome {}
+
+    /** Failed, and undone; {@code leftover} says what the undo could not remove (null: nothing is left). */
+    record Failed(String containerId, NetwharfException error, String leftover) implements Outcome {}
+
+    sealed interface Command {}
+
+    /** Every step's answer, in order: its value, or a {@link StepFailed}. */
+    private record Answered(List<Object> results) implements Command {}
+
+    private record StepFailed(String step, Throwable cause) {}
+
+    private record Destroyed(StepFailed failed, Throwable undoFailure) implements Command {}
+
+    private ContainerWiring() {}
+
+    static Behavior<Command> create(ActorRef<SandboxActor.Command> sandbox, String containerId, String label, List<Join> joins,
+                                    Duration timeout, ActorRef<Outcome> replyTo) {
+        return Behaviors.setup(context -> {
+            List<CompletableFuture<Object>> steps = new ArrayList<>();
+            steps.add(answer(Asks.askWithStatus(sandbox, SandboxActor.Create::new, timeout, context.getSystem().scheduler()),
+                    "create its namespace"));
+            for (Join join : joins) {
+                steps.add(answer(Asks.<SandboxActor.Command, EndpointInfo>askWithStatus(sandbox,
+                        r -> new SandboxActor.Connect(join.network(), join.spec(), r), timeout, context.getSystem().scheduler()),
+                        "connect it to network " + join.network().name()));
+            }
+            context.pipeToSelf(CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)),
+                    (v, never) -> new Answered(steps.stream().map(CompletableFuture::join).toList()));
+            return Behaviors.receive(Command.class)
+                    .onMessage(Answered.class, answered -> {
+                        StepFailed failed = (StepFailed) answered.results().stream().filter(r -> r instanceof StepFailed)
+                                .findFirst().orElse(null);
+                        if (failed == null) {
+                            List<EndpointInfo> endpoints = answered.results().stream().skip(1).map(EndpointInfo.class::cast).toList();
+                            replyTo.tell(new Wired(containerId, (String) answered.results().get(0), endpoints));
+                            return Behaviors.stopped();
+                        }
+                        return undo(context, sandbox, containerId, label, timeout, replyTo, failed);
+                    })
+                    .build();
+        });
+    }
+
+    /** A step's answer that never fails: its value, or its failure named by the step. */
+    private static CompletableFuture<Object> answer(CompletionStage<?> step, String name) {
+        return step.toCompletableFuture().handle((value, failure) -> failure == null ? value : new StepFailed(name, failure));
+    }
+
+    private static Behavior<Command> undo(ActorContext<Command> context, ActorRef<SandboxActor.Command> sandbox, String containerId,
+                                          String label, Duration timeout, ActorRef<Outcome> replyTo, StepFailed failed) {
+        String saga = "create container " + label;
+        LOG.debug("{}: {} failed, removing its namespace", saga, failed.step());
+        context.pipeToSelf(Asks.<SandboxActor.Command, Done>askWithStatus(sandbox, SandboxActor.Destroy::new, timeout,
+                context.getSystem().scheduler()), (done, failure) -> new Destroyed(failed, failure));
+        return Behaviors.receive(Command.class)
+                .onMessage(Destroyed.class, destroyed -> {
+                    // The sandbox's errors name its own steps; a refusal keeps Docker's words.
+                    NetwharfException error = KernelErrors.describe(saga, destroyed.failed().cause());
+                    String leftover = destroyed.undoFailure() == null ? null
+                            : "its namespace, which could not be removed: " + KernelErrors.unwrap(destroyed.undoFailure()).getMessage();
+                    if (leftover != null) {
+                        LOG.error("{}: {} failed, and undoing it left {}", saga, destroyed.failed().step(), leftover);
+                    }
+                    replyTo.tell(new Failed(containerId, error, leftover));
+                    return Behaviors.stopped();
+                })
+                .build();
+    }
+}
