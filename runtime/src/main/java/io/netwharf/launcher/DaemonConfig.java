@@ -119,7 +119,7 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
             if (hosts.isEmpty()) {
                 throw new IllegalArgumentException("hosts: empty list, nothing to listen on");
             }
-            checkFirewallSettings(runtime.build());
+            checkFirewallSettings(config, runtime);
             Path dataRoot = config.hasPath("data-root") ? absolute("data-root", config.getString("data-root")) : DEFAULT_DATA_ROOT;
             return new DaemonConfig(runtime.build(), hosts, dataRoot);
         } catch (ConfigException e) {
@@ -128,18 +128,24 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
     }
 
     /**
-     * Without netwharf's firewall, the default network's icc off and masquerading cannot be done: refused, with
-     * dockerd's messages, rather than started and not done.
+     * Without netwharf's firewall, the default network's icc off cannot be done: refused, as dockerd refuses it. Its
+     * masquerading cannot be done either: dockerd turns it off, and so does netwharf when it was not asked for (the
+     * firewall backend logs so at start); asked for explicitly, it is refused rather than dropped.
      */
-    private static void checkFirewallSettings(RuntimeConfig runtime) {
-        if (!runtime.iptables() && !runtime.icc()) {
+    private static void checkFirewallSettings(Config config, RuntimeConfig.Builder runtime) {
+        RuntimeConfig settings = runtime.build();
+        if (settings.iptables()) {
+            return;
+        }
+        if (!settings.icc()) {
             throw new IllegalArgumentException("You specified --iptables=false with --icc=false. ICC=false uses the firewall to "
                     + "function. Please set --icc or --iptables to true.");
         }
-        if (!runtime.iptables() && runtime.ipMasquerade()) {
-            throw new IllegalArgumentException("You specified --iptables=false with --ip-masq=true. IP masquerading uses the firewall "
-                    + "to function. Please set --ip-masq=false or --iptables to true.");
+        if (config.hasPath("ip-masq") && settings.ipMasquerade()) {
+            throw new IllegalArgumentException("--ip-masq=true needs netwharf's firewall, which --iptables=false turns off: "
+                    + "drop --ip-masq (masquerading is then off) or set --iptables to true");
         }
+        runtime.ipMasquerade(false);
     }
 
     private static void checkKeys(Config config) {

@@ -38,7 +38,7 @@ public final class RuntimeOptions {
 
     @Option(names = "--iptables", arity = "1", paramLabel = "true|false",
             description = "install netwharf's firewall rules (nftables): isolation, icc, masquerading (default: true). "
-                    + "false: none, for a host whose firewall is managed elsewhere; needs --ip-masq=false")
+                    + "false: none, for a host whose firewall is managed elsewhere (masquerading off)")
     Boolean iptables;
 
     @Option(names = "--exec-root", description = "where container namespaces are kept (default: /run/netwharf)")

@@ -60,12 +60,15 @@ class DaemonConfigTest {
     }
 
     @Test
-    void iptablesFalseNeedsIccAndMasqueradingOffAsDockerd() {
-        RuntimeConfig runtime = daemon("--iptables", "false", "--ip-masq", "false").runtime();
+    void iptablesFalseTurnsMasqueradingOffAsDockerdAndRefusesIccOffOrAnExplicitIpMasq() {
+        RuntimeConfig runtime = daemon("--iptables", "false").runtime();
         assertFalse(runtime.iptables());
+        assertFalse(runtime.ipMasquerade(), "masquerading off, as dockerd turns it off");
         assertTrue(RuntimeConfig.defaults().iptables());
-        IllegalArgumentException masq = assertThrows(IllegalArgumentException.class, () -> daemon("--iptables", "false"));
-        assertTrue(masq.getMessage().contains("You specified --iptables=false with --ip-masq=true"), masq.getMessage());
+        assertFalse(daemon("--iptables", "false", "--ip-masq", "false").runtime().ipMasquerade());
+        IllegalArgumentException masq = assertThrows(IllegalArgumentException.class,
+                () -> daemon("--iptables", "false", "--ip-masq", "true"));
+        assertTrue(masq.getMessage().contains("--ip-masq=true needs netwharf's firewall"), masq.getMessage());
         IllegalArgumentException icc = assertThrows(IllegalArgumentException.class,
                 () -> daemon("--iptables", "false", "--ip-masq", "false", "--icc", "false"));
         assertTrue(icc.getMessage().contains("You specified --iptables=false with --icc=false"), icc.getMessage());
