@@ -29,7 +29,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.respondWithDefault
  * networks, the container routes given, and Docker's 404s for the object kinds the CLI probes in
  * {@code docker inspect}. Paths may carry an API version from {@value #MIN_API_VERSION} to {@value #API_VERSION}
  * ({@code /v1.51/networks}) or none. Every response carries Docker's headers; every error is Docker's JSON
- * ({@link DockerErrors}).
+ * ({@link DockerErrors}). Requests from web pages (with an {@code Origin} header) are refused ({@link BrowserGuard}).
  */
 public final class DockerApi {
     public static final String API_VERSION = "1.51";
@@ -50,7 +50,8 @@ public final class DockerApi {
         Route versionedOrNot = concat(pathPrefix(PathMatchers.segment(VERSION), version -> checked(version, api)), api);
         ExceptionHandler exceptions = DockerErrors.exceptionHandler();
         RejectionHandler rejections = DockerErrors.rejectionHandler();
-        return respondWithDefaultHeaders(headers(), () -> handleExceptions(exceptions, () -> handleRejections(rejections, () -> versionedOrNot)));
+        return respondWithDefaultHeaders(headers(), () -> handleExceptions(exceptions, () -> handleRejections(rejections,
+                () -> BrowserGuard.refuseCrossOrigin(() -> versionedOrNot))));
     }
 
     /** The headers on every answer. */

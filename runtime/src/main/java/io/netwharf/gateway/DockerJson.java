@@ -84,10 +84,11 @@ public final class DockerJson {
     /**
      * Reads the request body (at most {@link #MAX_BODY} bytes; a larger one is read to its end and answered with 413,
      * so the client gets the answer rather than a reset) and parses it as {@code type}. An empty or {@code null}
-     * body, malformed JSON or a value of the wrong type is answered with 400.
+     * body, malformed JSON or a value of the wrong type is answered with 400, and so is a body not declared
+     * {@code application/json} ({@link JsonContentType}).
      */
     public static <T> Route entity(Class<T> type, Function<T, Route> inner) {
-        return body(bytes -> inner.apply(parse(bytes, type)));
+        return JsonContentType.required(() -> body(bytes -> inner.apply(parse(bytes, type))));
     }
 
     /** The raw request body, at most {@link #MAX_BODY} bytes (else 413). */

@@ -12,11 +12,18 @@ import java.nio.file.Path;
 public sealed interface ListenAddress permits ListenAddress.Unix, ListenAddress.Tcp {
     /** dockerd's port for unencrypted TCP. */
     int DEFAULT_TCP_PORT = 2375;
+    /** dockerd's port for TCP with TLS, where it listens when TLS is on and no host is given. */
+    int DEFAULT_TLS_PORT = 2376;
     Path DEFAULT_SOCKET = Path.of("/run/netwharf/netwharf.sock");
 
     /** {@code unix:///run/netwharf/netwharf.sock}. */
     static ListenAddress defaultAddress() {
         return new Unix(DEFAULT_SOCKET);
+    }
+
+    /** {@code tcp://localhost:2376}: dockerd's default with {@code --tls} and no {@code -H}. */
+    static ListenAddress defaultTlsAddress() {
+        return new Tcp("localhost", DEFAULT_TLS_PORT);
     }
 
     /** A Unix domain socket at an absolute path. */

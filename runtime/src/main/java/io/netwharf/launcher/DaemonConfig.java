@@ -1,6 +1,9 @@
 package io.netwharf.launcher;
 
 import io.netwharf.gateway.ListenAddress;
+import io.netwharf.gateway.ServerTls;
+import io.netwharf.gateway.TcpExposure;
+import io.netwharf.gateway.TlsOptions;
 import io.netwharf.ipam.AddressPoolsSpec;
 import io.netwharf.ipam.PoolBase;
 import io.netwharf.runtime.RuntimeConfig;
@@ -29,14 +32,16 @@ import java.util.TreeSet;
  * @param runtime  the runtime's settings
  * @param hosts    where the gateway listens ({@code -H}, {@code hosts}); never empty
  * @param dataRoot where netwharf keeps its state ({@code --data-root}, {@code data-root})
+ * @param tls      how TCP is served ({@code --tls}, {@code --tlsverify}, {@code --tlscacert}, {@code --tlscert},
+ *                 {@code --tlskey}; the same keys in the file)
  */
-public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Path dataRoot) {
+public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Path dataRoot, TlsOptions tls) {
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/netwharf/daemon.conf");
     public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/netwharf");
 
     /** The keys a configuration file may have, in Docker's daemon.json spelling. */
     public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "bridge", "bip", "default-address-pools",
-            "mtu", "icc", "ip-masq", "iptables");
+            "mtu", "icc", "ip-masq", "iptables", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey");
 
     public DaemonConfig {
         hosts = List.copyOf(hosts);
@@ -113,17 +118,48 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
             if (config.hasPath("default-address-pools")) {
                 runtime.defaultAddressPools(pools(config.getList("default-address-pools")));
             }
+            TlsOptions tls = tls(config);
+            // As dockerd: with TLS and no host given, TCP on localhost:2376 rather than the Unix socket.
             List<ListenAddress> hosts = config.hasPath("hosts")
                     ? config.getStringList("hosts").stream().map(ListenAddress::parse).toList()
-                    : List.of(ListenAddress.defaultAddress());
+                    : List.of(tls.enabled() ? ListenAddress.defaultTlsAddress() : ListenAddress.defaultAddress());
             if (hosts.isEmpty()) {
                 throw new IllegalArgumentException("hosts: empty list, nothing to listen on");
             }
+            checkTcpListeners(hosts, tls);
             checkFirewallSettings(config, runtime);
             Path dataRoot = config.hasPath("data-root") ? absolute("data-root", config.getString("data-root")) : DEFAULT_DATA_ROOT;
-            return new DaemonConfig(runtime.build(), hosts, dataRoot);
+            return new DaemonConfig(runtime.build(), hosts, dataRoot, tls);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** tls and tlsverify as given (absent is not false: see {@link TlsOptions}); the files default to dockerd's. */
+    private static TlsOptions tls(Config config) {
+        Boolean tls = config.hasPath("tls") ? config.getBoolean("tls") : null;
+        Boolean verify = config.hasPath("tlsverify") ? config.getBoolean("tlsverify") : null;
+        TlsOptions defaults = TlsOptions.withDefaultFiles(tls, verify);
+        return new TlsOptions(tls, verify,
+                config.hasPath("tlscacert") ? Path.of(config.getString("tlscacert")) : defaults.caCert(),
+                config.hasPath("tlscert") ? Path.of(config.getString("tlscert")) : defaults.cert(),
+                config.hasPath("tlskey") ? Path.of(config.getString("tlskey")) : defaults.key());
+    }
+
+    /**
+     * Before anything starts: a TCP listener that would be open to anyone is refused ({@link TcpExposure}), and with
+     * TLS the certificate, key and CA files must be readable and fit together.
+     */
+    private static void checkTcpListeners(List<ListenAddress> hosts, TlsOptions tls) {
+        List<ListenAddress.Tcp> tcp = hosts.stream()
+                .filter(ListenAddress.Tcp.class::isInstance).map(ListenAddress.Tcp.class::cast).toList();
+        for (ListenAddress.Tcp address : tcp) {
+            TcpExposure.refusal(address, tls).ifPresent(refusal -> {
+                throw new IllegalArgumentException(refusal);
+            });
+        }
+        if (tls.enabled() && !tcp.isEmpty()) {
+            ServerTls.load(tls);
         }
     }
 

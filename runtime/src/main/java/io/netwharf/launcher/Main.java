@@ -112,13 +112,38 @@ public final class Main implements Callable<Integer> {
     @Command(name = "daemon", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Start the runtime and serve the Docker Engine API on the given sockets until stopped (Ctrl-C, SIGTERM).",
                     "Settings come from the flags, then the configuration file (HOCON, or JSON: keys as in Docker's daemon.json: "
-                            + "hosts, data-root, exec-root, bridge, bip, default-address-pools, mtu, icc, ip-masq, iptables), then the "
+                            + "hosts, data-root, exec-root, bridge, bip, default-address-pools, mtu, icc, ip-masq, iptables, tls, "
+                            + "tlsverify, tlscacert, tlscert, tlskey), then the "
                             + "defaults. A flag given on the command line wins over the same key in the file (-H and "
                             + "--default-address-pool replace the file's whole list); unknown keys in the file are refused."})
     static final class Daemon implements Callable<Integer> {
         @Option(names = {"-H", "--host"}, paramLabel = "unix:///PATH|tcp://HOST[:PORT]",
                 description = "where to serve the API, repeatable (default: unix:///run/netwharf/netwharf.sock; TCP port default 2375)")
         List<String> hosts;
+
+        @Option(names = "--tls", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+                description = "serve TCP with TLS; implied by --tlsverify. As dockerd, --tls also requires client certificates "
+                        + "unless --tlsverify=false. --tls=false: serve TCP without authentication, explicitly (needed to listen "
+                        + "on a non-loopback address without TLS)")
+        Boolean tls;
+
+        @Option(names = "--tlsverify", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+                description = "serve TCP with TLS and require client certificates signed by --tlscacert (mutual TLS); "
+                        + "--tlsverify=false: TLS without client certificates, explicitly")
+        Boolean tlsVerify;
+
+        @Option(names = "--tlscacert", paramLabel = "FILE",
+                description = "trust client certificates signed only by this CA (default: ~/.docker/ca.pem, or in $DOCKER_CERT_PATH)")
+        Path tlsCaCert;
+
+        @Option(names = "--tlscert", paramLabel = "FILE",
+                description = "the server's TLS certificate, PEM (default: ~/.docker/cert.pem, or in $DOCKER_CERT_PATH)")
+        Path tlsCert;
+
+        @Option(names = "--tlskey", paramLabel = "FILE",
+                description = "the server's private key, PEM: PKCS#1, EC or PKCS#8, not encrypted (default: ~/.docker/key.pem, "
+                        + "or in $DOCKER_CERT_PATH)")
+        Path tlsKey;
 
         @Option(names = "--data-root", description = "where container logs are kept, under containers/<id>/ (default: /var/lib/netwharf)")
         Path dataRoot;
@@ -139,8 +164,19 @@ public final class Main implements Callable<Integer> {
             if (dataRoot != null) {
                 given.put("data-root", dataRoot.toAbsolutePath().toString());
             }
+            putIfGiven(given, "tls", tls);
+            putIfGiven(given, "tlsverify", tlsVerify);
+            putIfGiven(given, "tlscacert", tlsCaCert == null ? null : tlsCaCert.toAbsolutePath().toString());
+            putIfGiven(given, "tlscert", tlsCert == null ? null : tlsCert.toAbsolutePath().toString());
+            putIfGiven(given, "tlskey", tlsKey == null ? null : tlsKey.toAbsolutePath().toString());
             Optional<Path> file = configFile != null ? Optional.of(configFile) : DaemonConfig.defaultConfigFile();
             return DaemonConfig.load(ConfigFactory.parseMap(given, "command line"), file);
+        }
+
+        private static void putIfGiven(Map<String, Object> given, String key, Object value) {
+            if (value != null) {
+                given.put(key, value);
+            }
         }
 
         @Override
@@ -160,7 +196,7 @@ public final class Main implements Callable<Integer> {
             try {
                 ContainerEngine engine = ContainerEngine.start(netwharf.system(), netwharf, config.dataRoot(),
                         config.runtime().kernelTimeout());
-                gateway = Gateway.bind(netwharf.system(), config.hosts(), DockerApi.route(netwharf, engine))
+                gateway = Gateway.bind(netwharf.system(), config.hosts(), DockerApi.route(netwharf, engine), config.tls())
                         .toCompletableFuture().join();
             } catch (CompletionException e) {
                 System.err.println("netwharf daemon: " + e.getCause().getMessage());
