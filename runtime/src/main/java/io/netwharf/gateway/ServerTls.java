@@ -117,7 +117,7 @@ public final class ServerTls {
                 throw invalid("the key in " + quoted(file) + " is encrypted; netwharf, like dockerd, needs it unencrypted");
             }
             if (object instanceof PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
+                return converter.getPrivateKey(pair.getPrivateKeyInfo()); // a SEC1 EC key may leave its public key out
             }
             if (object instanceof PrivateKeyInfo info) {
                 return converter.getPrivateKey(info);
