@@ -53,8 +53,8 @@ public final class BrowserGuard {
                 return inner;
             }
             return DockerErrors.error(StatusCodes.FORBIDDEN, "request refused: Host \"" + host + "\" is not a name this daemon "
-                    + "answers to on " + listener + " (a web page using DNS rebinding sends its own name); use an IP address, "
-                    + "localhost or " + listener.host() + ", or serve TCP with --tlsverify");
+                    + "answers to over plain TCP (a web page using DNS rebinding sends its own name); use an IP address, "
+                    + "localhost or the name it listens on (" + listener.host() + "), or serve TCP with TLS");
         });
     }
 
