@@ -1,6 +1,8 @@
 package io.netwharf.launcher;
 
 import io.netwharf.gateway.ListenAddress;
+import io.netwharf.gateway.TestCertificates;
+import io.netwharf.gateway.TlsOptions;
 import io.netwharf.ipam.AddressPoolsSpec;
 import io.netwharf.runtime.RuntimeConfig;
 import org.junit.jupiter.api.Test;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -158,7 +161,7 @@ class DaemonConfigTest {
     void helpListsEveryFlag() {
         String help = new CommandLine(new Main()).getSubcommands().get("daemon").getUsageMessage();
         for (String flag : List.of("-H", "--host", "--data-root", "--exec-root", "-b", "--bridge", "--bip", "--default-address-pool",
-                "--mtu", "--icc", "--ip-masq", "--config-file")) {
+                "--mtu", "--icc", "--ip-masq", "--config-file", "--tls", "--tlsverify", "--tlscacert", "--tlscert", "--tlskey")) {
             assertTrue(help.contains(flag), flag + " missing from\n" + help);
         }
         assertTrue(help.contains("wins over"), help);
@@ -173,5 +176,90 @@ class DaemonConfigTest {
         RuntimeConfig runtime = DaemonConfig.load(main.runtimeOptions.toConfig(), java.util.Optional.empty()).runtime();
         assertEquals(1300, runtime.mtu());
         assertEquals("br-x", runtime.bridgeName());
+    }
+
+    @Test
+    void tlsFlagsAsDockerd() throws Exception {
+        TestCertificates c = new TestCertificates(dir);
+        String[] files = {"--tlscacert", c.caCert.toString(), "--tlscert", c.serverCert.toString(), "--tlskey", c.serverKey.toString()};
+
+        TlsOptions verify = daemon(with(files, "--tlsverify", "-H", "tcp://0.0.0.0:2376")).tls();
+        assertTrue(verify.enabled() && verify.verifiesClients());
+        assertEquals(new TlsOptions(null, true, c.caCert, c.serverCert, c.serverKey), verify);
+
+        TlsOptions tlsAlone = daemon(with(files, "--tls", "-H", "tcp://0.0.0.0:2376")).tls();
+        assertTrue(tlsAlone.verifiesClients(), "--tls alone checks client certificates, as dockerd today");
+
+        TlsOptions serverOnly = daemon(with(files, "--tls", "--tlsverify=false", "-H", "tcp://0.0.0.0:2376")).tls();
+        assertTrue(serverOnly.enabled());
+        assertFalse(serverOnly.verifiesClients());
+        assertTrue(serverOnly.unauthenticatedByChoice());
+        assertTrue(daemon(with(files, "--tlsverify=false", "-H", "tcp://127.0.0.1")).tls().enabled(), "--tlsverify=false turns TLS on");
+
+        // With TLS and no -H, dockerd listens on tcp://localhost:2376.
+        assertEquals(List.of(ListenAddress.parse("tcp://localhost:2376")), daemon(with(files, "--tlsverify")).hosts());
+        assertEquals(List.of(ListenAddress.defaultAddress()), daemon().hosts());
+    }
+
+    @Test
+    void tlsKeysInTheFileAndFlagsOverThem() throws Exception {
+        TestCertificates c = new TestCertificates(dir);
+        Path file = file("""
+                {"hosts": ["tcp://0.0.0.0:2376"], "tls": true, "tlsverify": true, "tlscacert": "%s", "tlscert": "%s", "tlskey": "%s"}
+                """.formatted(c.caCert, c.serverCert, c.serverKey));
+        DaemonConfig config = daemon("--config-file", file.toString());
+        assertEquals(new TlsOptions(true, true, c.caCert, c.serverCert, c.serverKey), config.tls());
+        assertEquals(new TlsOptions(true, false, c.caCert, c.serverCert, c.serverKey),
+                daemon("--config-file", file.toString(), "--tlsverify=false").tls());
+    }
+
+    @Test
+    void aNonLoopbackTcpListenerWithoutClientAuthenticationIsRefusedBeforeAnythingStarts() throws Exception {
+        for (String host : List.of("tcp://0.0.0.0:2375", "tcp://0.0.0.0", "tcp://[::]:2375")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> daemon("-H", host));
+            assertTrue(e.getMessage().startsWith("refusing to serve " + ListenAddress.parse(host) + " without TLS client authentication"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("--tls=false or --tlsverify=false"), e.getMessage());
+        }
+        Path file = file("hosts = [\"tcp://0.0.0.0:2375\"]");
+        IllegalArgumentException fromFile = assertThrows(IllegalArgumentException.class, () -> daemon("--config-file", file.toString()));
+        assertTrue(fromFile.getMessage().contains(file.toString()), fromFile.getMessage());
+
+        // Said explicitly: served (and warned about when the listener binds).
+        assertFalse(daemon("-H", "tcp://0.0.0.0:2375", "--tls=false").tls().enabled());
+        assertFalse(daemon("--config-file", Files.writeString(dir.resolve("open.json"),
+                "{\"hosts\": [\"tcp://0.0.0.0:2375\"], \"tls\": false}").toString()).tls().enabled());
+        // Loopback needs no opt-out, as in dockerd.
+        assertEquals(2, daemon("-H", "tcp://127.0.0.1:2375", "-H", "tcp://localhost").hosts().size());
+    }
+
+    @Test
+    void tlsFilesThatCannotBeReadAreRefusedNamingThem() throws Exception {
+        TestCertificates c = new TestCertificates(dir);
+        Path missing = dir.resolve("nothing.pem");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> daemon("--tlsverify", "-H", "tcp://127.0.0.1",
+                "--tlscacert", c.caCert.toString(), "--tlscert", missing.toString(), "--tlskey", c.serverKey.toString()));
+        assertEquals("invalid TLS configuration: could not read certificate file \"" + missing + "\": no such file", e.getMessage());
+        // Only a Unix socket: TLS has nothing to secure, and the files are not read.
+        assertTrue(daemon("--tlsverify", "-H", "unix:///tmp/x.sock", "--tlscert", missing.toString()).tls().enabled());
+    }
+
+    @Test
+    void theCertificateFilesDefaultAsDockerds() {
+        assertEquals(Path.of("/certs"), TlsOptions.defaultCertDirectory(Map.of("DOCKER_CERT_PATH", "/certs", "DOCKER_CONFIG", "/cfg"), "/home/u"));
+        assertEquals(Path.of("/cfg"), TlsOptions.defaultCertDirectory(Map.of("DOCKER_CONFIG", "/cfg"), "/home/u"));
+        assertEquals(Path.of("/home/u/.docker"), TlsOptions.defaultCertDirectory(Map.of(), "/home/u"));
+        TlsOptions defaults = daemon().tls();
+        Path home = Path.of(System.getProperty("user.home"), ".docker");
+        if (System.getenv("DOCKER_CERT_PATH") == null && System.getenv("DOCKER_CONFIG") == null) {
+            assertEquals(new TlsOptions(null, null, home.resolve("ca.pem"), home.resolve("cert.pem"), home.resolve("key.pem")), defaults);
+        }
+        assertFalse(defaults.enabled());
+    }
+
+    private static String[] with(String[] first, String... rest) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
     }
 }
