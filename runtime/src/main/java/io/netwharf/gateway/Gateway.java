@@ -125,6 +125,7 @@ public final class Gateway {
             // A browser accepts no certificate for a rebound name, so only plain HTTP needs the Host check.
             served = BrowserGuard.checkHost(tcp, route);
         }
+        LOG.info("{}: {}", tcp, tls.describe());
         TcpExposure.warnings(tcp, tls).forEach(LOG::warn);
         return server.bind(served)
                 .thenApply(binding -> new Listener(new ListenAddress.Tcp(tcp.host(), binding.localAddress().getPort()).toString(),
