@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 /**
  * Keeps web pages away from the API. The docker CLI, docker-compose and the SDKs never send {@code Origin}; a
  * browser sends it on every cross-origin request and on every POST, so a request with one comes from a page and is
- * refused ({@link #refuseCrossOrigin}; netwharf has no {@code --api-cors-header}). A page can also reach a plain TCP
+ * refused ({@link #refuseCrossOrigin}; there is no {@code --api-cors-header} to allow one: moby has removed it). A page can also reach a plain TCP
  * listener as its own origin through DNS rebinding (evil.example resolved to 127.0.0.1): such requests carry the
  * page's name in {@code Host}, so a plain TCP listener answers only requests whose {@code Host} is an IP address, a
  * loopback name, the name it was told to listen on, or this machine's host name ({@link #checkHost}). A TLS listener
