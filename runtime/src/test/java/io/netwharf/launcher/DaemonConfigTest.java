@@ -234,6 +234,22 @@ class DaemonConfigTest {
     }
 
     @Test
+    void theDaemonCommandExitsWith2BeforeStartingAnything() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        int exit;
+        try {
+            System.setErr(new java.io.PrintStream(err, true));
+            exit = new CommandLine(new Main.Daemon()).execute("-H", "tcp://0.0.0.0:2375");
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(2, exit);
+        assertTrue(err.toString().startsWith("netwharf daemon: refusing to serve tcp://0.0.0.0:2375 without TLS client "
+                + "authentication"), err.toString());
+    }
+
+    @Test
     void tlsFilesThatCannotBeReadAreRefusedNamingThem() throws Exception {
         TestCertificates c = new TestCertificates(dir);
         Path missing = dir.resolve("nothing.pem");
