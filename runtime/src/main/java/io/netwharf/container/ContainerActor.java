@@ -3,9 +3,10 @@ package io.netwharf.container;
 import io.netwharf.Netwharf;
 import io.netwharf.actor.Answered;
 import io.netwharf.kernel.ContainerProcess;
-import io.netwharf.kernel.ExecutableNotFoundException;
+import io.netwharf.kernel.Credentials;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.ProcessLauncher;
+import io.netwharf.kernel.ProcessRefusedException;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
@@ -261,11 +262,13 @@ public final class ContainerActor {
         try {
             process = launch(wired.info());
         } catch (RuntimeException e) {
-            NetwharfException refused = e instanceof ExecutableNotFoundException
+            // Docker's status for a command that cannot be run as asked is 400, with 126 or 127 as the exit code.
+            NetwharfException refused = e instanceof ProcessRefusedException
                     ? NetwharfException.badParameter("failed to create task for container: " + e.getMessage())
+                    : e instanceof NetwharfException asked ? asked
                     : KernelErrors.describe("start the process of container " + config.name(), e);
             error = refused.getMessage();
-            exitCode = 127;
+            exitCode = e instanceof ProcessRefusedException invalid ? invalid.exitCode() : ProcessRefusedException.NOT_FOUND;
             UndoingStart undo = new UndoingStart(wired.step(), refused);
             return busyUntil(releaseNetwork(), undo, v -> new NetworkReleased(undo));
         }
@@ -322,9 +325,18 @@ public final class ContainerActor {
             env.add(DEFAULT_PATH);
         }
         env.add("HOSTNAME=" + config.id().substring(0, 12));
+        Credentials credentials = Credentials.ROOT;
+        if (config.asksForUser()) {
+            // Looked up at each start, as Docker does: the passwd and group files may have changed since the creation.
+            ContainerUser.Resolved user = engine.users().resolve(config.user(), config.groupAdd());
+            credentials = user.credentials();
+            if (config.env().stream().noneMatch(e -> e.startsWith("HOME="))) {
+                env.add("HOME=" + user.home()); // as runc sets it for the user
+            }
+        }
         env.addAll(config.env());
         try (Netns namespace = Netns.open(Path.of(info.sandboxKey()))) {
-            return launcher.launch(namespace, config.cmd(), env, config.workingDirectory(), stdoutLog(), stderrLog());
+            return launcher.launch(namespace, config.cmd(), env, config.workingDirectory(), credentials, stdoutLog(), stderrLog());
         }
     }
 

@@ -7,6 +7,7 @@ import io.netwharf.container.Signals;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,7 +22,9 @@ import org.apache.pekko.util.ByteString;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,8 +62,8 @@ final class ContainerRoutes {
 
     Route route() {
         return pathPrefix("containers", () -> concat(
-                path("create", () -> post(() -> parameterMap(query -> DockerJson.entity(ContainerCreateBody.class, body ->
-                        answer(() -> create(query.get("name"), body)))))),
+                path("create", () -> post(() -> parameterMap(query -> DockerJson.body(bytes ->
+                        answer(() -> create(query.get("name"), bytes)))))),
                 path("json", () -> get(() -> parameterMap(query -> answer(() -> list(query))))),
                 path("prune", () -> post(() -> parameterMap(query -> answer(() -> prune(query))))),
                 pathPrefix(PathMatchers.segment(), this::container)));
@@ -89,9 +92,21 @@ final class ContainerRoutes {
                         "netwharf does not run exec: a container runs the one process given at its creation"))));
     }
 
-    private CompletionStage<HttpResponse> create(String name, ContainerCreateBody body) {
-        return engine.create(body.request(name))
-                .thenApply(id -> DockerJson.response(StatusCodes.CREATED, NODES.objectNode().put("Id", id).set("Warnings", NODES.arrayNode())));
+    /**
+     * Creates a container from the body, read twice: as the fields netwharf acts on, and as a tree for those it does
+     * not ({@link UnenforcedSettings}: refused, or kept with a warning in the answer, as Docker warns).
+     */
+    private CompletionStage<HttpResponse> create(String name, ByteString bytes) {
+        ContainerCreateBody body = DockerJson.parse(bytes, ContainerCreateBody.class);
+        UnenforcedSettings.Kept kept = UnenforcedSettings.check(DockerJson.parse(bytes, JsonNode.class));
+        List<String> warnings = new ArrayList<>(kept.warnings());
+        Map<String, String> keptJson = new LinkedHashMap<>();
+        kept.values().forEach((path, value) -> keptJson.put(path, value.toString()));
+        return engine.create(body.request(name, keptJson, warnings)).thenApply(id -> {
+            ArrayNode warned = NODES.arrayNode();
+            warnings.forEach(warned::add);
+            return DockerJson.response(StatusCodes.CREATED, NODES.objectNode().put("Id", id).set("Warnings", warned));
+        });
     }
 
     private CompletionStage<HttpResponse> inspect(String container) {
