@@ -181,7 +181,9 @@ public final class ContainerEngine {
         if (request.user() != null && request.user().indexOf('\0') >= 0) {
             throw NetwharfException.badParameter("invalid User: it contains a NUL byte");
         }
-        users.resolve(request.user(), request.groupAdd());
+        if ((request.user() != null && !request.user().isEmpty()) || !request.groupAdd().isEmpty()) {
+            users.resolve(request.user(), request.groupAdd());
+        }
     }
 
     /** The user lookup, for the containers' starts. */

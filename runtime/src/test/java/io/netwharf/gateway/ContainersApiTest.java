@@ -408,6 +408,44 @@ class ContainersApiTest extends ApiTest {
         }
     }
 
+    @Test
+    void theDockerCliRunsAsTheUserAndHearsEveryRefusal() {
+        GatewayFixture.Cli run = gateway.docker("run", "-d", "--name", "usr", "--user", "nobody", "--mac-address", "02:42:ac:11:bb:01", "debian",
+                "sh", "-c", "id -u; echo $HOME; ip -o link show eth0");
+        assertEquals(0, run.exit(), run.toString());
+        assertEquals("0", gateway.ok("wait", "usr"));
+        List<String> out = gateway.ok("logs", "usr").lines().toList();
+        assertEquals("65534", out.get(0));
+        assertEquals("/nonexistent", out.get(1), "HOME from passwd, as runc sets it");
+        assertTrue(out.get(2).contains("link/ether 02:42:ac:11:bb:01 "), out.get(2));
+
+        for (String[] refused : new String[][] {{"--memory", "10m", "--memory (HostConfig.Memory)"},
+                {"-v", "/tmp:/x", "-v (HostConfig.Binds)"}, {"--read-only", null, "--read-only (HostConfig.ReadonlyRootfs)"},
+                {"--cap-drop", "ALL", "--cap-drop (HostConfig.CapDrop)"}, {"--pids-limit", "5", "--pids-limit (HostConfig.PidsLimit)"},
+                {"--health-cmd", "true", "--health-cmd (Healthcheck)"}, {"--dns", "1.1.1.1", "--dns (HostConfig.Dns)"},
+                {"--add-host", "h:10.0.0.1", "--add-host (HostConfig.ExtraHosts)"}, {"--hostname", "h", "--hostname (Hostname)"},
+                {"--privileged", null, "--privileged (HostConfig.Privileged)"}, {"--link", "usr:w", "--link (HostConfig.Links)"}}) {
+            List<String> args = new ArrayList<>(List.of("run", "-d", refused[0]));
+            if (refused[1] != null) {
+                args.add(refused[1]);
+            }
+            args.addAll(List.of("debian", "true"));
+            GatewayFixture.Cli cli = gateway.docker(args.toArray(String[]::new));
+            assertTrue(cli.exit() != 0 && cli.err().contains(refused[2]), refused[0] + ": " + cli);
+        }
+        // Warnings reach the user as Docker's do.
+        GatewayFixture.Cli described = gateway.docker("create", "--name", "described", "--domainname", "example.org", "debian");
+        assertEquals(0, described.exit(), described.toString());
+        assertTrue(described.err().contains("Domainname (--domainname) is kept but netwharf does not act on it"), described.toString());
+        // A command that cannot be run: the CLI's exit code is Docker's, 126 (it reads "permission denied").
+        GatewayFixture.Cli directory = gateway.docker("run", "-d", "--name", "dir", "debian", "/tmp");
+        assertEquals(126, directory.exit(), directory.toString());
+        assertTrue(directory.err().contains("exec: \"/tmp\": is a directory: permission denied"), directory.toString());
+        // Every refused run left nothing behind; the one that failed to start stays created, as in Docker.
+        assertEquals(List.of("described", "dir", "usr"), gateway.ok("ps", "-a", "--format", "{{.Names}}").lines().sorted().toList());
+        assertEquals("created", state("dir"));
+    }
+
     // ---- the process: working directory, command, environment -------------------------------------------------------
 
     @Test
