@@ -90,7 +90,9 @@ final class UnenforcedSettings {
                 {"MemorySwap", "--memory-swap"}, {"NanoCpus", "--cpus"}, {"OomKillDisable", "--oom-kill-disable"},
                 {"Ulimits", "--ulimit"}, {"CpuCount", "--cpu-count"}, {"CpuPercent", "--cpu-percent"},
                 {"IOMaximumIOps", "--io-maxiops"}, {"IOMaximumBandwidth", "--io-maxbandwidth"}, {"ShmSize", "--shm-size"},
-                {"OomScoreAdj", "--oom-score-adj"}, {"StorageOpt", "--storage-opt"}}) {
+                {"OomScoreAdj", "--oom-score-adj"}, {"StorageOpt", "--storage-opt"},
+                // Gone from the spec since v1.42, still sent by older clients (docker-java, docker-py).
+                {"KernelMemory", "--kernel-memory"}}) {
             refuse(HOST, limit[0], limit[1], limits);
         }
         // The CLI sends -1 for "not set"; 0 and below mean no limit.

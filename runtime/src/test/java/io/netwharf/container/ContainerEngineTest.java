@@ -139,7 +139,7 @@ class ContainerEngineTest {
     }
 
     @Test
-    void whatCanNeverStartIsRefusedAtCreateForEmbeddedCallersToo() {
+    void whatCanNeverStartIsRefusedAtCreateForEmbeddedCallersToo() throws IOException {
         await(fixture.netwharf.createNetwork(NetworkSpec.named("backend").subnet("10.56.0.0/24").build()));
         List<String> t = List.of("true");
         for (ContainerRequest bad : List.of(

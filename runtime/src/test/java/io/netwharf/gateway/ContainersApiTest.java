@@ -274,6 +274,7 @@ class ContainersApiTest extends ApiTest {
                 {"HostConfig", "OomScoreAdj", "500", "--oom-score-adj"},
                 {"HostConfig", "ShmSize", "1024", "--shm-size"},
                 {"HostConfig", "Runtime", "\"runsc\"", "--runtime"},
+                {"HostConfig", "KernelMemory", "1048576", "--kernel-memory"},
         };
         for (String[] r : refusals) {
             GatewayFixture.Answer a = refusedCreate(400, "r", cliRunWith(r[0], r[1], r[2]));
