@@ -143,7 +143,10 @@ public final class ContainerActor {
         }
     }
 
-    private record NetworkWired(Starting step, ContainerInfo info) implements Command {}
+    private record NetworkWired(Starting step, ContainerInfo info, ProcessPlan plan) implements Command {}
+
+    /** The process a start runs, prepared and checked before the network is wired: its environment and its user. */
+    private record ProcessPlan(List<String> env, Credentials credentials) {}
 
     private record NetworkReleased(Step step) implements Command {}
 
@@ -252,23 +255,27 @@ public final class ContainerActor {
         return start(new Starting(start));
     }
 
-    /** Wires the network; {@link #onNetworkWired} then starts the process. */
+    /**
+     * Checks the process, then wires the network; {@link #onNetworkWired} then starts the process. A process that
+     * cannot start as asked is refused before the network is touched.
+     */
     private Behavior<Command> start(Starting step) {
-        return busyUntil(wireNetwork(), step, info -> new NetworkWired(step, info));
+        ProcessPlan plan;
+        try {
+            plan = plan();
+        } catch (RuntimeException e) {
+            answerStart(step, processRefused(e));
+            return idle();
+        }
+        return busyUntil(wireNetwork(), step, info -> new NetworkWired(step, info, plan));
     }
 
     private Behavior<Command> onNetworkWired(NetworkWired wired) {
         network = wired.info();
         try {
-            process = launch(wired.info());
+            process = launch(wired.info(), wired.plan());
         } catch (RuntimeException e) {
-            // Docker's status for a command that cannot be run as asked is 400, with 126 or 127 as the exit code.
-            NetwharfException refused = e instanceof ProcessRefusedException
-                    ? NetwharfException.badParameter("failed to create task for container: " + e.getMessage())
-                    : e instanceof NetwharfException asked ? asked
-                    : KernelErrors.describe("start the process of container " + config.name(), e);
-            error = refused.getMessage();
-            exitCode = e instanceof ProcessRefusedException invalid ? invalid.exitCode() : ProcessRefusedException.NOT_FOUND;
+            NetwharfException refused = processRefused(e);
             UndoingStart undo = new UndoingStart(wired.step(), refused);
             return busyUntil(releaseNetwork(), undo, v -> new NetworkReleased(undo));
         }
@@ -315,8 +322,25 @@ public final class ContainerActor {
         return mode.thenCompose(m -> netwharf.createContainer(new ContainerSpec(config.id(), config.name(), m, config.networks())));
     }
 
-    /** Starts the process inside the container's namespace; null when the container has no command. */
-    private ContainerProcess launch(ContainerInfo info) {
+    /**
+     * Why the process could not start, kept as the container's error and exit code: Docker's status for a command
+     * that cannot be run as asked is 400, with 126 or 127 as the exit code.
+     */
+    private NetwharfException processRefused(RuntimeException e) {
+        NetwharfException refused = e instanceof ProcessRefusedException
+                ? NetwharfException.badParameter("failed to create task for container: " + e.getMessage())
+                : e instanceof NetwharfException asked ? asked
+                : KernelErrors.describe("start the process of container " + config.name(), e);
+        error = refused.getMessage();
+        exitCode = e instanceof ProcessRefusedException invalid ? invalid.exitCode() : ProcessRefusedException.NOT_FOUND;
+        return refused;
+    }
+
+    /**
+     * The process's environment and user, its working directory and program checked; null when the container has
+     * no command. The process is checked again when it is launched: the files may change meanwhile.
+     */
+    private ProcessPlan plan() {
         if (config.cmd().isEmpty()) {
             return null;
         }
@@ -335,8 +359,18 @@ public final class ContainerActor {
             }
         }
         env.addAll(config.env());
+        launcher.check(config.cmd(), env, config.workingDirectory(), credentials);
+        return new ProcessPlan(env, credentials);
+    }
+
+    /** Starts the process inside the container's namespace; null when the container has no command. */
+    private ContainerProcess launch(ContainerInfo info, ProcessPlan plan) {
+        if (plan == null) {
+            return null;
+        }
         try (Netns namespace = Netns.open(Path.of(info.sandboxKey()))) {
-            return launcher.launch(namespace, config.cmd(), env, config.workingDirectory(), credentials, stdoutLog(), stderrLog());
+            return launcher.launch(namespace, config.cmd(), plan.env(), config.workingDirectory(), plan.credentials(), stdoutLog(),
+                    stderrLog());
         }
     }
 

@@ -80,6 +80,21 @@ public final class ProcessLauncher implements AutoCloseable {
         return reaper.watch(pid);
     }
 
+    /**
+     * Checks what {@link #launch} checks before it starts anything (the working directory and argv[0], for
+     * {@code user}), so that a caller can refuse a process before it prepares anything else for it.
+     *
+     * @throws ProcessRefusedException as {@link #launch} would
+     */
+    public void check(List<String> argv, List<String> env, Path workingDir, Credentials user) {
+        if (argv.isEmpty()) {
+            throw new KernelException("spawn", Errno.EINVAL.number, "no command given");
+        }
+        Path dir = workingDir == null ? ROOT : workingDir.toAbsolutePath();
+        ExecutableLookup.checkWorkingDirectory(dir, user);
+        ExecutableLookup.resolve(argv.get(0), env, dir, user);
+    }
+
     /** {@code setpriv --reuid=U --regid=G --groups=...|--clear-groups -- executable args...}. */
     private static List<String> asUser(Credentials user, String executable, List<String> argv) {
         String setpriv = SETPRIV.stream().filter(Files::isExecutable).findFirst().map(Path::toString)

@@ -485,7 +485,7 @@ class ContainersApiTest extends ApiTest {
             assertEquals("created", state.get("Status").asText());
             assertEquals(Integer.parseInt(c[2]), state.get("ExitCode").asInt(), name);
             assertEquals(c[1], state.get("Error").asText());
-            assertEquals(List.of(), namespaces(), "the namespace made for the start is gone");
+            assertEquals(List.of(), namespaces(), "no namespace is made for a process that cannot start");
         }
     }
 
