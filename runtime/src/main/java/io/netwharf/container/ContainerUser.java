@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Who a container's process runs as ({@code Config.User}, {@code --user}, and {@code HostConfig.GroupAdd},
@@ -43,72 +44,54 @@ public final class ContainerUser {
 
     /** Resolves {@code spec} (null or empty: root) and {@code groupAdd}; a 400 in Docker's words for what is not found. */
     public Resolved resolve(String spec, List<String> groupAdd) {
-        String userArg = spec == null ? "" : spec;
-        String groupArg = "";
-        String[] parts = userArg.split(":", -1);
-        if (parts.length > 1) {
-            userArg = parts[0];
-            groupArg = parts[1];
-        }
+        String[] parts = (spec == null ? "" : spec).split(":", -1);
+        String userArg = parts[0];
+        String groupArg = parts.length > 1 ? parts[1] : "";
+
+        // The user: its passwd entry (by uid when a number, root's when none is given), else a bare uid.
         Long uidArg = number(userArg);
-        Long gidArg = number(groupArg);
-
-        List<String[]> users = entries(passwd);
-        String[] entry = null;
-        for (String[] u : users) {
-            if (u.length >= 7 && (userArg.isEmpty() ? u[2].equals("0") : uidArg != null ? u[2].equals(String.valueOf(uidArg)) : u[0].equals(userArg))) {
-                entry = u;
-                break;
-            }
+        String[] user = first(entries(passwd), 7, u -> userArg.isEmpty() ? u[2].equals("0")
+                : uidArg != null ? u[2].equals(String.valueOf(uidArg)) : u[0].equals(userArg));
+        if (user == null && !userArg.isEmpty() && uidArg == null) {
+            throw NetwharfException.badParameter("unable to find user " + userArg + ": no matching entries in passwd file");
         }
-        int uid = 0;
-        int gid = 0;
-        String home = "/";
-        String matchedName = null;
-        if (entry != null) {
-            matchedName = entry[0];
-            uid = id(entry[2]);
-            gid = id(entry[3]);
-            home = entry[5];
-        } else if (!userArg.isEmpty()) {
-            if (uidArg == null) {
-                throw NetwharfException.badParameter("unable to find user " + userArg + ": no matching entries in passwd file");
-            }
-            uid = inRange(uidArg);
-        }
+        int uid = user != null ? id(user[2]) : userArg.isEmpty() ? 0 : inRange(uidArg);
+        int gid = user != null ? id(user[3]) : 0;
+        String home = user != null ? user[5] : "/";
 
-        List<Integer> memberOf = new ArrayList<>();
-        if (!groupArg.isEmpty() || matchedName != null) {
-            List<String[]> groups = entries(group);
-            if (!groupArg.isEmpty()) {
-                String[] named = null;
-                for (String[] g : groups) {
-                    if (g.length >= 3 && (gidArg != null ? g[2].equals(String.valueOf(gidArg)) : g[0].equals(groupArg))) {
-                        named = g;
-                        break;
-                    }
-                }
-                if (named != null) {
-                    gid = id(named[2]);
-                } else if (gidArg == null) {
-                    throw NetwharfException.badParameter("unable to find group " + groupArg + ": no matching entries in group file");
-                } else {
-                    gid = inRange(gidArg);
-                }
-            } else {
-                for (String[] g : groups) {
-                    if (g.length >= 4 && List.of(g[3].split(",")).contains(matchedName)) {
-                        memberOf.add(id(g[2]));
-                    }
-                }
-            }
+        // The group: the one given replaces the primary group and the memberships; else the user's memberships.
+        List<Integer> memberships = List.of();
+        if (!groupArg.isEmpty()) {
+            gid = groupId(groupArg);
+        } else if (user != null) {
+            String name = user[0];
+            memberships = entries(group).stream().filter(g -> g.length >= 4 && List.of(g[3].split(",")).contains(name))
+                    .map(g -> id(g[2])).toList();
         }
 
         Set<Integer> supplementary = new LinkedHashSet<>();
         supplementary.add(gid);
-        supplementary.addAll(memberOf);
+        supplementary.addAll(memberships);
         supplementary.addAll(additionalGroups(groupAdd));
         return new Resolved(new Credentials(uid, gid, List.copyOf(supplementary)), home);
+    }
+
+    /** The gid of the group {@code --user name:group} names: its entry by gid or name, or an unknown number as it is. */
+    private int groupId(String groupArg) {
+        Long gidArg = number(groupArg);
+        String[] named = first(entries(group), 3, g -> gidArg != null ? g[2].equals(String.valueOf(gidArg)) : g[0].equals(groupArg));
+        if (named != null) {
+            return id(named[2]);
+        }
+        if (gidArg == null) {
+            throw NetwharfException.badParameter("unable to find group " + groupArg + ": no matching entries in group file");
+        }
+        return inRange(gidArg);
+    }
+
+    /** The first entry with at least {@code fields} fields that matches; first match wins, as in moby/sys/user. */
+    private static String[] first(List<String[]> entries, int fields, Predicate<String[]> matches) {
+        return entries.stream().filter(e -> e.length >= fields && matches.test(e)).findFirst().orElse(null);
     }
 
     /** {@code --group-add}: a group's name or gid, the first entry of that name or gid; an unknown number as it is. */
@@ -119,21 +102,12 @@ public final class ContainerUser {
         }
         List<String[]> groups = entries(group);
         for (String name : names) {
-            Integer found = null;
-            for (String[] g : groups) {
-                if (g.length >= 3 && (g[0].equals(name) || g[2].equals(name))) {
-                    found = id(g[2]);
-                    break;
-                }
+            String[] found = first(groups, 3, g -> g[0].equals(name) || g[2].equals(name));
+            Long number = number(name);
+            if (found == null && number == null) {
+                throw NetwharfException.badParameter("Unable to find group " + name + ": no matching entries in group file");
             }
-            if (found == null) {
-                Long number = number(name);
-                if (number == null) {
-                    throw NetwharfException.badParameter("Unable to find group " + name + ": no matching entries in group file");
-                }
-                found = inRange(number);
-            }
-            gids.add(found);
+            gids.add(found != null ? id(found[2]) : inRange(number));
         }
         return gids;
     }
