@@ -402,7 +402,7 @@ public final class ContainerActor {
         if (status != ContainerView.Status.RUNNING) {
             return start(new Starting(restart));
         }
-        return stop(new Stopping(restart), restart.timeout(), Signals.SIGTERM);
+        return stop(new Stopping(restart), restart.timeout(), config.stopSignal());
     }
 
     private Behavior<Command> stop(Stopping step, Duration timeout, int signal) {

@@ -24,11 +24,14 @@ import java.util.Map;
  * @param user        whom the process runs as (looked up at each start); null or empty: root
  * @param groupAdd    groups added to the process's supplementary groups
  * @param kept        settings kept for inspect only, as JSON text by their API path (see {@link ContainerRequest})
+ * @param stopSignal  the signal a stop or restart sends unless the request names one
+ * @param stopTimeout seconds a stop or restart waits before SIGKILL unless the request says; null: Docker's 10
  * @param autoRemove  removed once its process exits or it is stopped ({@code docker run --rm})
  */
 public record ContainerConfig(String id, String name, String image, List<String> cmd, List<String> env, String workingDir,
                               String user, List<String> groupAdd, NetworkMode networkMode, Map<String, EndpointSpec> networks,
-                              Map<String, String> labels, Map<String, String> kept, boolean autoRemove, Instant created) {
+                              Map<String, String> labels, Map<String, String> kept, int stopSignal, Integer stopTimeout,
+                              boolean autoRemove, Instant created) {
     public ContainerConfig {
         cmd = List.copyOf(cmd);
         env = List.copyOf(env);
@@ -45,7 +48,7 @@ public record ContainerConfig(String id, String name, String image, List<String>
 
     public ContainerConfig withNetworks(Map<String, EndpointSpec> networks) {
         return new ContainerConfig(id, name, image, cmd, env, workingDir, user, groupAdd, networkMode, networks, labels, kept,
-                autoRemove, created);
+                stopSignal, stopTimeout, autoRemove, created);
     }
 
     public Path workingDirectory() {

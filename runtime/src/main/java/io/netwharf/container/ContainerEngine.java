@@ -97,15 +97,18 @@ public final class ContainerEngine {
     public CompletionStage<String> create(ContainerRequest request) {
         String id = Ids.newId();
         NetworkMode mode;
+        int stopSignal;
         try {
             mode = NetworkMode.parse(request.networkMode());
             checkProcess(request);
+            stopSignal = Signals.parse(request.stopSignal(), Signals.SIGTERM); // Docker's "Invalid signal: X" now, not at a stop
         } catch (NetwharfException e) {
             return CompletableFuture.failedFuture(e);
         }
         String name = request.name() == null || request.name().isEmpty() ? Ids.shortId(id) : stripSlash(request.name());
         ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
-                request.user(), request.groupAdd(), mode, Map.of(), request.labels(), request.kept(), request.autoRemove(), Instant.now());
+                request.user(), request.groupAdd(), mode, Map.of(), request.labels(), request.kept(),
+                stopSignal, request.stopTimeout(), request.autoRemove(), Instant.now());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
         request.endpoints().forEach((network, spec) -> asked.put(NetworkMode.networkReference(network), spec));
         try {

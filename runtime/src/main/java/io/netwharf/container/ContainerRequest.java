@@ -19,11 +19,14 @@ import java.util.Map;
  * @param endpoints   per network: static address and aliases; other networks named here are joined too
  * @param kept        settings netwharf keeps for inspect without acting on them, as JSON text by their API path
  *                    ({@code Domainname}, {@code HostConfig.LogConfig})
+ * @param stopSignal  the signal a stop sends unless the request names one ({@code --stop-signal}); null: SIGTERM
+ * @param stopTimeout seconds a stop waits before SIGKILL unless the request says ({@code --stop-timeout}); null: 10
  * @param autoRemove  remove the container once its process exits or it is stopped ({@code docker run --rm})
  */
 public record ContainerRequest(String name, String image, List<String> cmd, List<String> env, String workingDir,
                                String user, List<String> groupAdd, String networkMode, Map<String, EndpointSpec> endpoints,
-                               Map<String, String> labels, Map<String, String> kept, boolean autoRemove) {
+                               Map<String, String> labels, Map<String, String> kept, String stopSignal, Integer stopTimeout,
+                               boolean autoRemove) {
     public ContainerRequest {
         cmd = cmd == null ? List.of() : List.copyOf(cmd);
         env = env == null ? List.of() : List.copyOf(env);
@@ -36,6 +39,6 @@ public record ContainerRequest(String name, String image, List<String> cmd, List
     /** A container on {@code networkMode} running {@code cmd} (none: the namespace alone), with an image label only. */
     public static ContainerRequest of(String name, String networkMode, String... cmd) {
         return new ContainerRequest(name, "none", List.of(cmd), List.of(), null, null, List.of(), networkMode, Map.of(), Map.of(),
-                Map.of(), false);
+                Map.of(), null, null, false);
     }
 }

@@ -32,6 +32,8 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
                            @JsonProperty("WorkingDir") String workingDir,
                            @JsonProperty("User") String user,
                            @JsonProperty("MacAddress") String macAddress,
+                           @JsonProperty("StopSignal") String stopSignal,
+                           @JsonProperty("StopTimeout") Integer stopTimeout,
                            @JsonProperty("Labels") @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> labels,
                            @JsonProperty("Tty") boolean tty,
                            @JsonProperty("HostConfig") HostConfig hostConfig,
@@ -67,7 +69,7 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
             warnings.add(MAC_DEPRECATED);
         }
         return new ContainerRequest(name, image, command(), env, workingDir, user, hostConfig == null ? null : hostConfig.groupAdd(),
-                networkMode(), endpoints, labels, kept, hostConfig != null && hostConfig.autoRemove());
+                networkMode(), endpoints, labels, kept, stopSignal, stopTimeout, hostConfig != null && hostConfig.autoRemove());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.netwharf.gateway;
 
 import io.netwharf.container.ContainerConfig;
 import io.netwharf.container.ContainerView;
+import io.netwharf.container.Signals;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkMode;
@@ -93,6 +94,12 @@ final class ContainerJson {
         cfg.put("WorkingDir", config.workingDir() == null ? "" : config.workingDir());
         cfg.putNull("Entrypoint");
         cfg.putNull("OnBuild");
+        if (config.stopSignal() != Signals.SIGTERM) {
+            cfg.put("StopSignal", Signals.name(config.stopSignal()));
+        }
+        if (config.stopTimeout() != null) {
+            cfg.put("StopTimeout", config.stopTimeout());
+        }
         ObjectNode labels = cfg.putObject("Labels");
         config.labels().forEach(labels::put);
         // What was kept without being acted on is shown as it was given (the create answer warned of it).

@@ -2,6 +2,7 @@ package io.netwharf.gateway;
 
 import io.netwharf.Netwharf;
 import io.netwharf.container.ContainerActor.WaitCondition;
+import io.netwharf.container.ContainerConfig;
 import io.netwharf.container.ContainerEngine;
 import io.netwharf.container.Signals;
 import io.netwharf.protocol.model.NetworkInfo;
@@ -76,12 +77,14 @@ final class ContainerRoutes {
                         .thenApply(done -> noContent()))))),
                 path("json", () -> get(() -> answer(() -> inspect(container)))),
                 path("start", () -> post(() -> answer(() -> engine.start(container).thenApply(ContainerRoutes::changed)))),
-                path("stop", () -> post(() -> parameterMap(query -> answer(() -> engine.stop(container, grace(query),
-                        Signals.parse(query.get("signal"), Signals.SIGTERM)).thenApply(ContainerRoutes::changed))))),
+                // The container's own stop signal and timeout unless the request gives them, as Docker.
+                path("stop", () -> post(() -> parameterMap(query -> answer(() -> engine.inspect(container).thenCompose(found ->
+                        engine.stop(found.id(), grace(query, found.config()), Signals.parse(query.get("signal"), found.config().stopSignal())))
+                        .thenApply(ContainerRoutes::changed))))),
                 path("kill", () -> post(() -> parameterMap(query -> answer(() -> engine.kill(container,
                         Signals.parse(query.get("signal"), Signals.SIGKILL)).thenApply(done -> noContent()))))),
-                path("restart", () -> post(() -> parameterMap(query -> answer(() -> engine.restart(container, grace(query))
-                        .thenApply(done -> noContent()))))),
+                path("restart", () -> post(() -> parameterMap(query -> answer(() -> engine.inspect(container).thenCompose(found ->
+                        engine.restart(found.id(), grace(query, found.config()))).thenApply(done -> noContent()))))),
                 path("wait", () -> post(() -> parameterMap(query -> answer(() -> engine.waitFor(container, condition(query))
                         .thenApply(ContainerRoutes::waitResponse))))),
                 path("logs", () -> get(() -> parameterMap(query -> answer(() -> engine.inspect(container)
@@ -180,18 +183,22 @@ final class ContainerRoutes {
         return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
     }
 
-    private static Duration grace(Map<String, String> query) {
+    /** {@code t} of a stop or restart, else the container's stop timeout, else Docker's 10 seconds. */
+    private static Duration grace(Map<String, String> query, ContainerConfig config) {
         String t = query.get("t");
         if (t == null || t.isEmpty()) {
-            return ContainerEngine.DEFAULT_STOP_TIMEOUT;
+            return config.stopTimeout() == null ? ContainerEngine.DEFAULT_STOP_TIMEOUT : seconds(config.stopTimeout());
         }
         try {
-            int seconds = Integer.parseInt(t);
-            // Docker: a negative timeout waits for ever; a day is for ever enough here.
-            return seconds < 0 ? Duration.ofDays(1) : Duration.ofSeconds(seconds);
+            return seconds(Integer.parseInt(t));
         } catch (NumberFormatException e) {
             throw NetwharfException.badParameter("invalid stop timeout t=" + t + ": not a number of seconds");
         }
+    }
+
+    private static Duration seconds(int seconds) {
+        // Docker: a negative timeout waits for ever; a day is for ever enough here.
+        return seconds < 0 ? Duration.ofDays(1) : Duration.ofSeconds(seconds);
     }
 
     /** {@code limit} of a list; a word is the client's mistake (400), not a fault of ours. */

@@ -73,8 +73,6 @@ final class UnenforcedSettings {
         warn(CONFIG, "Domainname", "--domainname", "it is not set in the container");
         warn(CONFIG, "OpenStdin", "-i", "the process's standard input is /dev/null");
         warn(CONFIG, "ExposedPorts", "--expose", "it only describes the ports; netwharf publishes none");
-        warn(CONFIG, "StopSignal", "--stop-signal", "a stop sends SIGTERM unless the request names a signal");
-        warn(CONFIG, "StopTimeout", "--stop-timeout", "a stop waits 10 seconds unless the request gives a timeout");
         warn(CONFIG, "OnBuild", "ONBUILD", "it is used by image builds only");
         warn(CONFIG, "Shell", "SHELL", "it is used by image builds only");
 

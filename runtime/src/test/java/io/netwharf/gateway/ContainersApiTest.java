@@ -305,7 +305,7 @@ class ContainersApiTest extends ApiTest {
     @Test
     void descriptiveSettingsAreKeptWithAWarningAndShownByInspect() {
         ObjectNode json = (ObjectNode) tree(cliRunWith(null, "Domainname", "\"example.org\""));
-        json.set("StopSignal", tree("\"SIGINT\""));
+        json.set("OnBuild", tree("[\"RUN true\"]"));
         ((ObjectNode) json.get("HostConfig")).set("LogConfig", tree("{\"Type\":\"syslog\",\"Config\":{}}"));
         ((ObjectNode) json.get("HostConfig")).set("Annotations", tree("{\"org.example\":\"x\"}"));
         json.set("ExposedPorts", tree("{\"80/tcp\":{}}"));
@@ -314,16 +314,43 @@ class ContainersApiTest extends ApiTest {
         List<String> warnings = new ArrayList<>();
         a.json().get("Warnings").forEach(w -> warnings.add(w.asText()));
         assertEquals(5, warnings.size(), warnings.toString());
-        for (String field : List.of("Domainname (--domainname)", "ExposedPorts (--expose)", "StopSignal (--stop-signal)",
+        for (String field : List.of("Domainname (--domainname)", "ExposedPorts (--expose)", "OnBuild (ONBUILD)",
                 "HostConfig.Annotations (--annotation)", "HostConfig.LogConfig (--log-driver)")) {
             assertTrue(warnings.stream().anyMatch(w -> w.startsWith(field + " is kept but netwharf does not act on it")), field + ": " + warnings);
         }
         JsonNode inspected = inspect("described");
         assertEquals("example.org", inspected.get("Config").get("Domainname").asText());
-        assertEquals("SIGINT", inspected.get("Config").get("StopSignal").asText());
+        assertEquals("[\"RUN true\"]", inspected.get("Config").get("OnBuild").toString());
         assertEquals("{\"80/tcp\":{}}", inspected.get("Config").get("ExposedPorts").toString());
         assertEquals("syslog", inspected.get("HostConfig").get("LogConfig").get("Type").asText());
         assertEquals("x", inspected.get("HostConfig").get("Annotations").get("org.example").asText());
+    }
+
+    @Test
+    void aStopSendsTheContainersStopSignalAndWaitsItsStopTimeout() {
+        created("int", "{\"Image\":\"debian\",\"Cmd\":[\"sleep\",\"100\"],\"StopSignal\":\"SIGINT\"}");
+        started("int");
+        assertEquals("SIGINT", inspect("int").get("Config").get("StopSignal").asText());
+        assertEquals(204, gateway.post("/v1.51/containers/int/stop", null).status());
+        assertEquals(130, inspect("int").get("State").get("ExitCode").asInt(), "128 + SIGINT");
+        // A signal named by the request wins.
+        started("int");
+        assertEquals(204, gateway.post("/v1.51/containers/int/stop?signal=SIGUSR1", null).status());
+        assertEquals(138, inspect("int").get("State").get("ExitCode").asInt(), "128 + SIGUSR1");
+
+        // A process that ignores its stop signal is killed once its own stop timeout has passed, not Docker's 10 s.
+        created("stubborn", "{\"Image\":\"debian\",\"Cmd\":[\"sh\",\"-c\",\"trap '' INT; sleep 100\"],"
+                + "\"StopSignal\":\"INT\",\"StopTimeout\":1}");
+        started("stubborn");
+        long began = System.nanoTime();
+        assertEquals(204, gateway.post("/v1.51/containers/stubborn/stop", null).status());
+        long tookMillis = (System.nanoTime() - began) / 1_000_000;
+        assertEquals(137, inspect("stubborn").get("State").get("ExitCode").asInt(), "SIGKILL after the stop timeout");
+        assertTrue(tookMillis >= 900 && tookMillis < 8_000, tookMillis + " ms");
+        assertEquals(1, inspect("stubborn").get("Config").get("StopTimeout").asInt());
+
+        refused(400, "Invalid signal: SIGFOO", "POST", "/v1.51/containers/create?name=bad",
+                "{\"Image\":\"debian\",\"StopSignal\":\"SIGFOO\"}");
     }
 
     // ---- the user a process runs as --------------------------------------------------------------------------------
