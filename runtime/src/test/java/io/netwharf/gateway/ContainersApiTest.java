@@ -166,17 +166,17 @@ class ContainersApiTest extends ApiTest {
         GatewayFixture.Answer tooLarge = refusedCreate(413, "big", huge);
         assertTrue(tooLarge.message().contains("too large"), tooLarge.message());
 
-        GatewayFixture.Answer ports = refusedCreate(400, "p", "{\"Image\":\"debian\",\"HostConfig\":{\"PortBindings\":"
+        GatewayFixture.Answer ports = refusedCreate(400, "pp", "{\"Image\":\"debian\",\"HostConfig\":{\"PortBindings\":"
                 + "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}]}}}");
         assertTrue(ports.message().contains("PortBindings") && ports.message().contains("-p"), ports.message());
-        assertTrue(refusedCreate(400, "p", "{\"Image\":\"debian\",\"HostConfig\":{\"PublishAllPorts\":true}}").message().contains("-P"));
-        GatewayFixture.Answer tty = refusedCreate(400, "t", "{\"Image\":\"debian\",\"Tty\":true}");
+        assertTrue(refusedCreate(400, "pp", "{\"Image\":\"debian\",\"HostConfig\":{\"PublishAllPorts\":true}}").message().contains("-P"));
+        GatewayFixture.Answer tty = refusedCreate(400, "tt", "{\"Image\":\"debian\",\"Tty\":true}");
         assertTrue(tty.message().contains("Tty"), tty.message());
 
         refused(400, "cannot join own network namespace", "POST", "/v1.51/containers/create?name=self",
                 "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"container:self\"}}");
-        refusedCreate(400, "c", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"container:\"}}");
-        refusedCreate(400, "h", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"host\"},"
+        refusedCreate(400, "cc", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"container:\"}}");
+        refusedCreate(400, "hh", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"host\"},"
                 + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{}}}}");
 
         // Fields the spec does not have, of any type, are ignored, as Docker ignores those of other API versions.
@@ -277,7 +277,7 @@ class ContainersApiTest extends ApiTest {
                 {"HostConfig", "KernelMemory", "1048576", "--kernel-memory"},
         };
         for (String[] r : refusals) {
-            GatewayFixture.Answer a = refusedCreate(400, "r", cliRunWith(r[0], r[1], r[2]));
+            GatewayFixture.Answer a = refusedCreate(400, "refused", cliRunWith(r[0], r[1], r[2]));
             String path = r[0] == null ? r[1] : r[0] + "." + r[1];
             assertTrue(a.message().startsWith("netwharf does not "), path + ": " + a.message());
             assertTrue(a.message().endsWith(": create the container without " + r[3] + " (" + path + ")"), path + ": " + a.message());
@@ -286,17 +286,17 @@ class ContainersApiTest extends ApiTest {
         for (String[] r : new String[][] {{null, "Hostname", "\"h\"", "--hostname"}, {"HostConfig", "Dns", "[\"1.1.1.1\"]", "--dns"},
                 {"HostConfig", "DnsSearch", "[\"example\"]", "--dns-search"}, {"HostConfig", "DnsOptions", "[\"ndots:2\"]", "--dns-option"},
                 {"HostConfig", "ExtraHosts", "[\"h:10.0.0.1\"]", "--add-host"}}) {
-            GatewayFixture.Answer a = refusedCreate(400, "r", cliRunWith(r[0], r[1], r[2]));
+            GatewayFixture.Answer a = refusedCreate(400, "refused", cliRunWith(r[0], r[1], r[2]));
             assertTrue(a.message().startsWith("netwharf does not yet provide "), a.message());
             assertTrue(a.message().contains("without " + r[3] + " ("), a.message());
         }
         // Matched ignoring case, as Docker's JSON decoding and the gateway's mapper match names.
-        assertTrue(refusedCreate(400, "r", "{\"Image\":\"debian\",\"hostconfig\":{\"memory\":1}}").message().contains("--memory"));
+        assertTrue(refusedCreate(400, "refused", "{\"Image\":\"debian\",\"hostconfig\":{\"memory\":1}}").message().contains("--memory"));
         // An endpoint's legacy links and link-local addresses.
-        GatewayFixture.Answer links = refusedCreate(400, "r", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":"
+        GatewayFixture.Answer links = refusedCreate(400, "refused", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":"
                 + "{\"bridge\":{\"Links\":[\"web:w\"]}}}}");
         assertTrue(links.message().contains("--link (NetworkingConfig.EndpointsConfig.bridge.Links)"), links.message());
-        GatewayFixture.Answer linkLocal = refusedCreate(400, "r", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":"
+        GatewayFixture.Answer linkLocal = refusedCreate(400, "refused", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":"
                 + "{\"bridge\":{\"IPAMConfig\":{\"LinkLocalIPs\":[\"169.254.1.1\"]}}}}}");
         assertTrue(linkLocal.message().contains("--link-local-ip"), linkLocal.message());
         assertEquals(List.of(), namespaces());
@@ -387,13 +387,13 @@ class ContainersApiTest extends ApiTest {
         JsonNode nob = inspect("nob");
         assertEquals("nobody", nob.get("Config").get("User").asText());
 
-        refused(400, "unable to find user nosuchuser: no matching entries in passwd file", "POST", "/v1.51/containers/create?name=u",
+        refused(400, "unable to find user nosuchuser: no matching entries in passwd file", "POST", "/v1.51/containers/create?name=uu",
                 "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"User\":\"nosuchuser\"}");
-        refused(400, "unable to find group nosuchgroup: no matching entries in group file", "POST", "/v1.51/containers/create?name=u",
+        refused(400, "unable to find group nosuchgroup: no matching entries in group file", "POST", "/v1.51/containers/create?name=uu",
                 "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"User\":\"nobody:nosuchgroup\"}");
-        refused(400, "Unable to find group nosuchgroup: no matching entries in group file", "POST", "/v1.51/containers/create?name=u",
+        refused(400, "Unable to find group nosuchgroup: no matching entries in group file", "POST", "/v1.51/containers/create?name=uu",
                 "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"HostConfig\":{\"GroupAdd\":[\"nosuchgroup\"]}}");
-        refused(400, "uids and gids must be in range 0-2147483647", "POST", "/v1.51/containers/create?name=u",
+        refused(400, "uids and gids must be in range 0-2147483647", "POST", "/v1.51/containers/create?name=uu",
                 "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"User\":\"-1\"}");
     }
 
@@ -478,16 +478,16 @@ class ContainersApiTest extends ApiTest {
 
     @Test
     void aProcessThatCanNeverStartIsRefusedAtCreate() {
-        refused(400, "the working directory 'tmp' is invalid, it needs to be an absolute path", "POST", "/v1.51/containers/create?name=p",
+        refused(400, "the working directory 'tmp' is invalid, it needs to be an absolute path", "POST", "/v1.51/containers/create?name=pp",
                 "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"WorkingDir\":\"tmp\"}");
-        refused(400, "invalid WorkingDir: it contains a NUL byte", "POST", "/v1.51/containers/create?name=p",
+        refused(400, "invalid WorkingDir: it contains a NUL byte", "POST", "/v1.51/containers/create?name=pp",
                 "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"WorkingDir\":\"/tmp\\u0000x\"}");
-        GatewayFixture.Answer tooLong = refusedCreate(400, "p", "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"WorkingDir\":\"/"
+        GatewayFixture.Answer tooLong = refusedCreate(400, "pp", "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"WorkingDir\":\"/"
                 + "a".repeat(5000) + "\"}");
         assertTrue(tooLong.message().startsWith("invalid WorkingDir: it is 5001 bytes long"), tooLong.message());
-        refused(400, "invalid command (Entrypoint and Cmd): argument 2 contains a NUL byte", "POST", "/v1.51/containers/create?name=p",
+        refused(400, "invalid command (Entrypoint and Cmd): argument 2 contains a NUL byte", "POST", "/v1.51/containers/create?name=pp",
                 "{\"Image\":\"debian\",\"Cmd\":[\"echo\",\"a\\u0000b\"]}");
-        refused(400, "invalid Env: entry 1 contains a NUL byte", "POST", "/v1.51/containers/create?name=p",
+        refused(400, "invalid Env: entry 1 contains a NUL byte", "POST", "/v1.51/containers/create?name=pp",
                 "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"Env\":[\"A=\\u0000\"]}");
         assertEquals(List.of(), namespaces());
     }
@@ -522,7 +522,7 @@ class ContainersApiTest extends ApiTest {
     void networkModesAndStaticAddressesThatCanNeverWorkAreRefusedAtCreate() {
         assertEquals(201, gateway.post("/v1.51/networks/create", "{\"Name\":\"n1\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.97.0.0/24\"}]}}").status());
         for (String mode : List.of("container:", "container")) {
-            refused(400, "Invalid network mode: invalid container format container:<name|id>", "POST", "/v1.51/containers/create?name=c",
+            refused(400, "Invalid network mode: invalid container format container:<name|id>", "POST", "/v1.51/containers/create?name=cc",
                     "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"" + mode + "\"}}");
         }
         String prefix = "invalid config for network n1: invalid endpoint settings:\n";
@@ -535,16 +535,16 @@ class ContainersApiTest extends ApiTest {
                 {"10.98.0.5", "no configured subnet or ip-range contain the IP address 10.98.0.5"},
         };
         for (String[] a : addresses) {
-            refused(400, prefix + a[1], "POST", "/v1.51/containers/create?name=s", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"n1\"},"
+            refused(400, prefix + a[1], "POST", "/v1.51/containers/create?name=ss", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"n1\"},"
                     + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"n1\":{\"IPAMConfig\":{\"IPv4Address\":\"" + a[0] + "\"}}}}}");
         }
         // On an unknown network the syntax alone is checked (the network may exist by the start).
         refused(400, "invalid config for network later: invalid endpoint settings:\ninvalid IPv4 address: x", "POST",
-                "/v1.51/containers/create?name=s", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":"
+                "/v1.51/containers/create?name=ss", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":"
                         + "{\"later\":{\"IPAMConfig\":{\"IPv4Address\":\"x\"}}}}}");
         // The default network takes no static address, as Docker 28 refuses at create.
         refused(400, "invalid config for network bridge: invalid endpoint settings:\n"
-                        + "user specified IP address is supported on user defined networks only", "POST", "/v1.51/containers/create?name=s",
+                        + "user specified IP address is supported on user defined networks only", "POST", "/v1.51/containers/create?name=ss",
                 "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"IPAMConfig\":{\"IPv4Address\":\"172.17.0.99\"}}}}}");
         // A good one is still taken.
         created("fine", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"n1\"},"
