@@ -36,6 +36,7 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
                            @JsonProperty("StopTimeout") Integer stopTimeout,
                            @JsonProperty("Labels") @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> labels,
                            @JsonProperty("Tty") boolean tty,
+                           @JsonProperty("ExposedPorts") Map<String, Object> exposedPorts,
                            @JsonProperty("HostConfig") HostConfig hostConfig,
                            @JsonProperty("NetworkingConfig") NetworkingConfig networkingConfig) {
 
@@ -138,6 +139,10 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         }
         if (hostConfig != null && ((hostConfig.portBindings() != null && !hostConfig.portBindings().isEmpty()) || hostConfig.publishAllPorts())) {
             throw NetwharfException.badParameter("netwharf does not publish ports yet: create the container without -p/-P (PortBindings)");
+        }
+        if (exposedPorts != null && !exposedPorts.isEmpty() && NetworkMode.parse(networkMode()) instanceof NetworkMode.Container) {
+            // Docker's validateNetContainerMode: the ports would be another container's.
+            throw NetwharfException.badParameter("conflicting options: port exposing and the container type network mode");
         }
         String restart = hostConfig == null || hostConfig.restartPolicy() == null ? null : hostConfig.restartPolicy().name();
         if (restart != null && !restart.isEmpty() && !restart.equals("no")) {

@@ -339,9 +339,12 @@ class ContainersApiTest extends ApiTest {
         assertEquals(138, inspect("int").get("State").get("ExitCode").asInt(), "128 + SIGUSR1");
 
         // A process that ignores its stop signal is killed once its own stop timeout has passed, not Docker's 10 s.
-        created("stubborn", "{\"Image\":\"debian\",\"Cmd\":[\"sh\",\"-c\",\"trap '' INT; sleep 100\"],"
+        created("stubborn", "{\"Image\":\"debian\",\"Cmd\":[\"sh\",\"-c\",\"trap '' INT; echo ready; sleep 100\"],"
                 + "\"StopSignal\":\"INT\",\"StopTimeout\":1}");
         started("stubborn");
+        for (int i = 0; i < 200 && !readLog("stubborn").contains("ready"); i++) {
+            sleep(25); // until the shell ignores SIGINT
+        }
         long began = System.nanoTime();
         assertEquals(204, gateway.post("/v1.51/containers/stubborn/stop", null).status());
         long tookMillis = (System.nanoTime() - began) / 1_000_000;
@@ -426,6 +429,15 @@ class ContainersApiTest extends ApiTest {
         refused(400, "the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty",
                 "POST", "/v1.51/containers/create?name=bad", "{\"Image\":\"debian\",\"MacAddress\":\"02:42:ac:11:aa:05\","
                         + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"MacAddress\":\"02:42:ac:11:aa:06\"}}}}");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private String readLog(String container) {
@@ -525,6 +537,9 @@ class ContainersApiTest extends ApiTest {
             refused(400, "Invalid network mode: invalid container format container:<name|id>", "POST", "/v1.51/containers/create?name=cc",
                     "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"" + mode + "\"}}");
         }
+        created("owner", "{\"Image\":\"debian\"}");
+        refused(400, "conflicting options: port exposing and the container type network mode", "POST", "/v1.51/containers/create?name=cc",
+                "{\"Image\":\"debian\",\"ExposedPorts\":{\"80/tcp\":{}},\"HostConfig\":{\"NetworkMode\":\"container:owner\"}}");
         String prefix = "invalid config for network n1: invalid endpoint settings:\n";
         String[][] addresses = {
                 {"x", "invalid IPv4 address: x"}, {"::1", "invalid IPv4 address: ::1"}, {"10.97.0.300", "invalid IPv4 address: 10.97.0.300"},
