@@ -63,8 +63,8 @@ final class ContainerRoutes {
 
     Route route() {
         return pathPrefix("containers", () -> concat(
-                path("create", () -> post(() -> parameterMap(query -> DockerJson.body(bytes ->
-                        answer(() -> create(query.get("name"), bytes)))))),
+                path("create", () -> post(() -> parameterMap(query -> DockerJson.entity(JsonNode.class, tree ->
+                        answer(() -> create(query.get("name"), tree)))))),
                 path("json", () -> get(() -> parameterMap(query -> answer(() -> list(query))))),
                 path("prune", () -> post(() -> parameterMap(query -> answer(() -> prune(query))))),
                 pathPrefix(PathMatchers.segment(), this::container)));
@@ -96,12 +96,13 @@ final class ContainerRoutes {
     }
 
     /**
-     * Creates a container from the body, read twice: as the fields netwharf acts on, and as a tree for those it does
-     * not ({@link UnenforcedSettings}: refused, or kept with a warning in the answer, as Docker warns).
+     * Creates a container from the body, read as a tree (through the gateway's one way of reading bodies) for the
+     * settings netwharf does not act on ({@link UnenforcedSettings}: refused, or kept with a warning in the answer, as
+     * Docker warns), and as the fields it acts on.
      */
-    private CompletionStage<HttpResponse> create(String name, ByteString bytes) {
-        ContainerCreateBody body = DockerJson.parse(bytes, ContainerCreateBody.class);
-        UnenforcedSettings.Kept kept = UnenforcedSettings.check(DockerJson.parse(bytes, JsonNode.class));
+    private CompletionStage<HttpResponse> create(String name, JsonNode tree) {
+        ContainerCreateBody body = DockerJson.parse(ByteString.fromString(tree.toString()), ContainerCreateBody.class);
+        UnenforcedSettings.Kept kept = UnenforcedSettings.check(tree);
         List<String> warnings = new ArrayList<>(kept.warnings());
         Map<String, String> keptJson = new LinkedHashMap<>();
         kept.values().forEach((path, value) -> keptJson.put(path, value.toString()));
