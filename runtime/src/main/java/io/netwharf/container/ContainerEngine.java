@@ -102,6 +102,7 @@ public final class ContainerEngine {
             mode = NetworkMode.parse(request.networkMode());
             checkProcess(request);
             stopSignal = Signals.parse(request.stopSignal(), Signals.SIGTERM); // Docker's "Invalid signal: X" now, not at a stop
+            request.endpoints().forEach((network, spec) -> endpointSettings(network, spec::validate));
         } catch (NetwharfException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -111,11 +112,6 @@ public final class ContainerEngine {
                 stopSignal, request.stopTimeout(), request.autoRemove(), Instant.now());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
         request.endpoints().forEach((network, spec) -> asked.put(NetworkMode.networkReference(network), spec));
-        try {
-            asked.forEach((network, spec) -> endpointSettings(network, spec::validate));
-        } catch (NetwharfException e) {
-            return CompletableFuture.failedFuture(e);
-        }
         if (!mode.joinsNetworks()) {
             // The docker CLI sends the mode's own entry ("host", "none", "container"): nothing to join there.
             asked.remove(mode instanceof NetworkMode.Container ? "container" : mode.text());
