@@ -3,9 +3,10 @@ package io.netwharf.container;
 import io.netwharf.Netwharf;
 import io.netwharf.actor.Answered;
 import io.netwharf.kernel.ContainerProcess;
-import io.netwharf.kernel.ExecutableNotFoundException;
+import io.netwharf.kernel.Credentials;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.ProcessLauncher;
+import io.netwharf.kernel.ProcessRefusedException;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
@@ -142,7 +143,10 @@ public final class ContainerActor {
         }
     }
 
-    private record NetworkWired(Starting step, ContainerInfo info) implements Command {}
+    private record NetworkWired(Starting step, ContainerInfo info, ProcessPlan plan) implements Command {}
+
+    /** The process a start runs, prepared and checked before the network is wired: its environment and its user. */
+    private record ProcessPlan(List<String> env, Credentials credentials) {}
 
     private record NetworkReleased(Step step) implements Command {}
 
@@ -251,21 +255,27 @@ public final class ContainerActor {
         return start(new Starting(start));
     }
 
-    /** Wires the network; {@link #onNetworkWired} then starts the process. */
+    /**
+     * Checks the process, then wires the network; {@link #onNetworkWired} then starts the process. A process that
+     * cannot start as asked is refused before the network is touched.
+     */
     private Behavior<Command> start(Starting step) {
-        return busyUntil(wireNetwork(), step, info -> new NetworkWired(step, info));
+        ProcessPlan plan;
+        try {
+            plan = plan();
+        } catch (RuntimeException e) {
+            answerStart(step, processRefused(e));
+            return idle();
+        }
+        return busyUntil(wireNetwork(), step, info -> new NetworkWired(step, info, plan));
     }
 
     private Behavior<Command> onNetworkWired(NetworkWired wired) {
         network = wired.info();
         try {
-            process = launch(wired.info());
+            process = launch(wired.info(), wired.plan());
         } catch (RuntimeException e) {
-            NetwharfException refused = e instanceof ExecutableNotFoundException
-                    ? NetwharfException.badParameter("failed to create task for container: " + e.getMessage())
-                    : KernelErrors.describe("start the process of container " + config.name(), e);
-            error = refused.getMessage();
-            exitCode = 127;
+            NetwharfException refused = processRefused(e);
             UndoingStart undo = new UndoingStart(wired.step(), refused);
             return busyUntil(releaseNetwork(), undo, v -> new NetworkReleased(undo));
         }
@@ -312,8 +322,25 @@ public final class ContainerActor {
         return mode.thenCompose(m -> netwharf.createContainer(new ContainerSpec(config.id(), config.name(), m, config.networks())));
     }
 
-    /** Starts the process inside the container's namespace; null when the container has no command. */
-    private ContainerProcess launch(ContainerInfo info) {
+    /**
+     * Why the process could not start, kept as the container's error and exit code: Docker's status for a command
+     * that cannot be run as asked is 400, with 126 or 127 as the exit code.
+     */
+    private NetwharfException processRefused(RuntimeException e) {
+        NetwharfException refused = e instanceof ProcessRefusedException
+                ? NetwharfException.badParameter("failed to create task for container: " + e.getMessage())
+                : e instanceof NetwharfException asked ? asked
+                : KernelErrors.describe("start the process of container " + config.name(), e);
+        error = refused.getMessage();
+        exitCode = e instanceof ProcessRefusedException invalid ? invalid.exitCode() : ProcessRefusedException.NOT_FOUND;
+        return refused;
+    }
+
+    /**
+     * The process's environment and user, its working directory and program checked; null when the container has
+     * no command. The process is checked again when it is launched: the files may change meanwhile.
+     */
+    private ProcessPlan plan() {
         if (config.cmd().isEmpty()) {
             return null;
         }
@@ -322,9 +349,28 @@ public final class ContainerActor {
             env.add(DEFAULT_PATH);
         }
         env.add("HOSTNAME=" + config.id().substring(0, 12));
+        Credentials credentials = Credentials.ROOT;
+        if (config.asksForUser()) {
+            // Looked up at each start, as Docker does: the passwd and group files may have changed since the creation.
+            ContainerUser.Resolved user = engine.users().resolve(config.user(), config.groupAdd());
+            credentials = user.credentials();
+            if (config.env().stream().noneMatch(e -> e.startsWith("HOME="))) {
+                env.add("HOME=" + user.home()); // as runc sets it for the user
+            }
+        }
         env.addAll(config.env());
+        launcher.check(config.cmd(), env, config.workingDirectory(), credentials);
+        return new ProcessPlan(env, credentials);
+    }
+
+    /** Starts the process inside the container's namespace; null when the container has no command. */
+    private ContainerProcess launch(ContainerInfo info, ProcessPlan plan) {
+        if (plan == null) {
+            return null;
+        }
         try (Netns namespace = Netns.open(Path.of(info.sandboxKey()))) {
-            return launcher.launch(namespace, config.cmd(), env, config.workingDirectory(), stdoutLog(), stderrLog());
+            return launcher.launch(namespace, config.cmd(), plan.env(), config.workingDirectory(), plan.credentials(), stdoutLog(),
+                    stderrLog());
         }
     }
 
@@ -356,7 +402,7 @@ public final class ContainerActor {
         if (status != ContainerView.Status.RUNNING) {
             return start(new Starting(restart));
         }
-        return stop(new Stopping(restart), restart.timeout(), Signals.SIGTERM);
+        return stop(new Stopping(restart), restart.timeout(), config.stopSignal());
     }
 
     private Behavior<Command> stop(Stopping step, Duration timeout, int signal) {

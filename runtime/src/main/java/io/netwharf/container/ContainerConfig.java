@@ -5,6 +5,7 @@ import io.netwharf.protocol.model.NetworkMode;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +20,25 @@ import java.util.Map;
  * @param networks    for bridge-style modes, the networks joined at start, the mode's own first, each with its
  *                    static address and aliases; empty for the other modes
  * @param cmd         the process to run; empty: none, the container is its network namespace alone
- * @param workingDir  the process's working directory; null: {@code /}
+ * @param workingDir  the process's working directory, absolute; null: {@code /}
+ * @param user        whom the process runs as (looked up at each start); null or empty: root
+ * @param groupAdd    groups added to the process's supplementary groups
+ * @param kept        settings kept for inspect only, as JSON text by their API path (see {@link ContainerRequest})
+ * @param stopSignal  the signal a stop or restart sends unless the request names one
+ * @param stopTimeout seconds a stop or restart waits before SIGKILL unless the request says; null: Docker's 10
  * @param autoRemove  removed once its process exits or it is stopped ({@code docker run --rm})
  */
 public record ContainerConfig(String id, String name, String image, List<String> cmd, List<String> env, String workingDir,
-                              NetworkMode networkMode, Map<String, EndpointSpec> networks, Map<String, String> labels,
+                              String user, List<String> groupAdd, NetworkMode networkMode, Map<String, EndpointSpec> networks,
+                              Map<String, String> labels, Map<String, String> kept, int stopSignal, Integer stopTimeout,
                               boolean autoRemove, Instant created) {
     public ContainerConfig {
         cmd = List.copyOf(cmd);
         env = List.copyOf(env);
-        networks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(networks));
+        groupAdd = List.copyOf(groupAdd);
+        networks = Collections.unmodifiableMap(new LinkedHashMap<>(networks));
         labels = Map.copyOf(labels);
+        kept = Map.copyOf(kept);
     }
 
     /** {@code bridge} or a network: the container has a namespace of its own with endpoints on networks. */
@@ -38,10 +47,16 @@ public record ContainerConfig(String id, String name, String image, List<String>
     }
 
     public ContainerConfig withNetworks(Map<String, EndpointSpec> networks) {
-        return new ContainerConfig(id, name, image, cmd, env, workingDir, networkMode, networks, labels, autoRemove, created);
+        return new ContainerConfig(id, name, image, cmd, env, workingDir, user, groupAdd, networkMode, networks, labels, kept,
+                stopSignal, stopTimeout, autoRemove, created);
     }
 
     public Path workingDirectory() {
         return Path.of(workingDir == null || workingDir.isEmpty() ? "/" : workingDir);
+    }
+
+    /** Whether the process runs as someone else than the daemon's own root (a user or added groups were asked). */
+    public boolean asksForUser() {
+        return (user != null && !user.isEmpty()) || !groupAdd.isEmpty();
     }
 }

@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.StatusReply;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,11 +44,14 @@ public final class ContainerEngine {
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
     /** Long enough for any wait a client keeps open; Pekko's scheduler takes at most about 248 days. */
     private static final Duration FOREVER = Duration.ofDays(100);
+    /** Linux's PATH_MAX: the longest path a system call takes, with its terminating NUL. */
+    private static final int PATH_MAX = 4096;
 
     private final ActorSystem<?> system;
     private final Netwharf netwharf;
     private final Duration timeout;
     private final ProcessLauncher launcher = new ProcessLauncher();
+    private final ContainerUser users = ContainerUser.host();
     private ActorRef<EngineActor.Command> registry;
 
     private ContainerEngine(ActorSystem<?> system, Netwharf netwharf, Duration timeout) {
@@ -93,14 +97,19 @@ public final class ContainerEngine {
     public CompletionStage<String> create(ContainerRequest request) {
         String id = Ids.newId();
         NetworkMode mode;
+        int stopSignal;
         try {
             mode = NetworkMode.parse(request.networkMode());
+            checkProcess(request);
+            stopSignal = Signals.parse(request.stopSignal(), Signals.SIGTERM); // Docker's "Invalid signal: X" now, not at a stop
+            request.endpoints().forEach((network, spec) -> endpointSettings(network, spec::validate));
         } catch (NetwharfException e) {
             return CompletableFuture.failedFuture(e);
         }
         String name = request.name() == null || request.name().isEmpty() ? Ids.shortId(id) : stripSlash(request.name());
         ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
-                mode, Map.of(), request.labels(), request.autoRemove(), Instant.now());
+                request.user(), request.groupAdd(), mode, Map.of(), request.labels(), request.kept(),
+                stopSignal, request.stopTimeout(), request.autoRemove(), Instant.now());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
         request.endpoints().forEach((network, spec) -> asked.put(NetworkMode.networkReference(network), spec));
         if (!mode.joinsNetworks()) {
@@ -124,7 +133,12 @@ public final class ContainerEngine {
             Map<String, EndpointSpec> networks = new LinkedHashMap<>();
             for (String reference : references) {
                 EndpointSpec spec = asked.getOrDefault(reference, EndpointSpec.DYNAMIC);
-                if (networks.put(networkName(reference, known), spec) != null) {
+                NetworkInfo network = network(reference, known);
+                if (network != null) {
+                    // Refused now rather than at the start: an address the network can never give this container.
+                    endpointSettings(reference, () -> spec.checkFor(network));
+                }
+                if (networks.put(network == null ? reference : network.name(), spec) != null) {
                     return CompletableFuture.failedFuture(NetwharfException.badParameter("network " + reference + " is named twice"));
                 }
             }
@@ -133,17 +147,70 @@ public final class ContainerEngine {
     }
 
     /**
-     * The name of the network {@code reference} names, by the shared resolver (an ambiguous one is refused now);
-     * an unknown one is kept as it is, for the start to refuse as Docker does.
+     * Refuses, before anything is made, a process that can never start: a NUL byte in its arguments, its environment
+     * or its working directory (no system call can take one), a working directory that is relative (Docker's
+     * message) or longer than a path may be, or a user or group that does not exist. What may change until the start
+     * (the working directory's and the program's existence) is checked at each start.
      */
-    private static String networkName(String reference, List<NetworkInfo> known) {
+    private void checkProcess(ContainerRequest request) {
+        for (int i = 0; i < request.cmd().size(); i++) {
+            if (request.cmd().get(i).indexOf('\0') >= 0) {
+                throw NetwharfException.badParameter("invalid command (Entrypoint and Cmd): argument " + (i + 1) + " contains a NUL byte");
+            }
+        }
+        for (int i = 0; i < request.env().size(); i++) {
+            if (request.env().get(i).indexOf('\0') >= 0) {
+                throw NetwharfException.badParameter("invalid Env: entry " + (i + 1) + " contains a NUL byte");
+            }
+        }
+        String dir = request.workingDir();
+        if (dir != null && !dir.isEmpty()) {
+            if (dir.indexOf('\0') >= 0) {
+                throw NetwharfException.badParameter("invalid WorkingDir: it contains a NUL byte");
+            }
+            if (!dir.startsWith("/")) {
+                throw NetwharfException.badParameter("the working directory '" + dir + "' is invalid, it needs to be an absolute path");
+            }
+            int bytes = dir.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes >= PATH_MAX) {
+                throw NetwharfException.badParameter("invalid WorkingDir: it is " + bytes + " bytes long, a path has at most "
+                        + (PATH_MAX - 1));
+            }
+        }
+        if (request.user() != null && request.user().indexOf('\0') >= 0) {
+            throw NetwharfException.badParameter("invalid User: it contains a NUL byte");
+        }
+        if ((request.user() != null && !request.user().isEmpty()) || !request.groupAdd().isEmpty()) {
+            users.resolve(request.user(), request.groupAdd());
+        }
+    }
+
+    /** The user lookup, for the containers' starts. */
+    ContainerUser users() {
+        return users;
+    }
+
+    /**
+     * The network {@code reference} names, by the shared resolver (an ambiguous one is refused now); null for an
+     * unknown one, kept as it is for the start to refuse as Docker does.
+     */
+    private static NetworkInfo network(String reference, List<NetworkInfo> known) {
         try {
-            return Resolver.<NetworkInfo>networks().resolve(reference, known, NetworkInfo::id, NetworkInfo::name).name();
+            return Resolver.<NetworkInfo>networks().resolve(reference, known, NetworkInfo::id, NetworkInfo::name);
         } catch (NetwharfException e) {
             if (e.kind() == NetwharfException.Kind.NOT_FOUND) {
-                return reference;
+                return null;
             }
             throw e;
+        }
+    }
+
+    /** Runs a check of one network's endpoint settings; a refusal names the network, in Docker's words. */
+    private static void endpointSettings(String network, Runnable check) {
+        try {
+            check.run();
+        } catch (NetwharfException e) {
+            throw NetwharfException.badParameter("invalid config for network " + network + ": invalid endpoint settings:\n" + e.getMessage());
         }
     }
 

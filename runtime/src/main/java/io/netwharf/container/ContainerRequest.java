@@ -11,23 +11,34 @@ import java.util.Map;
  *
  * @param name        null or empty: the short id
  * @param image       recorded, never pulled
+ * @param user        {@code name}, {@code uid}, {@code name:group} or {@code uid:gid} to run the process as; null or
+ *                    empty: root
+ * @param groupAdd    groups (names or gids) added to the process's supplementary groups
  * @param networkMode {@code bridge} (or Docker's {@code default}), {@code none}, {@code host},
  *                    {@code container:<name or id>}, or a network's name or id
  * @param endpoints   per network: static address and aliases; other networks named here are joined too
+ * @param kept        settings netwharf keeps for inspect without acting on them, as JSON text by their API path
+ *                    ({@code Domainname}, {@code HostConfig.LogConfig})
+ * @param stopSignal  the signal a stop sends unless the request names one ({@code --stop-signal}); null: SIGTERM
+ * @param stopTimeout seconds a stop waits before SIGKILL unless the request says ({@code --stop-timeout}); null: 10
  * @param autoRemove  remove the container once its process exits or it is stopped ({@code docker run --rm})
  */
 public record ContainerRequest(String name, String image, List<String> cmd, List<String> env, String workingDir,
-                               String networkMode, Map<String, EndpointSpec> endpoints, Map<String, String> labels,
+                               String user, List<String> groupAdd, String networkMode, Map<String, EndpointSpec> endpoints,
+                               Map<String, String> labels, Map<String, String> kept, String stopSignal, Integer stopTimeout,
                                boolean autoRemove) {
     public ContainerRequest {
         cmd = cmd == null ? List.of() : List.copyOf(cmd);
         env = env == null ? List.of() : List.copyOf(env);
+        groupAdd = groupAdd == null ? List.of() : List.copyOf(groupAdd);
         endpoints = endpoints == null ? Map.of() : endpoints;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        kept = kept == null ? Map.of() : Map.copyOf(kept);
     }
 
     /** A container on {@code networkMode} running {@code cmd} (none: the namespace alone), with an image label only. */
     public static ContainerRequest of(String name, String networkMode, String... cmd) {
-        return new ContainerRequest(name, "none", List.of(cmd), List.of(), null, networkMode, Map.of(), Map.of(), false);
+        return new ContainerRequest(name, "none", List.of(cmd), List.of(), null, null, List.of(), networkMode, Map.of(), Map.of(),
+                Map.of(), null, null, false);
     }
 }

@@ -15,6 +15,11 @@ public final class Signals {
 
     private Signals() {}
 
+    /** Docker's name for a signal: {@code SIGINT}, or its number for one without a name. */
+    public static String name(int signal) {
+        return signal > 0 && signal < NAMES.size() ? "SIG" + NAMES.get(signal) : String.valueOf(signal);
+    }
+
     /** The signal's number; {@code fallback} when none is given. */
     public static int parse(String signal, int fallback) {
         if (signal == null || signal.isEmpty()) {

@@ -3,6 +3,7 @@ package io.netwharf.gateway;
 import io.netwharf.container.ContainerRequest;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.protocol.model.NetworkMode;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -16,10 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The body of {@code POST /containers/create}: the fields netwharf acts on. Unknown fields are ignored, as Docker
- * ignores those of other versions; {@code Cmd} and {@code Entrypoint} take a string or a list, as Docker's do. A
- * null among the strings ({@code "Cmd":[null]}) is refused with a 400 naming the field, rather than failing later
- * as a 500.
+ * The body of {@code POST /containers/create}: the fields netwharf acts on. The spec's fields it does not act on are
+ * refused or kept with a warning by {@link UnenforcedSettings}; fields the spec does not have are ignored, as Docker
+ * ignores those of other versions. {@code Cmd} and {@code Entrypoint} take a string or a list, as Docker's do. A null
+ * among the strings ({@code "Cmd":[null]}) is refused with a 400 naming the field, rather than failing later as a 500.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ContainerCreateBody(@JsonProperty("Image") String image,
@@ -29,8 +30,13 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
                            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> entrypoint,
                            @JsonProperty("Env") @JsonSetter(contentNulls = Nulls.FAIL) List<String> env,
                            @JsonProperty("WorkingDir") String workingDir,
+                           @JsonProperty("User") String user,
+                           @JsonProperty("MacAddress") String macAddress,
+                           @JsonProperty("StopSignal") String stopSignal,
+                           @JsonProperty("StopTimeout") Integer stopTimeout,
                            @JsonProperty("Labels") @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> labels,
                            @JsonProperty("Tty") boolean tty,
+                           @JsonProperty("ExposedPorts") Map<String, Object> exposedPorts,
                            @JsonProperty("HostConfig") HostConfig hostConfig,
                            @JsonProperty("NetworkingConfig") NetworkingConfig networkingConfig) {
 
@@ -39,7 +45,8 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
                       @JsonProperty("PortBindings") Map<String, Object> portBindings,
                       @JsonProperty("PublishAllPorts") boolean publishAllPorts,
                       @JsonProperty("AutoRemove") boolean autoRemove,
-                      @JsonProperty("RestartPolicy") RestartPolicy restartPolicy) {}
+                      @JsonProperty("RestartPolicy") RestartPolicy restartPolicy,
+                      @JsonProperty("GroupAdd") @JsonSetter(contentNulls = Nulls.FAIL) List<String> groupAdd) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record RestartPolicy(@JsonProperty("Name") String name) {}
@@ -47,11 +54,54 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
     @JsonIgnoreProperties(ignoreUnknown = true)
     record NetworkingConfig(@JsonProperty("EndpointsConfig") Map<String, NetworkJson.EndpointConfig> endpointsConfig) {}
 
-    /** What is asked, for the engine; refuses first what netwharf cannot honour. */
-    ContainerRequest request(String name) {
+    /** The deprecated container-wide MacAddress, moved to its endpoint as Docker moves it (v1.44 and later). */
+    static final String MAC_DEPRECATED = "The container-wide MacAddress field is now deprecated. It should be specified in EndpointsConfig instead.";
+
+    /**
+     * What is asked, for the engine; refuses first what netwharf cannot honour. {@code kept} are the descriptive
+     * settings of the body ({@link UnenforcedSettings}), kept for inspect; {@code warnings} receives what the create
+     * answer must warn of.
+     */
+    ContainerRequest request(String name, Map<String, String> kept, List<String> warnings) {
         checkSupported();
-        return new ContainerRequest(name, image, command(), env, workingDir, networkMode(), endpoints(), labels,
-                hostConfig != null && hostConfig.autoRemove());
+        Map<String, EndpointSpec> endpoints = endpoints();
+        if (macAddress != null && !macAddress.isEmpty()) {
+            moveMacToEndpoint(endpoints);
+            warnings.add(MAC_DEPRECATED);
+        }
+        return new ContainerRequest(name, image, command(), env, workingDir, user, hostConfig == null ? null : hostConfig.groupAdd(),
+                networkMode(), endpoints, labels, kept, stopSignal, stopTimeout, hostConfig != null && hostConfig.autoRemove());
+    }
+
+    /**
+     * Docker's {@code handleMACAddressBC}: the container-wide MAC goes to the endpoint of the mode's network (made
+     * when no endpoint is given); it must agree with that endpoint's own. A container in host, none or container mode
+     * has no interface of its own for it: refused, in Docker's words (where Docker 28 would warn and drop it).
+     */
+    private void moveMacToEndpoint(Map<String, EndpointSpec> endpoints) {
+        NetworkMode mode = NetworkMode.parse(networkMode());
+        if (!mode.joinsNetworks()) {
+            throw NetwharfException.badParameter("conflicting options: mac-address and the network mode");
+        }
+        String modeNetwork = NetworkMode.networkReference(networkMode());
+        if (endpoints.isEmpty()) {
+            endpoints.put(modeNetwork, new EndpointSpec(null, List.of(), macAddress, null, false));
+            return;
+        }
+        // "default" and "bridge" name the same network, whichever the client wrote where.
+        String modeName = endpoints.keySet().stream().filter(k -> NetworkMode.networkReference(k).equals(modeNetwork))
+                .findFirst().orElse(null);
+        EndpointSpec endpoint = modeName == null ? null : endpoints.get(modeName);
+        if (endpoint == null) {
+            throw NetwharfException.badParameter("unable to migrate container-wide MAC address to a specific network: "
+                    + "HostConfig.NetworkMode must match the identity of a network in NetworkSettings.Networks");
+        }
+        if (endpoint.macAddress() != null && !endpoint.macAddress().equals(macAddress)) {
+            throw NetwharfException.badParameter(
+                    "the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty");
+        }
+        endpoints.put(modeName, new EndpointSpec(endpoint.ipv4Address(), endpoint.aliases(), macAddress, endpoint.interfaceName(),
+                endpoint.noneMode()));
     }
 
     /** The process: the entrypoint followed by the command, as Docker joins them. */
@@ -89,6 +139,10 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         }
         if (hostConfig != null && ((hostConfig.portBindings() != null && !hostConfig.portBindings().isEmpty()) || hostConfig.publishAllPorts())) {
             throw NetwharfException.badParameter("netwharf does not publish ports yet: create the container without -p/-P (PortBindings)");
+        }
+        if (exposedPorts != null && !exposedPorts.isEmpty() && NetworkMode.parse(networkMode()) instanceof NetworkMode.Container) {
+            // Docker's validateNetContainerMode: the ports would be another container's.
+            throw NetwharfException.badParameter("conflicting options: port exposing and the container type network mode");
         }
         String restart = hostConfig == null || hostConfig.restartPolicy() == null ? null : hostConfig.restartPolicy().name();
         if (restart != null && !restart.isEmpty() && !restart.equals("no")) {

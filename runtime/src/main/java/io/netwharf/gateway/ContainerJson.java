@@ -2,10 +2,13 @@ package io.netwharf.gateway;
 
 import io.netwharf.container.ContainerConfig;
 import io.netwharf.container.ContainerView;
+import io.netwharf.container.Signals;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkMode;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -70,13 +73,14 @@ final class ContainerJson {
         ObjectNode restart = hostConfig.putObject("RestartPolicy");
         restart.put("Name", "no");
         restart.put("MaximumRetryCount", 0);
-        hostConfig.put("AutoRemove", false);
+        hostConfig.put("AutoRemove", config.autoRemove());
         hostConfig.putObject("LogConfig").put("Type", "local").putObject("Config");
+        hostConfig.set("GroupAdd", config.groupAdd().isEmpty() ? NODES.nullNode() : strings(config.groupAdd()));
         json.putArray("Mounts");
         ObjectNode cfg = json.putObject("Config");
         cfg.put("Hostname", c.id().substring(0, 12));
         cfg.put("Domainname", "");
-        cfg.put("User", "");
+        cfg.put("User", config.user() == null ? "" : config.user());
         cfg.put("AttachStdin", false);
         cfg.put("AttachStdout", false);
         cfg.put("AttachStderr", false);
@@ -90,8 +94,20 @@ final class ContainerJson {
         cfg.put("WorkingDir", config.workingDir() == null ? "" : config.workingDir());
         cfg.putNull("Entrypoint");
         cfg.putNull("OnBuild");
+        if (config.stopSignal() != Signals.SIGTERM) {
+            cfg.put("StopSignal", Signals.name(config.stopSignal()));
+        }
+        if (config.stopTimeout() != null) {
+            cfg.put("StopTimeout", config.stopTimeout());
+        }
         ObjectNode labels = cfg.putObject("Labels");
         config.labels().forEach(labels::put);
+        // What was kept without being acted on is shown as it was given (the create answer warned of it).
+        config.kept().forEach((path, value) -> {
+            int dot = path.indexOf('.');
+            ObjectNode section = dot < 0 ? cfg : (ObjectNode) json.get(path.substring(0, dot));
+            section.set(path.substring(dot + 1), tree(value));
+        });
         json.set("NetworkSettings", networkSettings(c, networkIds));
         return json;
     }
@@ -214,6 +230,15 @@ final class ContainerJson {
         ArrayNode array = NODES.arrayNode();
         values.forEach(array::add);
         return array;
+    }
+
+    /** JSON text the gateway itself wrote at the creation. */
+    private static JsonNode tree(String json) {
+        try {
+            return DockerJson.mapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("kept setting is not JSON: " + json, e);
+        }
     }
 
     private static String time(Instant instant) {

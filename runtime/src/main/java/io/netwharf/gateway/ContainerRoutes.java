@@ -2,11 +2,13 @@ package io.netwharf.gateway;
 
 import io.netwharf.Netwharf;
 import io.netwharf.container.ContainerActor.WaitCondition;
+import io.netwharf.container.ContainerConfig;
 import io.netwharf.container.ContainerEngine;
 import io.netwharf.container.Signals;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,7 +23,9 @@ import org.apache.pekko.util.ByteString;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,8 +63,8 @@ final class ContainerRoutes {
 
     Route route() {
         return pathPrefix("containers", () -> concat(
-                path("create", () -> post(() -> parameterMap(query -> DockerJson.entity(ContainerCreateBody.class, body ->
-                        answer(() -> create(query.get("name"), body)))))),
+                path("create", () -> post(() -> parameterMap(query -> DockerJson.entity(JsonNode.class, tree ->
+                        answer(() -> create(query.get("name"), tree)))))),
                 path("json", () -> get(() -> parameterMap(query -> answer(() -> list(query))))),
                 path("prune", () -> post(() -> parameterMap(query -> answer(() -> prune(query))))),
                 pathPrefix(PathMatchers.segment(), this::container)));
@@ -73,12 +77,14 @@ final class ContainerRoutes {
                         .thenApply(done -> noContent()))))),
                 path("json", () -> get(() -> answer(() -> inspect(container)))),
                 path("start", () -> post(() -> answer(() -> engine.start(container).thenApply(ContainerRoutes::changed)))),
-                path("stop", () -> post(() -> parameterMap(query -> answer(() -> engine.stop(container, grace(query),
-                        Signals.parse(query.get("signal"), Signals.SIGTERM)).thenApply(ContainerRoutes::changed))))),
+                // The container's own stop signal and timeout unless the request gives them, as Docker.
+                path("stop", () -> post(() -> parameterMap(query -> answer(() -> engine.inspect(container).thenCompose(found ->
+                        engine.stop(found.id(), grace(query, found.config()), Signals.parse(query.get("signal"), found.config().stopSignal())))
+                        .thenApply(ContainerRoutes::changed))))),
                 path("kill", () -> post(() -> parameterMap(query -> answer(() -> engine.kill(container,
                         Signals.parse(query.get("signal"), Signals.SIGKILL)).thenApply(done -> noContent()))))),
-                path("restart", () -> post(() -> parameterMap(query -> answer(() -> engine.restart(container, grace(query))
-                        .thenApply(done -> noContent()))))),
+                path("restart", () -> post(() -> parameterMap(query -> answer(() -> engine.inspect(container).thenCompose(found ->
+                        engine.restart(found.id(), grace(query, found.config()))).thenApply(done -> noContent()))))),
                 path("wait", () -> post(() -> parameterMap(query -> answer(() -> engine.waitFor(container, condition(query))
                         .thenApply(ContainerRoutes::waitResponse))))),
                 path("logs", () -> get(() -> parameterMap(query -> answer(() -> engine.inspect(container)
@@ -89,9 +95,22 @@ final class ContainerRoutes {
                         "netwharf does not run exec: a container runs the one process given at its creation"))));
     }
 
-    private CompletionStage<HttpResponse> create(String name, ContainerCreateBody body) {
-        return engine.create(body.request(name))
-                .thenApply(id -> DockerJson.response(StatusCodes.CREATED, NODES.objectNode().put("Id", id).set("Warnings", NODES.arrayNode())));
+    /**
+     * Creates a container from the body, read as a tree (through the gateway's one way of reading bodies) for the
+     * settings netwharf does not act on ({@link UnenforcedSettings}: refused, or kept with a warning in the answer, as
+     * Docker warns), and as the fields it acts on.
+     */
+    private CompletionStage<HttpResponse> create(String name, JsonNode tree) {
+        ContainerCreateBody body = DockerJson.parse(ByteString.fromString(tree.toString()), ContainerCreateBody.class);
+        UnenforcedSettings.Kept kept = UnenforcedSettings.check(tree);
+        List<String> warnings = new ArrayList<>(kept.warnings());
+        Map<String, String> keptJson = new LinkedHashMap<>();
+        kept.values().forEach((path, value) -> keptJson.put(path, value.toString()));
+        return engine.create(body.request(name, keptJson, warnings)).thenApply(id -> {
+            ArrayNode warned = NODES.arrayNode();
+            warnings.forEach(warned::add);
+            return DockerJson.response(StatusCodes.CREATED, NODES.objectNode().put("Id", id).set("Warnings", warned));
+        });
     }
 
     private CompletionStage<HttpResponse> inspect(String container) {
@@ -165,18 +184,22 @@ final class ContainerRoutes {
         return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
     }
 
-    private static Duration grace(Map<String, String> query) {
+    /** {@code t} of a stop or restart, else the container's stop timeout, else Docker's 10 seconds. */
+    private static Duration grace(Map<String, String> query, ContainerConfig config) {
         String t = query.get("t");
         if (t == null || t.isEmpty()) {
-            return ContainerEngine.DEFAULT_STOP_TIMEOUT;
+            return config.stopTimeout() == null ? ContainerEngine.DEFAULT_STOP_TIMEOUT : seconds(config.stopTimeout());
         }
         try {
-            int seconds = Integer.parseInt(t);
-            // Docker: a negative timeout waits for ever; a day is for ever enough here.
-            return seconds < 0 ? Duration.ofDays(1) : Duration.ofSeconds(seconds);
+            return seconds(Integer.parseInt(t));
         } catch (NumberFormatException e) {
             throw NetwharfException.badParameter("invalid stop timeout t=" + t + ": not a number of seconds");
         }
+    }
+
+    private static Duration seconds(int seconds) {
+        // Docker: a negative timeout waits for ever; a day is for ever enough here.
+        return seconds < 0 ? Duration.ofDays(1) : Duration.ofSeconds(seconds);
     }
 
     /** {@code limit} of a list; a word is the client's mistake (400), not a fault of ours. */

@@ -5,11 +5,11 @@ package io.netwharf.kernel;
  * {@code exec: "nosuch": executable file not found in $PATH}. A client error (the gateway answers 400), found before
  * any process is started.
  */
-public final class ExecutableNotFoundException extends RuntimeException {
+public final class ExecutableNotFoundException extends ProcessRefusedException {
     private final String executable;
 
     ExecutableNotFoundException(String executable, String message) {
-        super(message);
+        super(message, NOT_FOUND);
         this.executable = executable;
     }
 

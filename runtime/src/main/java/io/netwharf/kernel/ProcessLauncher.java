@@ -2,8 +2,11 @@ package io.netwharf.kernel;
 
 import io.netwharf.protocol.netlink.Errno;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Starts a container's process inside its network namespace and reaps it.
@@ -12,10 +15,17 @@ import java.util.List;
  * posix_spawn(3) from a {@link NamespaceThreads} task that has entered the namespace. Not with ProcessBuilder: the JDK
  * would start its process reaper thread from that thread, inside the namespace, for good. Every thread this class
  * needs (one spawner, one {@link Reaper}) is created by the constructor, on the caller's thread.
+ *
+ * <p>A process that runs as another user than root is executed through util-linux's {@code setpriv}, which sets the
+ * user and group ids and the supplementary groups in the child, then executes the program. posix_spawn cannot change
+ * ids, and neither can a JVM between fork and exec; setpriv is the audited tool that does exactly this
+ * (setresuid with the saved id too, setresgid, setgroups, in the right order) and nothing else, and the kernel drops
+ * root's capabilities when the ids change. The program's argv[0] is then its resolved path.
  */
 public final class ProcessLauncher implements AutoCloseable {
     private static final Path DEV_NULL = Path.of("/dev/null");
     private static final Path ROOT = Path.of("/");
+    private static final List<Path> SETPRIV = List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
 
     private final Reaper reaper;
     private final NamespaceThreads spawners;
@@ -28,17 +38,23 @@ public final class ProcessLauncher implements AutoCloseable {
         spawners = new NamespaceThreads("netwharf-spawn", 1);
     }
 
-    /**
-     * Starts {@code argv} inside {@code netns} (null: the namespace of the thread that made this launcher) with
-     * exactly the environment {@code env} ("NAME=value" entries), in {@code workingDir} (null: /), stdin from
-     * /dev/null, stdout and stderr appended to the two logs (null: /dev/null), created with mode 0640. Returns once
-     * the program has been executed.
-     *
-     * @throws ExecutableNotFoundException when argv[0] names no executable file, before anything is started
-     * @throws KernelException when the process cannot be started (an unreadable log, a missing working directory,
-     *     an exec refused by the kernel)
-     */
+    /** {@link #launch(Netns, List, List, Path, Credentials, Path, Path)} as root, the default. */
     public ContainerProcess launch(Netns netns, List<String> argv, List<String> env, Path workingDir, Path stdoutLog, Path stderrLog) {
+        return launch(netns, argv, env, workingDir, Credentials.ROOT, stdoutLog, stderrLog);
+    }
+
+    /**
+     * Starts {@code argv} inside {@code netns} (null: the namespace of the thread that made this launcher) as
+     * {@code user}, with exactly the environment {@code env} ("NAME=value" entries), in {@code workingDir} (null: /),
+     * stdin from /dev/null, stdout and stderr appended to the two logs (null: /dev/null), created with mode 0640.
+     * Returns once the program has been executed.
+     *
+     * @throws ProcessRefusedException when the working directory or argv[0] is missing or not what it must be
+     *     ({@link ExecutableNotFoundException} for a program that is not there), before anything is started
+     * @throws KernelException when the process cannot be started (an unreadable log, an exec refused by the kernel)
+     */
+    public ContainerProcess launch(Netns netns, List<String> argv, List<String> env, Path workingDir, Credentials user,
+                                   Path stdoutLog, Path stderrLog) {
         if (closed) {
             throw new IllegalStateException("process launcher is closed");
         }
@@ -46,9 +62,15 @@ public final class ProcessLauncher implements AutoCloseable {
             throw new KernelException("spawn", Errno.EINVAL.number, "no command given");
         }
         Path dir = workingDir == null ? ROOT : workingDir.toAbsolutePath();
-        String executable = ExecutableLookup.resolve(argv.get(0), env, dir);
+        ExecutableLookup.checkWorkingDirectory(dir, user);
+        String executable = ExecutableLookup.resolve(argv.get(0), env, dir, user);
+        List<String> args = argv;
+        if (!user.equals(Credentials.ROOT)) {
+            args = asUser(user, executable, argv);
+            executable = args.get(0);
+        }
         int pid;
-        try (SpawnRequest request = new SpawnRequest(executable, argv, env, dir,
+        try (SpawnRequest request = new SpawnRequest(executable, args, env, dir,
                 absolute(stdoutLog), absolute(stderrLog))) {
             pid = spawners.call(netns, request::spawn);
         } catch (KernelException e) {
@@ -56,6 +78,34 @@ public final class ProcessLauncher implements AutoCloseable {
             throw new KernelException(e.operation() + where, e.errno(), e.detail());
         }
         return reaper.watch(pid);
+    }
+
+    /**
+     * Checks what {@link #launch} checks before it starts anything (the working directory and argv[0], for
+     * {@code user}), so that a caller can refuse a process before it prepares anything else for it.
+     *
+     * @throws ProcessRefusedException as {@link #launch} would
+     */
+    public void check(List<String> argv, List<String> env, Path workingDir, Credentials user) {
+        if (argv.isEmpty()) {
+            throw new KernelException("spawn", Errno.EINVAL.number, "no command given");
+        }
+        Path dir = workingDir == null ? ROOT : workingDir.toAbsolutePath();
+        ExecutableLookup.checkWorkingDirectory(dir, user);
+        ExecutableLookup.resolve(argv.get(0), env, dir, user);
+    }
+
+    /** {@code setpriv --reuid=U --regid=G --groups=...|--clear-groups -- executable args...}. */
+    private static List<String> asUser(Credentials user, String executable, List<String> argv) {
+        String setpriv = SETPRIV.stream().filter(Files::isExecutable).findFirst().map(Path::toString)
+                .orElseThrow(() -> new IllegalStateException("cannot run a process as another user: util-linux's setpriv is not "
+                        + "installed (looked for " + SETPRIV.stream().map(Path::toString).collect(Collectors.joining(" and ")) + ")"));
+        List<String> args = new ArrayList<>(List.of(setpriv, "--reuid=" + user.uid(), "--regid=" + user.gid(),
+                user.groups().isEmpty() ? "--clear-groups"
+                        : "--groups=" + user.groups().stream().map(String::valueOf).collect(Collectors.joining(",")),
+                "--", executable));
+        args.addAll(argv.subList(1, argv.size()));
+        return args;
     }
 
     private static Path absolute(Path log) {

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,14 +61,38 @@ class ContainerActorTest {
         KIT.shutdownTestKit();
     }
 
+    /** A program that exists when the start checks it: the test removes it while the network is being wired. */
+    private Path program() throws IOException {
+        Path program = Files.createTempFile(dataRoot, "program", ".sh");
+        Files.writeString(program, "#!/bin/sh\n");
+        Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return program;
+    }
+
     @Test
-    void aProcessThatCannotStartHasTheNetworkItWasGivenReleasedAndTheContainerStaysCreated() {
+    void aProcessThatCannotStartIsRefusedBeforeTheRuntimeIsAskedForAnything() {
         String id = created("web", "no-such-program-anywhere");
+        NetwharfException refused = refusal(engine.start("web"));
+        runtime.expectNoMessage(Duration.ofMillis(200));
+        assertEquals(NetwharfException.Kind.BAD_PARAMETER, refused.kind());
+        assertEquals("failed to create task for container: exec: \"no-such-program-anywhere\": executable file not found in $PATH",
+                refused.getMessage());
+        ContainerView view = await(engine.inspect(id));
+        assertEquals(ContainerView.Status.CREATED, view.status());
+        assertEquals(127, view.exitCode());
+        assertEquals(refused.getMessage(), view.error());
+    }
+
+    @Test
+    void aProcessThatCannotStartHasTheNetworkItWasGivenReleasedAndTheContainerStaysCreated() throws IOException {
+        Path program = program();
+        String id = created("web", program.toString());
         CompletionStage<Boolean> started = engine.start("web");
 
         RuntimeActor.CreateContainer wire = runtime.expectMessageClass(RuntimeActor.CreateContainer.class);
         assertEquals(id, wire.spec().id(), "the runtime hears the id; the name is a label");
         assertEquals(NetworkMode.BRIDGE_MODE, NetworkMode.parse(wire.spec().networkMode().text()));
+        Files.delete(program); // gone between the check and the launch
         wire.replyTo().tell(StatusReply.success(ownNamespace(id)));
 
         // The launch fails before anything runs: the undo step gives the network back, by id.
@@ -86,10 +113,13 @@ class ContainerActorTest {
     }
 
     @Test
-    void aReleaseThatFailsToo_theCallerStillHearsWhyTheProcessDidNotStart() {
-        String id = created("web", "no-such-program-anywhere");
+    void aReleaseThatFailsToo_theCallerStillHearsWhyTheProcessDidNotStart() throws IOException {
+        Path program = program();
+        String id = created("web", program.toString());
         CompletionStage<Boolean> started = engine.start(id.substring(0, 12));
-        runtime.expectMessageClass(RuntimeActor.CreateContainer.class).replyTo().tell(StatusReply.success(ownNamespace(id)));
+        RuntimeActor.CreateContainer wire = runtime.expectMessageClass(RuntimeActor.CreateContainer.class);
+        Files.delete(program);
+        wire.replyTo().tell(StatusReply.success(ownNamespace(id)));
         runtime.expectMessageClass(RuntimeActor.RemoveContainer.class).replyTo()
                 .tell(StatusReply.error(NetwharfException.internal("the kernel said no", null)));
 

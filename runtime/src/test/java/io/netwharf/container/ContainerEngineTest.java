@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -128,6 +129,34 @@ class ContainerEngineTest {
         assertEquals(List.of(), fixture.namespaces());
         assertEquals(0, await(fixture.netwharf.addressesInUse("bridge")));
         waitForNoPorts();
+    }
+
+    /** A request with one setting changed from {@link ContainerRequest#of}. */
+    private static ContainerRequest request(String workingDir, String user, List<String> cmd, List<String> env,
+                                            Map<String, EndpointSpec> endpoints, String mode) {
+        return new ContainerRequest("p", "none", cmd, env, workingDir, user, List.of(), mode, endpoints, Map.of(),
+                Map.of(), null, null, false);
+    }
+
+    @Test
+    void whatCanNeverStartIsRefusedAtCreateForEmbeddedCallersToo() throws IOException {
+        await(fixture.netwharf.createNetwork(NetworkSpec.named("backend").subnet("10.56.0.0/24").build()));
+        List<String> t = List.of("true");
+        for (ContainerRequest bad : List.of(
+                request("relative", null, t, List.of(), Map.of(), "bridge"),
+                request("/a\0b", null, t, List.of(), Map.of(), "bridge"),
+                request(null, "nosuchuser", t, List.of(), Map.of(), "bridge"),
+                request(null, null, List.of("echo", "a\0"), List.of(), Map.of(), "bridge"),
+                request(null, null, t, List.of("A=\0"), Map.of(), "bridge"),
+                request(null, null, t, List.of(), Map.of("backend", EndpointSpec.staticAddress("10.56.0.1")), "backend"),
+                request(null, null, t, List.of(), Map.of("backend", EndpointSpec.staticAddress("10.57.0.1")), "backend"),
+                request(null, null, t, List.of(), Map.of("backend", new EndpointSpec(null, List.of(), "ff:ff:ff:ff:ff:ff", null, false)),
+                        "backend"),
+                request(null, null, t, List.of(), Map.of(), "container"))) {
+            refused(Kind.BAD_PARAMETER, engine.create(bad));
+        }
+        assertEquals(List.of(), await(engine.list()));
+        assertEquals(List.of(), fixture.namespaces());
     }
 
     @Test

@@ -166,30 +166,406 @@ class ContainersApiTest extends ApiTest {
         GatewayFixture.Answer tooLarge = refusedCreate(413, "big", huge);
         assertTrue(tooLarge.message().contains("too large"), tooLarge.message());
 
-        GatewayFixture.Answer ports = refusedCreate(400, "p", "{\"Image\":\"debian\",\"HostConfig\":{\"PortBindings\":"
+        GatewayFixture.Answer ports = refusedCreate(400, "pp", "{\"Image\":\"debian\",\"HostConfig\":{\"PortBindings\":"
                 + "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}]}}}");
         assertTrue(ports.message().contains("PortBindings") && ports.message().contains("-p"), ports.message());
-        assertTrue(refusedCreate(400, "p", "{\"Image\":\"debian\",\"HostConfig\":{\"PublishAllPorts\":true}}").message().contains("-P"));
-        GatewayFixture.Answer tty = refusedCreate(400, "t", "{\"Image\":\"debian\",\"Tty\":true}");
+        assertTrue(refusedCreate(400, "pp", "{\"Image\":\"debian\",\"HostConfig\":{\"PublishAllPorts\":true}}").message().contains("-P"));
+        GatewayFixture.Answer tty = refusedCreate(400, "tt", "{\"Image\":\"debian\",\"Tty\":true}");
         assertTrue(tty.message().contains("Tty"), tty.message());
 
         refused(400, "cannot join own network namespace", "POST", "/v1.51/containers/create?name=self",
                 "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"container:self\"}}");
-        refusedCreate(400, "c", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"container:\"}}");
-        refusedCreate(400, "h", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"host\"},"
+        refusedCreate(400, "cc", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"container:\"}}");
+        refusedCreate(400, "hh", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"host\"},"
                 + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{}}}}");
 
-        // Unknown fields of any type are ignored, as Docker ignores those of other API versions.
-        String other = created("other", "{\"Image\":\"debian\",\"Hostname\":7,\"SomethingNew\":{\"a\":[1,{\"b\":null}]},"
-                + "\"Volumes\":null,\"Healthcheck\":\"x\",\"StopTimeout\":true,"
-                + "\"HostConfig\":{\"Memory\":\"lots\",\"NetworkMode\":\"bridge\",\"Binds\":5},"
-                + "\"NetworkingConfig\":{\"Extra\":1,\"EndpointsConfig\":{\"bridge\":{\"SomethingNew\":[],\"Links\":7}}}}");
+        // Fields the spec does not have, of any type, are ignored, as Docker ignores those of other API versions.
+        String other = created("other", "{\"Image\":\"debian\",\"SomethingNew\":{\"a\":[1,{\"b\":null}]},"
+                + "\"HostConfig\":{\"Newer\":\"lots\",\"NetworkMode\":\"bridge\"},"
+                + "\"NetworkingConfig\":{\"Extra\":1,\"EndpointsConfig\":{\"bridge\":{\"SomethingNew\":[]}}}}");
         assertEquals("created", state(other));
         // A field netwharf takes (an endpoint's MAC) with a value of the wrong type is refused, naming it.
         refusedCreate(400, "mac", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"MacAddress\":[]}}}}");
         assertEquals(204, gateway.send("DELETE", "/v1.51/containers/other", (String) null).status());
         assertEquals(List.of(web), containerDirectories());
         assertEquals(List.of(), namespaces(), "creating touches no namespace");
+    }
+
+    // ---- settings netwharf does not enforce ----------------------------------------------------------------------
+
+    /** What docker CLI 28 sends for {@code docker run -d --name x debian true} (captured): every field at its zero value. */
+    private static final String CLI_RUN = """
+            {"Hostname":"","Domainname":"","User":"","AttachStdin":false,"AttachStdout":false,"AttachStderr":false,"Tty":false,
+             "OpenStdin":false,"StdinOnce":false,"Env":null,"Cmd":["true"],"Image":"debian","Volumes":{},"WorkingDir":"",
+             "Entrypoint":null,"OnBuild":null,"Labels":{},
+             "HostConfig":{"Binds":null,"ContainerIDFile":"","LogConfig":{"Type":"","Config":{}},"NetworkMode":"default",
+              "PortBindings":{},"RestartPolicy":{"Name":"no","MaximumRetryCount":0},"AutoRemove":false,"VolumeDriver":"",
+              "VolumesFrom":null,"ConsoleSize":[0,0],"CapAdd":null,"CapDrop":null,"CgroupnsMode":"","Dns":[],"DnsOptions":[],
+              "DnsSearch":[],"ExtraHosts":null,"GroupAdd":null,"IpcMode":"","Cgroup":"","Links":null,"OomScoreAdj":0,"PidMode":"",
+              "Privileged":false,"PublishAllPorts":false,"ReadonlyRootfs":false,"SecurityOpt":null,"UTSMode":"","UsernsMode":"",
+              "ShmSize":0,"Isolation":"","CpuShares":0,"Memory":0,"NanoCpus":0,"CgroupParent":"","BlkioWeight":0,
+              "BlkioWeightDevice":[],"BlkioDeviceReadBps":[],"BlkioDeviceWriteBps":[],"BlkioDeviceReadIOps":[],
+              "BlkioDeviceWriteIOps":[],"CpuPeriod":0,"CpuQuota":0,"CpuRealtimePeriod":0,"CpuRealtimeRuntime":0,"CpusetCpus":"",
+              "CpusetMems":"","Devices":[],"DeviceCgroupRules":null,"DeviceRequests":null,"MemoryReservation":0,"MemorySwap":0,
+              "MemorySwappiness":-1,"OomKillDisable":false,"PidsLimit":0,"Ulimits":[],"CpuCount":0,"CpuPercent":0,
+              "IOMaximumIOps":0,"IOMaximumBandwidth":0,"MaskedPaths":null,"ReadonlyPaths":null},
+             "NetworkingConfig":{"EndpointsConfig":{"default":{"IPAMConfig":null,"Links":null,"Aliases":null,"MacAddress":"",
+              "DriverOpts":null,"GwPriority":0,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,
+              "IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"DNSNames":null}}}}""";
+
+    private static JsonNode tree(String json) {
+        try {
+            return DockerJson.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link #CLI_RUN} with {@code field} of {@code section} (null: the top level) set to {@code json}. */
+    private static String cliRunWith(String section, String field, String json) {
+        ObjectNode body = (ObjectNode) tree(CLI_RUN);
+        ObjectNode target = section == null ? body : (ObjectNode) body.get(section);
+        target.set(field, tree(json));
+        return body.toString();
+    }
+
+    @Test
+    void whatTheDockerCliSendsWithoutOptionsIsTakenWithoutWarnings() {
+        GatewayFixture.Answer a = create("plain", CLI_RUN);
+        assertEquals(201, a.status(), a.body());
+        assertEquals("[]", a.json().get("Warnings").toString());
+        // The host's own namespaces are what a netwharf process is in: asking for them is honoured, not refused.
+        for (String mode : List.of("IpcMode", "PidMode", "UTSMode", "UsernsMode", "CgroupnsMode")) {
+            GatewayFixture.Answer host = create(null, cliRunWith("HostConfig", mode, "\"host\""));
+            assertEquals(201, host.status(), mode + ": " + host.body());
+        }
+        assertEquals(201, create(null, cliRunWith(null, "Healthcheck", "{\"Test\":[\"NONE\"]}")).status(), "--no-healthcheck");
+    }
+
+    @Test
+    void settingsThatRestrictOrIsolateAreRefusedNamingFieldAndFlag() {
+        created("web", "{\"Image\":\"debian\"}");
+        String[][] refusals = {
+                // section, field, value, flag
+                {null, "Volumes", "{\"/data\":{}}", "-v"},
+                {null, "Healthcheck", "{\"Test\":[\"CMD-SHELL\",\"true\"]}", "--health-cmd"},
+                {null, "NetworkDisabled", "true", "--network none"},
+                {"HostConfig", "Binds", "[\"/tmp:/data\"]", "-v"},
+                {"HostConfig", "Mounts", "[{\"Type\":\"tmpfs\",\"Target\":\"/t\"}]", "--mount"},
+                {"HostConfig", "Tmpfs", "{\"/t\":\"\"}", "--tmpfs"},
+                {"HostConfig", "ReadonlyRootfs", "true", "--read-only"},
+                {"HostConfig", "CapDrop", "[\"ALL\"]", "--cap-drop"},
+                {"HostConfig", "CapAdd", "[\"NET_ADMIN\"]", "--cap-add"},
+                {"HostConfig", "Privileged", "true", "--privileged"},
+                {"HostConfig", "SecurityOpt", "[\"no-new-privileges\"]", "--security-opt"},
+                {"HostConfig", "Memory", "10485760", "--memory"},
+                {"HostConfig", "Memory", "\"lots\"", "--memory"},
+                {"HostConfig", "MemorySwappiness", "10", "--memory-swappiness"},
+                {"HostConfig", "PidsLimit", "5", "--pids-limit"},
+                {"HostConfig", "CpuShares", "512", "--cpu-shares"},
+                {"HostConfig", "NanoCpus", "500000000", "--cpus"},
+                {"HostConfig", "Ulimits", "[{\"Name\":\"nofile\",\"Soft\":10,\"Hard\":10}]", "--ulimit"},
+                {"HostConfig", "Devices", "[{\"PathOnHost\":\"/dev/null\"}]", "--device"},
+                {"HostConfig", "Links", "[\"web:w\"]", "--link"},
+                {"HostConfig", "Sysctls", "{\"net.ipv4.ip_forward\":\"1\"}", "--sysctl"},
+                {"HostConfig", "Init", "true", "--init"},
+                {"HostConfig", "PidMode", "\"container:web\"", "--pid"},
+                {"HostConfig", "IpcMode", "\"private\"", "--ipc"},
+                {"HostConfig", "OomScoreAdj", "500", "--oom-score-adj"},
+                {"HostConfig", "ShmSize", "1024", "--shm-size"},
+                {"HostConfig", "Runtime", "\"runsc\"", "--runtime"},
+                {"HostConfig", "KernelMemory", "1048576", "--kernel-memory"},
+        };
+        for (String[] r : refusals) {
+            GatewayFixture.Answer a = refusedCreate(400, "refused", cliRunWith(r[0], r[1], r[2]));
+            String path = r[0] == null ? r[1] : r[0] + "." + r[1];
+            assertTrue(a.message().startsWith("netwharf does not "), path + ": " + a.message());
+            assertTrue(a.message().endsWith(": create the container without " + r[3] + " (" + path + ")"), path + ": " + a.message());
+        }
+        // Name resolution comes later: refused, saying so.
+        for (String[] r : new String[][] {{null, "Hostname", "\"h\"", "--hostname"}, {"HostConfig", "Dns", "[\"1.1.1.1\"]", "--dns"},
+                {"HostConfig", "DnsSearch", "[\"example\"]", "--dns-search"}, {"HostConfig", "DnsOptions", "[\"ndots:2\"]", "--dns-option"},
+                {"HostConfig", "ExtraHosts", "[\"h:10.0.0.1\"]", "--add-host"}}) {
+            GatewayFixture.Answer a = refusedCreate(400, "refused", cliRunWith(r[0], r[1], r[2]));
+            assertTrue(a.message().startsWith("netwharf does not yet provide "), a.message());
+            assertTrue(a.message().contains("without " + r[3] + " ("), a.message());
+        }
+        // Matched ignoring case, as Docker's JSON decoding and the gateway's mapper match names.
+        assertTrue(refusedCreate(400, "refused", "{\"Image\":\"debian\",\"hostconfig\":{\"memory\":1}}").message().contains("--memory"));
+        // An endpoint's legacy links and link-local addresses.
+        GatewayFixture.Answer links = refusedCreate(400, "refused", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":"
+                + "{\"bridge\":{\"Links\":[\"web:w\"]}}}}");
+        assertTrue(links.message().contains("--link (NetworkingConfig.EndpointsConfig.bridge.Links)"), links.message());
+        GatewayFixture.Answer linkLocal = refusedCreate(400, "refused", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":"
+                + "{\"bridge\":{\"IPAMConfig\":{\"LinkLocalIPs\":[\"169.254.1.1\"]}}}}}");
+        assertTrue(linkLocal.message().contains("--link-local-ip"), linkLocal.message());
+        assertEquals(List.of(), namespaces());
+    }
+
+    @Test
+    void descriptiveSettingsAreKeptWithAWarningAndShownByInspect() {
+        ObjectNode json = (ObjectNode) tree(cliRunWith(null, "Domainname", "\"example.org\""));
+        json.set("OnBuild", tree("[\"RUN true\"]"));
+        ((ObjectNode) json.get("HostConfig")).set("LogConfig", tree("{\"Type\":\"syslog\",\"Config\":{}}"));
+        ((ObjectNode) json.get("HostConfig")).set("Annotations", tree("{\"org.example\":\"x\"}"));
+        json.set("ExposedPorts", tree("{\"80/tcp\":{}}"));
+        GatewayFixture.Answer a = create("described", json.toString());
+        assertEquals(201, a.status(), a.body());
+        List<String> warnings = new ArrayList<>();
+        a.json().get("Warnings").forEach(w -> warnings.add(w.asText()));
+        assertEquals(5, warnings.size(), warnings.toString());
+        for (String field : List.of("Domainname (--domainname)", "ExposedPorts (--expose)", "OnBuild (ONBUILD)",
+                "HostConfig.Annotations (--annotation)", "HostConfig.LogConfig (--log-driver)")) {
+            assertTrue(warnings.stream().anyMatch(w -> w.startsWith(field + " is kept but netwharf does not act on it")), field + ": " + warnings);
+        }
+        JsonNode inspected = inspect("described");
+        assertEquals("example.org", inspected.get("Config").get("Domainname").asText());
+        assertEquals("[\"RUN true\"]", inspected.get("Config").get("OnBuild").toString());
+        assertEquals("{\"80/tcp\":{}}", inspected.get("Config").get("ExposedPorts").toString());
+        assertEquals("syslog", inspected.get("HostConfig").get("LogConfig").get("Type").asText());
+        assertEquals("x", inspected.get("HostConfig").get("Annotations").get("org.example").asText());
+    }
+
+    @Test
+    void aStopSendsTheContainersStopSignalAndWaitsItsStopTimeout() {
+        created("int", "{\"Image\":\"debian\",\"Cmd\":[\"sleep\",\"100\"],\"StopSignal\":\"SIGINT\"}");
+        started("int");
+        assertEquals("SIGINT", inspect("int").get("Config").get("StopSignal").asText());
+        assertEquals(204, gateway.post("/v1.51/containers/int/stop", null).status());
+        assertEquals(130, inspect("int").get("State").get("ExitCode").asInt(), "128 + SIGINT");
+        // A signal named by the request wins.
+        started("int");
+        assertEquals(204, gateway.post("/v1.51/containers/int/stop?signal=SIGUSR1", null).status());
+        assertEquals(138, inspect("int").get("State").get("ExitCode").asInt(), "128 + SIGUSR1");
+
+        // A process that ignores its stop signal is killed once its own stop timeout has passed, not Docker's 10 s.
+        created("stubborn", "{\"Image\":\"debian\",\"Cmd\":[\"sh\",\"-c\",\"trap '' INT; echo ready; sleep 100\"],"
+                + "\"StopSignal\":\"INT\",\"StopTimeout\":1}");
+        started("stubborn");
+        for (int i = 0; i < 200 && !readLog("stubborn").contains("ready"); i++) {
+            sleep(25); // until the shell ignores SIGINT
+        }
+        long began = System.nanoTime();
+        assertEquals(204, gateway.post("/v1.51/containers/stubborn/stop", null).status());
+        long tookMillis = (System.nanoTime() - began) / 1_000_000;
+        assertEquals(137, inspect("stubborn").get("State").get("ExitCode").asInt(), "SIGKILL after the stop timeout");
+        assertTrue(tookMillis >= 900 && tookMillis < 8_000, tookMillis + " ms");
+        assertEquals(1, inspect("stubborn").get("Config").get("StopTimeout").asInt());
+
+        refused(400, "Invalid signal: SIGFOO", "POST", "/v1.51/containers/create?name=bad",
+                "{\"Image\":\"debian\",\"StopSignal\":\"SIGFOO\"}");
+    }
+
+    // ---- the user a process runs as --------------------------------------------------------------------------------
+
+    /** Runs {@code cmd} in a new container with {@code extra} settings, waits for its exit, returns its stdout. */
+    private String output(String name, String extra, String... cmd) {
+        com.fasterxml.jackson.databind.node.ArrayNode args = DockerJson.mapper().createArrayNode();
+        for (String c : cmd) {
+            args.add(c);
+        }
+        created(name, "{\"Image\":\"debian\",\"Cmd\":" + args + extra + "}");
+        started(name);
+        GatewayFixture.Answer waited = gateway.post("/v1.51/containers/" + name + "/wait", null);
+        assertEquals(200, waited.status(), waited.body());
+        return readLog(name);
+    }
+
+    /** {@code id} of {@code user} on this host, as the kernel would report it: uid, gid, groups. */
+    private static String hostId(String user) throws Exception {
+        Process id = new ProcessBuilder("sh", "-c", "id -u " + user + "; id -g " + user + "; id -G " + user).start();
+        String out = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, id.waitFor());
+        return out;
+    }
+
+    @Test
+    void aProcessRunsAsTheUserAskedWithItsGroups() throws Exception {
+        assertEquals(hostId("nobody"), output("nob", ",\"User\":\"nobody\"", "sh", "-c", "id -u; id -g; id -G"));
+        // uid:gid with no passwd entry: those ids, that group alone.
+        assertEquals("4321\n4322\n4322\n", output("num", ",\"User\":\"4321:4322\"", "sh", "-c", "id -u; id -g; id -G"));
+        // Added groups join the user's.
+        assertEquals("65534\n65534\n65534 44 5000\n", output("added", ",\"User\":\"65534\",\"HostConfig\":{\"GroupAdd\":[\"44\",\"5000\"]}",
+                "sh", "-c", "id -u; id -g; id -G"));
+        JsonNode nob = inspect("nob");
+        assertEquals("nobody", nob.get("Config").get("User").asText());
+
+        refused(400, "unable to find user nosuchuser: no matching entries in passwd file", "POST", "/v1.51/containers/create?name=uu",
+                "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"User\":\"nosuchuser\"}");
+        refused(400, "unable to find group nosuchgroup: no matching entries in group file", "POST", "/v1.51/containers/create?name=uu",
+                "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"User\":\"nobody:nosuchgroup\"}");
+        refused(400, "Unable to find group nosuchgroup: no matching entries in group file", "POST", "/v1.51/containers/create?name=uu",
+                "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"HostConfig\":{\"GroupAdd\":[\"nosuchgroup\"]}}");
+        refused(400, "uids and gids must be in range 0-2147483647", "POST", "/v1.51/containers/create?name=uu",
+                "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"User\":\"-1\"}");
+    }
+
+    // ---- MAC addresses ---------------------------------------------------------------------------------------------
+
+    @Test
+    void theContainerWideMacAddressReachesTheMainEndpointInTheKernel() {
+        String mac = "02:42:ac:11:aa:01";
+        GatewayFixture.Answer a = create("m1", "{\"Image\":\"debian\",\"Cmd\":[\"ip\",\"-o\",\"link\",\"show\",\"eth0\"],"
+                + "\"MacAddress\":\"" + mac + "\"}");
+        assertEquals(201, a.status(), a.body());
+        assertEquals("[\"" + ContainerCreateBody.MAC_DEPRECATED + "\"]", a.json().get("Warnings").toString());
+        started("m1");
+        assertEquals(200, gateway.post("/v1.51/containers/m1/wait", null).status());
+        String link = readLog("m1");
+        assertTrue(link.contains("link/ether " + mac + " "), link);
+        // The endpoint's own, as docker CLI 28 sends --mac-address, and both agreeing.
+        assertTrue(output("m2", ",\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{\"MacAddress\":\"02:42:ac:11:aa:02\"}}}",
+                "ip", "-o", "link", "show", "eth0").contains("link/ether 02:42:ac:11:aa:02 "));
+        assertEquals(201, create("m3", "{\"Image\":\"debian\",\"MacAddress\":\"02:42:ac:11:aa:03\",\"HostConfig\":{\"NetworkMode\":\"default\"},"
+                + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{\"MacAddress\":\"02:42:ac:11:aa:03\"}}}}").status());
+
+        for (String bad : List.of("zz", "02:42:ac:11:aa", "02-42-ac-11-aa-04", "01:00:5e:00:00:01", "00:00:00:00:00:00")) {
+            GatewayFixture.Answer refused = refusedCreate(400, "bad", "{\"Image\":\"debian\",\"MacAddress\":\"" + bad + "\"}");
+            assertTrue(refused.message().startsWith("invalid config for network bridge: invalid endpoint settings:\ninvalid MAC address " + bad),
+                    refused.message());
+        }
+        refused(400, "conflicting options: mac-address and the network mode", "POST", "/v1.51/containers/create?name=bad",
+                "{\"Image\":\"debian\",\"MacAddress\":\"02:42:ac:11:aa:05\",\"HostConfig\":{\"NetworkMode\":\"host\"}}");
+        refused(400, "the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty",
+                "POST", "/v1.51/containers/create?name=bad", "{\"Image\":\"debian\",\"MacAddress\":\"02:42:ac:11:aa:05\","
+                        + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"MacAddress\":\"02:42:ac:11:aa:06\"}}}}");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private String readLog(String container) {
+        try {
+            return Files.readString(Path.of(inspect(container).get("LogPath").asText()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void theDockerCliRunsAsTheUserAndHearsEveryRefusal() {
+        GatewayFixture.Cli run = gateway.docker("run", "-d", "--name", "usr", "--user", "nobody", "--mac-address", "02:42:ac:11:bb:01", "debian",
+                "sh", "-c", "id -u; echo $HOME; ip -o link show eth0");
+        assertEquals(0, run.exit(), run.toString());
+        assertEquals("0", gateway.ok("wait", "usr"));
+        List<String> out = gateway.ok("logs", "usr").lines().toList();
+        assertEquals("65534", out.get(0));
+        assertEquals("/nonexistent", out.get(1), "HOME from passwd, as runc sets it");
+        assertTrue(out.get(2).contains("link/ether 02:42:ac:11:bb:01 "), out.get(2));
+
+        for (String[] refused : new String[][] {{"--memory", "10m", "--memory (HostConfig.Memory)"},
+                {"-v", "/tmp:/x", "-v (HostConfig.Binds)"}, {"--read-only", null, "--read-only (HostConfig.ReadonlyRootfs)"},
+                {"--cap-drop", "ALL", "--cap-drop (HostConfig.CapDrop)"}, {"--pids-limit", "5", "--pids-limit (HostConfig.PidsLimit)"},
+                {"--health-cmd", "true", "--health-cmd (Healthcheck)"}, {"--dns", "1.1.1.1", "--dns (HostConfig.Dns)"},
+                {"--add-host", "h:10.0.0.1", "--add-host (HostConfig.ExtraHosts)"}, {"--hostname", "h", "--hostname (Hostname)"},
+                {"--privileged", null, "--privileged (HostConfig.Privileged)"}, {"--link", "usr:w", "--link (HostConfig.Links)"}}) {
+            List<String> args = new ArrayList<>(List.of("run", "-d", refused[0]));
+            if (refused[1] != null) {
+                args.add(refused[1]);
+            }
+            args.addAll(List.of("debian", "true"));
+            GatewayFixture.Cli cli = gateway.docker(args.toArray(String[]::new));
+            assertTrue(cli.exit() != 0 && cli.err().contains(refused[2]), refused[0] + ": " + cli);
+        }
+        // Warnings reach the user as Docker's do.
+        GatewayFixture.Cli described = gateway.docker("create", "--name", "described", "--domainname", "example.org", "debian");
+        assertEquals(0, described.exit(), described.toString());
+        assertTrue(described.err().contains("Domainname (--domainname) is kept but netwharf does not act on it"), described.toString());
+        // A command that cannot be run: the CLI's exit code is Docker's, 126 (it reads "permission denied").
+        GatewayFixture.Cli directory = gateway.docker("run", "-d", "--name", "dir", "debian", "/tmp");
+        assertEquals(126, directory.exit(), directory.toString());
+        assertTrue(directory.err().contains("exec: \"/tmp\": is a directory: permission denied"), directory.toString());
+        // Every refused run left nothing behind; the one that failed to start stays created, as in Docker.
+        assertEquals(List.of("described", "dir", "usr"), gateway.ok("ps", "-a", "--format", "{{.Names}}").lines().sorted().toList());
+        assertEquals("created", state("dir"));
+    }
+
+    // ---- the process: working directory, command, environment -------------------------------------------------------
+
+    @Test
+    void aProcessThatCanNeverStartIsRefusedAtCreate() {
+        refused(400, "the working directory 'tmp' is invalid, it needs to be an absolute path", "POST", "/v1.51/containers/create?name=pp",
+                "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"WorkingDir\":\"tmp\"}");
+        refused(400, "invalid WorkingDir: it contains a NUL byte", "POST", "/v1.51/containers/create?name=pp",
+                "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"WorkingDir\":\"/tmp\\u0000x\"}");
+        GatewayFixture.Answer tooLong = refusedCreate(400, "pp", "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"WorkingDir\":\"/"
+                + "a".repeat(5000) + "\"}");
+        assertTrue(tooLong.message().startsWith("invalid WorkingDir: it is 5001 bytes long"), tooLong.message());
+        refused(400, "invalid command (Entrypoint and Cmd): argument 2 contains a NUL byte", "POST", "/v1.51/containers/create?name=pp",
+                "{\"Image\":\"debian\",\"Cmd\":[\"echo\",\"a\\u0000b\"]}");
+        refused(400, "invalid Env: entry 1 contains a NUL byte", "POST", "/v1.51/containers/create?name=pp",
+                "{\"Image\":\"debian\",\"Cmd\":[\"true\"],\"Env\":[\"A=\\u0000\"]}");
+        assertEquals(List.of(), namespaces());
+    }
+
+    @Test
+    void aProcessThatCannotStartIsRefusedAtStartInRuncsWords() throws IOException {
+        Path file = Files.writeString(gateway.dataRoot.resolveSibling("not-executable"), "#!/bin/sh\n");
+        String[][] cases = {
+                {"{\"Cmd\":[\"true\"],\"WorkingDir\":\"/nosuchdir\"}",
+                        "failed to create task for container: chdir to cwd (\"/nosuchdir\") set in config.json failed: no such file or directory", "127"},
+                {"{\"Cmd\":[\"true\"],\"WorkingDir\":\"" + file + "\"}",
+                        "failed to create task for container: chdir to cwd (\"" + file + "\") set in config.json failed: not a directory", "127"},
+                {"{\"Cmd\":[\"/tmp\"]}", "failed to create task for container: exec: \"/tmp\": is a directory: permission denied", "126"},
+                {"{\"Cmd\":[\"" + file + "\"]}", "failed to create task for container: exec: \"" + file + "\": permission denied", "126"},
+        };
+        int i = 0;
+        for (String[] c : cases) {
+            String name = "p" + i++;
+            created(name, "{\"Image\":\"debian\"," + c[0].substring(1));
+            refused(400, c[1], "POST", "/v1.51/containers/" + name + "/start", null);
+            JsonNode state = inspect(name).get("State");
+            assertEquals("created", state.get("Status").asText());
+            assertEquals(Integer.parseInt(c[2]), state.get("ExitCode").asInt(), name);
+            assertEquals(c[1], state.get("Error").asText());
+            assertEquals(List.of(), namespaces(), "no namespace is made for a process that cannot start");
+        }
+    }
+
+    // ---- network mode and static addresses at create -----------------------------------------------------------------
+
+    @Test
+    void networkModesAndStaticAddressesThatCanNeverWorkAreRefusedAtCreate() {
+        assertEquals(201, gateway.post("/v1.51/networks/create", "{\"Name\":\"n1\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.97.0.0/24\"}]}}").status());
+        for (String mode : List.of("container:", "container")) {
+            refused(400, "Invalid network mode: invalid container format container:<name|id>", "POST", "/v1.51/containers/create?name=cc",
+                    "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"" + mode + "\"}}");
+        }
+        created("owner", "{\"Image\":\"debian\"}");
+        refused(400, "conflicting options: port exposing and the container type network mode", "POST", "/v1.51/containers/create?name=cc",
+                "{\"Image\":\"debian\",\"ExposedPorts\":{\"80/tcp\":{}},\"HostConfig\":{\"NetworkMode\":\"container:owner\"}}");
+        String prefix = "invalid config for network n1: invalid endpoint settings:\n";
+        String[][] addresses = {
+                {"x", "invalid IPv4 address: x"}, {"::1", "invalid IPv4 address: ::1"}, {"10.97.0.300", "invalid IPv4 address: 10.97.0.300"},
+                {"010.97.0.5", "invalid IPv4 address: 010.97.0.5"}, {"0.0.0.0", "invalid IPv4 address: 0.0.0.0"},
+                {"10.97.0.1", "10.97.0.1 is the gateway of 10.97.0.0/24"},
+                {"10.97.0.0", "10.97.0.0 is the network address of 10.97.0.0/24"},
+                {"10.97.0.255", "10.97.0.255 is the broadcast address of 10.97.0.0/24"},
+                {"10.98.0.5", "no configured subnet or ip-range contain the IP address 10.98.0.5"},
+        };
+        for (String[] a : addresses) {
+            refused(400, prefix + a[1], "POST", "/v1.51/containers/create?name=ss", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"n1\"},"
+                    + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"n1\":{\"IPAMConfig\":{\"IPv4Address\":\"" + a[0] + "\"}}}}}");
+        }
+        // On an unknown network the syntax alone is checked (the network may exist by the start).
+        refused(400, "invalid config for network later: invalid endpoint settings:\ninvalid IPv4 address: x", "POST",
+                "/v1.51/containers/create?name=ss", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":"
+                        + "{\"later\":{\"IPAMConfig\":{\"IPv4Address\":\"x\"}}}}}");
+        // The default network takes no static address, as Docker 28 refuses at create.
+        refused(400, "invalid config for network bridge: invalid endpoint settings:\n"
+                        + "user specified IP address is supported on user defined networks only", "POST", "/v1.51/containers/create?name=ss",
+                "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"IPAMConfig\":{\"IPv4Address\":\"172.17.0.99\"}}}}}");
+        // A good one is still taken.
+        created("fine", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"n1\"},"
+                + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"n1\":{\"IPAMConfig\":{\"IPv4Address\":\"10.97.0.254\"}}}}}");
+        started("fine");
+        assertEquals("10.97.0.254", inspect("fine").get("NetworkSettings").get("Networks").get("n1").get("IPAddress").asText());
     }
 
     // ---- unknown ids, traversal, prefixes --------------------------------------------------------------------------
@@ -241,11 +617,6 @@ class ContainersApiTest extends ApiTest {
         refused(404, "network nosuchnet not found", "POST", "/v1.51/containers/other/start", null);
         assertEquals("created", state("other"));
         assertEquals(List.of(), namespaces(), "the bridge endpoint made before the failure is gone too");
-
-        created("fixed", "{\"Image\":\"debian\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":"
-                + "{\"IPAMConfig\":{\"IPv4Address\":\"172.17.0.99\"}}}}}");
-        refused(400, "user specified IP address is supported on user defined networks only", "POST", "/v1.51/containers/fixed/start", null);
-        assertEquals("created", state("fixed"));
 
         created("owner", "{\"Image\":\"debian\"}");
         created("joiner", "{\"Image\":\"debian\",\"HostConfig\":{\"NetworkMode\":\"container:owner\"}}");

@@ -208,13 +208,63 @@ class ProcessLauncherTest extends KernelTest {
     }
 
     @Test
-    void aFailedExecIsAKernelException() throws Exception {
+    void aProgramOrWorkingDirectoryThatCannotBeUsedIsRefusedBeforeAnythingStarts() throws Exception {
+        long children = ProcessHandle.current().children().count();
         Path notExecutable = Files.writeString(dir.resolve("script"), "#!/bin/sh\n");
-        KernelException e = assertThrows(KernelException.class, () -> launch(box.host, notExecutable.toString()));
-        assertEquals("EACCES", e.errnoName());
-        KernelException noDir = assertThrows(KernelException.class, () -> launcher.launch(box.host, List.of("true"), List.of(PATH),
+        ProcessRefusedException e = assertThrows(ProcessRefusedException.class, () -> launch(box.host, notExecutable.toString()));
+        assertEquals("exec: \"" + notExecutable + "\": permission denied", e.getMessage());
+        assertEquals(126, e.exitCode());
+        e = assertThrows(ProcessRefusedException.class, () -> launch(box.host, "/tmp"));
+        assertEquals("exec: \"/tmp\": is a directory: permission denied", e.getMessage());
+        assertEquals(126, e.exitCode());
+
+        e = assertThrows(ProcessRefusedException.class, () -> launcher.launch(box.host, List.of("true"), List.of(PATH),
                 dir.resolve("missing"), null, null));
-        assertEquals("ENOENT", noDir.errnoName());
+        assertEquals("chdir to cwd (\"" + dir.resolve("missing") + "\") set in config.json failed: no such file or directory", e.getMessage());
+        assertEquals(127, e.exitCode());
+        e = assertThrows(ProcessRefusedException.class, () -> launcher.launch(box.host, List.of("true"), List.of(PATH),
+                notExecutable, null, null));
+        assertEquals("chdir to cwd (\"" + notExecutable + "\") set in config.json failed: not a directory", e.getMessage());
+
+        // What root may run, another user may not: a program only its owner (root) may execute, a directory it cannot enter.
+        Path rootsOnly = Files.writeString(dir.resolve("rootsonly"), "#!/bin/sh\necho ran\n");
+        Files.setPosixFilePermissions(rootsOnly, PosixFilePermissions.fromString("rwx------"));
+        Credentials nobody = new Credentials(65534, 65534, List.of());
+        e = assertThrows(ProcessRefusedException.class, () -> launcher.launch(box.host, List.of(rootsOnly.toString()), List.of(PATH),
+                Path.of("/"), nobody, null, null));
+        assertEquals("exec: \"" + rootsOnly + "\": permission denied", e.getMessage());
+        Path closed = Files.createDirectory(dir.resolve("closed"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        e = assertThrows(ProcessRefusedException.class, () -> launcher.launch(box.host, List.of("/bin/true"), List.of(PATH),
+                closed, nobody, null, null));
+        assertTrue(e.getMessage().endsWith("failed: permission denied"), e.getMessage());
+        assertEquals(children, ProcessHandle.current().children().count());
+        assertTrue(started.isEmpty());
+    }
+
+    @Test
+    void aProcessRunsWithTheUserGroupAndSupplementaryGroupsAsked() throws Exception {
+        Path out = dir.resolve("id.log");
+        Files.createFile(out);
+        // The log is opened by the launcher (as root), so the user needs no right to it.
+        Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rw-------"));
+        ContainerProcess p = launcher.launch(box.host, List.of("sh", "-c", "id -u; id -g; id -G; grep -E '^Cap(Eff|Prm):' /proc/self/status"),
+                List.of(PATH), Path.of("/"), new Credentials(65534, 65533, List.of(65533, 44, 1000)), out, null);
+        started.add(p);
+        assertEquals(0, exitOf(p));
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("65534", lines.get(0));
+        assertEquals("65533", lines.get(1));
+        assertEquals(List.of("65533", "44", "1000"), List.of(lines.get(2).split(" ")));
+        // No capability of root's is left to the user.
+        assertEquals(List.of("CapPrm:\t0000000000000000", "CapEff:\t0000000000000000"), lines.subList(3, 5));
+
+        // No supplementary group at all: id -G shows the primary group alone.
+        Files.delete(out);
+        ContainerProcess bare = launcher.launch(box.host, List.of("id", "-G"), List.of(PATH), Path.of("/"),
+                new Credentials(1234, 1234, List.of()), out, null);
+        started.add(bare);
+        assertEquals(0, exitOf(bare));
+        assertEquals("1234", Files.readString(out).strip());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.netwharf.protocol.model;
 
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -28,18 +30,90 @@ public record EndpointSpec(String ipv4Address, List<String> aliases, String macA
     }
 
     /**
-     * Refuses, with Docker's messages, what the default network does not take: a static address or aliases (Docker
-     * keeps both for user-defined networks). Checked before any endpoint is made, whether the container runs or not.
+     * Refuses what no network could take, with Docker's messages where it has them: an IPv4 address that is not four
+     * decimal octets (or is 0.0.0.0), a MAC that is not six bytes written {@code xx:xx:xx:xx:xx:xx}, or one that an
+     * interface cannot have (multicast, all zeros). Checked when a container is created, before the network is
+     * looked at.
+     */
+    public void validate() {
+        if (ipv4Address != null && (ipv4(ipv4Address) == null || ipv4(ipv4Address) == 0)) {
+            throw NetwharfException.badParameter("invalid IPv4 address: " + ipv4Address);
+        }
+        if (macAddress != null) {
+            byte[] mac = mac(macAddress);
+            if (mac == null) {
+                throw NetwharfException.badParameter("invalid MAC address " + macAddress);
+            }
+            if ((mac[0] & 1) != 0) {
+                throw NetwharfException.badParameter("invalid MAC address " + macAddress + ": a multicast address cannot be an interface's");
+            }
+            if (Arrays.equals(mac, new byte[6])) {
+                throw NetwharfException.badParameter("invalid MAC address " + macAddress + ": an interface's address cannot be all zeros");
+            }
+        }
+    }
+
+    /**
+     * Refuses what {@code network} does not take, with Docker's messages: on the default network a static address or
+     * aliases (Docker keeps both for user-defined networks); elsewhere an address outside the network's subnet, or one
+     * no endpoint can have there (the gateway, the network and broadcast addresses, in netwharf's words: Docker finds
+     * those only at start). Checked before any endpoint is made, whether the container runs or not, and at creation.
      */
     public void checkFor(NetworkInfo network) {
-        if (!network.isDefault()) {
+        validate();
+        if (network.isDefault()) {
+            if (ipv4Address != null) {
+                throw NetwharfException.badParameter("user specified IP address is supported on user defined networks only");
+            }
+            if (!aliases.isEmpty()) {
+                throw NetwharfException.badParameter("network-scoped alias is supported only for containers in user defined networks");
+            }
             return;
         }
-        if (ipv4Address != null) {
-            throw NetwharfException.badParameter("user specified IP address is supported on user defined networks only");
+        if (ipv4Address == null || network.subnet() == null) {
+            return;
         }
-        if (!aliases.isEmpty()) {
-            throw NetwharfException.badParameter("network-scoped alias is supported only for containers in user defined networks");
+        String[] subnet = network.subnet().split("/");
+        Long base = ipv4(subnet[0]);
+        int prefix = Integer.parseInt(subnet[1]);
+        long mask = prefix == 0 ? 0 : (0xFFFFFFFFL << (32 - prefix)) & 0xFFFFFFFFL;
+        long address = ipv4(ipv4Address);
+        if ((address & mask) != base) {
+            throw NetwharfException.badParameter("no configured subnet or ip-range contain the IP address " + ipv4Address);
         }
+        if (ipv4Address.equals(network.gateway())) {
+            throw NetwharfException.badParameter(ipv4Address + " is the gateway of " + network.subnet());
+        }
+        // A /31 or /32 has neither (RFC 3021).
+        if (prefix <= 30 && address == base) {
+            throw NetwharfException.badParameter(ipv4Address + " is the network address of " + network.subnet());
+        }
+        if (prefix <= 30 && address == (base | (~mask & 0xFFFFFFFFL))) {
+            throw NetwharfException.badParameter(ipv4Address + " is the broadcast address of " + network.subnet());
+        }
+    }
+
+    /** Four decimal octets 0..255 without leading zeros (which some tools read as octal), as an unsigned number; else null. */
+    private static Long ipv4(String text) {
+        if (!text.matches("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}")) {
+            return null;
+        }
+        long address = 0;
+        for (String octet : text.split("\\.")) {
+            int value = Integer.parseInt(octet);
+            if (value > 255) {
+                return null;
+            }
+            address = address << 8 | value;
+        }
+        return address;
+    }
+
+    /** Six bytes as two hex digits each, separated by colons; else null. */
+    private static byte[] mac(String text) {
+        if (!text.matches("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")) {
+            return null;
+        }
+        return HexFormat.ofDelimiter(":").parseHex(text);
     }
 }

@@ -95,8 +95,9 @@ public sealed interface NetworkMode {
         if (text.equals(NONE)) {
             return NONE_MODE;
         }
-        if (text.startsWith(Container.PREFIX)) {
-            return new Container(text.substring(Container.PREFIX.length()));
+        // Docker takes a bare "container" as container mode without its container, and refuses it.
+        if (text.startsWith(Container.PREFIX) || text.equals("container")) {
+            return new Container(text.substring(Math.min(text.length(), Container.PREFIX.length())));
         }
         return new Network(text);
     }

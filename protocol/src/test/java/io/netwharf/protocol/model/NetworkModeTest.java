@@ -54,7 +54,7 @@ class NetworkModeTest {
     void theDefaultNetworkRefusesStaticAddressesAndAliasesAsDockerDoes() {
         NetworkInfo bridge = network(true);
         NetworkInfo user = network(false);
-        EndpointSpec address = EndpointSpec.staticAddress("172.17.0.9");
+        EndpointSpec address = EndpointSpec.staticAddress("10.0.0.9"); // inside both networks' subnet (10.0.0.0/24)
         EndpointSpec alias = new EndpointSpec(null, List.of("db"));
         assertEquals("user specified IP address is supported on user defined networks only",
                 assertThrows(NetwharfException.class, () -> address.checkFor(bridge)).getMessage());
