@@ -134,7 +134,7 @@ final class NetworkJson {
         body.put("EnableIPv6", false);
         body.put("IPAM", ipam);
         body.put("Internal", n.internal());
-        body.put("Attachable", false);
+        body.put("Attachable", n.attachable());
         body.put("Ingress", false);
         body.put("ConfigFrom", Map.of("Network", ""));
         body.put("ConfigOnly", false);

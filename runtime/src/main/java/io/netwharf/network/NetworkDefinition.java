@@ -1,7 +1,9 @@
 package io.netwharf.network;
 
+import io.netwharf.ipam.AddressPool;
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
+import io.netwharf.ipam.SpecialPurposeBlocks;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkMode;
@@ -9,7 +11,9 @@ import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -23,7 +27,8 @@ import java.util.regex.Pattern;
  *               network's own, {@code dm-<short id>}, when no parent is given); null for host and null
  */
 public record NetworkDefinition(String id, String name, String driver, String link, Ipv4Subnet subnet, Integer gateway,
-                                Ipv4Subnet ipRange, int mtu, boolean icc, boolean masquerade, boolean internal, boolean isDefault,
+                                Ipv4Subnet ipRange, int mtu, boolean icc, boolean masquerade, boolean internal, boolean attachable,
+                                boolean isDefault,
                                 Map<String, String> labels, Map<String, String> options, Instant created) {
     /** The options of the drivers whose endpoints are links on a parent: the parent, and the driver's mode. */
     public static final String PARENT = "parent";
@@ -35,6 +40,9 @@ public record NetworkDefinition(String id, String name, String driver, String li
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final int MAX_NAME = 255;
+    /** IPv4's least MTU (RFC 791), and the most a link's MTU attribute takes here. */
+    public static final int MIN_MTU = 68;
+    public static final int MAX_MTU = 65535;
     /**
      * Within Linux's rule (at most IFNAMSIZ - 1 = 15 characters, no '/', ':' or space), and narrower: the name also
      * goes into nftables chain names, which take only these characters.
@@ -47,7 +55,7 @@ public record NetworkDefinition(String id, String name, String driver, String li
      * Docker keeps them.
      */
     public static NetworkDefinition predefined(String name, String driver) {
-        return new NetworkDefinition(Ids.derived("netwharf predefined network", name), name, driver, null, null, null, null, 0, false, false, false, true, Map.of(), Map.of(),
+        return new NetworkDefinition(Ids.derived("netwharf predefined network", name), name, driver, null, null, null, null, 0, false, false, false, false, true, Map.of(), Map.of(),
                 Instant.EPOCH);
     }
 
@@ -73,8 +81,8 @@ public record NetworkDefinition(String id, String name, String driver, String li
             default -> throw NetwharfException.notFound("plugin \"" + spec.driver() + "\" not found");
         };
         int mtu = spec.mtu() == null ? defaultMtu : spec.mtu();
-        if (mtu < 68 || mtu > 65535) {
-            throw NetwharfException.badParameter("invalid MTU " + mtu + ": must be 68 to 65535");
+        if (mtu < MIN_MTU || mtu > MAX_MTU) {
+            throw invalidMtu(Integer.toString(mtu));
         }
         Ipv4Subnet subnet = spec.subnet() == null ? null : parseSubnet("subnet", spec.subnet());
         if (subnet == null && (spec.gateway() != null || spec.ipRange() != null)) {
@@ -83,30 +91,81 @@ public record NetworkDefinition(String id, String name, String driver, String li
         Integer gateway = null;
         Ipv4Subnet ipRange = null;
         if (subnet != null) {
-            if (subnet.prefixLength() > 30) {
-                throw NetwharfException.badParameter("subnet " + subnet + " is too small: it needs room for a gateway and a container (at most /30)");
-            }
+            checkUsable(subnet);
+            gateway = spec.gateway() == null ? null : parseAddress("gateway", spec.gateway());
+            ipRange = spec.ipRange() == null ? null : parseSubnet("ip-range", spec.ipRange());
+            checkIpamConfig(subnet, gateway, ipRange);
             for (NetworkInfo other : existing) {
                 if (other.hasAddresses() && subnet.overlaps(Ipv4Subnet.parse(other.subnet()))) {
                     throw NetwharfException.forbidden("Pool overlaps with other one on this address space: subnet " + subnet
                             + " overlaps network " + other.name() + " (" + other.subnet() + ")");
                 }
             }
-            if (spec.gateway() != null) {
-                gateway = parseAddress("gateway", spec.gateway());
-                if (!subnet.contains(gateway) || gateway == subnet.network() || gateway == subnet.broadcast()) {
-                    throw NetwharfException.badParameter("gateway " + spec.gateway() + " is not a usable address of subnet " + subnet);
-                }
-            }
-            if (spec.ipRange() != null) {
-                ipRange = parseSubnet("ip-range", spec.ipRange());
-                if (!subnet.contains(ipRange)) {
-                    throw NetwharfException.badParameter("ip-range " + ipRange + " is not inside subnet " + subnet);
-                }
-            }
         }
         return new NetworkDefinition(id, name, spec.driver(), link, subnet, gateway, ipRange, mtu, spec.icc(), spec.masquerade(),
-                spec.internal(), false, spec.labels(), spec.options(), Instant.now());
+                spec.internal(), spec.attachable(), false, spec.labels(), spec.options(), Instant.now());
+    }
+
+    /**
+     * The network as its driver made it on {@code link}, with the subnet and gateway it has (chosen, when this
+     * definition left them out), and the MTU and firewall settings it has in the kernel.
+     */
+    public NetworkInfo made(String link, Ipv4Subnet subnet, int gateway, int mtu, boolean icc, boolean masquerade) {
+        return new NetworkInfo(id, name, driver, link, subnet.toString(), Ipv4.format(gateway), ipRange == null ? null : ipRange.toString(),
+                mtu, icc, masquerade, internal, attachable, isDefault, labels, options, created, Map.of());
+    }
+
+    /** Docker's words for an MTU out of range ({@code mtu} as given, which may not fit an int), and the range. */
+    public static NetwharfException invalidMtu(String mtu) {
+        return NetwharfException.badParameter("invalid MTU number: " + mtu + ": must be " + MIN_MTU + " to " + MAX_MTU);
+    }
+
+    /**
+     * A subnet an address pool can hold (every size from /8 to /30: the pool's bitmap, and room for a gateway and a
+     * container), of unicast addresses a container can use.
+     */
+    private static void checkUsable(Ipv4Subnet subnet) {
+        if (subnet.prefixLength() < AddressPool.MIN_PREFIX_LENGTH) {
+            throw NetwharfException.badParameter("subnet " + subnet + " is too large for an address pool: the prefix length must be at least "
+                    + AddressPool.MIN_PREFIX_LENGTH);
+        }
+        if (subnet.prefixLength() > 30) {
+            throw NetwharfException.badParameter("subnet " + subnet + " is too small: it needs room for a gateway and a container (at most /30)");
+        }
+        String special = SpecialPurposeBlocks.overlapped(subnet);
+        if (special != null) {
+            throw NetwharfException.badParameter("subnet " + subnet + " overlaps " + special + ": a network needs unicast addresses");
+        }
+    }
+
+    /**
+     * The gateway and ip-range against the subnet, every problem at once, in Docker's words (its daemon's
+     * {@code validateIpamConfig}); Docker refuses the network and broadcast addresses as a gateway only when the
+     * address allocation fails, so those are netwharf's words.
+     */
+    private static void checkIpamConfig(Ipv4Subnet subnet, Integer gateway, Ipv4Subnet ipRange) {
+        List<String> problems = new ArrayList<>();
+        if (ipRange != null) {
+            if (ipRange.prefixLength() < subnet.prefixLength()) {
+                problems.add("invalid ip-range " + ipRange + ": CIDR block is bigger than its parent subnet " + subnet);
+            }
+            if (!ipRange.overlaps(subnet)) {
+                problems.add("invalid ip-range " + ipRange + ": parent subnet " + subnet + " doesn't contain ip-range");
+            }
+        }
+        if (gateway != null) {
+            String shown = "invalid gateway " + Ipv4.format(gateway) + ": ";
+            if (!subnet.contains(gateway)) {
+                problems.add(shown + "parent subnet " + subnet + " doesn't contain this address");
+            } else if (gateway == subnet.network()) {
+                problems.add(shown + "it is the network address of subnet " + subnet);
+            } else if (gateway == subnet.broadcast()) {
+                problems.add(shown + "it is the broadcast address of subnet " + subnet);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw NetwharfException.badParameter("invalid network config:\n" + String.join("\n", problems));
+        }
     }
 
     /** A bridge network's bridge: the one asked for, else {@code br-<short id>}, used by no other network. */

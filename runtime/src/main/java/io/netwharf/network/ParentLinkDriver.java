@@ -2,7 +2,6 @@ package io.netwharf.network;
 
 import io.netwharf.actor.Teardown;
 import io.netwharf.ipam.AddressPool;
-import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.ipam.PoolBase;
 import io.netwharf.ipam.Taken;
@@ -83,10 +82,7 @@ public abstract class ParentLinkDriver implements NetworkDriver {
             LinkMessage parentLink = links.get(parent);
             parentIndex = parentLink.index();
             probe(parent, definition.options());
-            info = new NetworkInfo(definition.id(), definition.name(), kind, parent, subnet.toString(), Ipv4.format(gateway),
-                    definition.ipRange() == null ? null : definition.ipRange().toString(),
-                    parentLink.mtu() == null ? definition.mtu() : parentLink.mtu(), true, false, definition.internal(), false,
-                    definition.labels(), definition.options(), definition.created(), Map.of());
+            info = definition.made(parent, subnet, gateway, parentLink.mtu() == null ? definition.mtu() : parentLink.mtu(), true, false);
             return new Created(info, pool);
         } catch (RuntimeException e) {
             if (ownParent) {

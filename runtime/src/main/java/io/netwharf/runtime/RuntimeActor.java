@@ -295,7 +295,7 @@ public final class RuntimeActor {
             }
         }
         return new NetworkDefinition(Ids.newId(), "bridge", "bridge", config.bridgeName(), subnet, gateway, null, config.mtu(),
-                config.icc(), config.ipMasquerade(), false, true, Map.of(),
+                config.icc(), config.ipMasquerade(), false, false, true, Map.of(),
                 BridgeOptions.ofDefaultBridge(config.bridgeName(), config.mtu(), config.icc(), config.ipMasquerade()), Instant.now());
     }
 

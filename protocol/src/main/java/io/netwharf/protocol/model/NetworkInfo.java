@@ -12,10 +12,11 @@ import java.util.Map;
  *                  network; null for host and null networks
  * @param subnet    null for host and null networks, which hand out no addresses
  * @param isDefault one of the networks that always exist (bridge, host, none): not removable
+ * @param attachable as it was asked ({@link NetworkSpec#attachable()}): it restricts nothing on a local network
  * @param options   the driver options it was created with, as given
  */
 public record NetworkInfo(String id, String name, String driver, String bridge, String subnet, String gateway,
-                          String ipRange, int mtu, boolean icc, boolean masquerade, boolean internal,
+                          String ipRange, int mtu, boolean icc, boolean masquerade, boolean internal, boolean attachable,
                           boolean isDefault, Map<String, String> labels, Map<String, String> options, Instant created,
                           Map<String, EndpointInfo> endpoints) {
     public NetworkInfo {
@@ -24,8 +25,17 @@ public record NetworkInfo(String id, String name, String driver, String bridge, 
         endpoints = Map.copyOf(endpoints);
     }
 
+    /** A network created without {@code Attachable} (the predefined ones, and tests' stand-ins). */
+    public NetworkInfo(String id, String name, String driver, String bridge, String subnet, String gateway,
+                       String ipRange, int mtu, boolean icc, boolean masquerade, boolean internal,
+                       boolean isDefault, Map<String, String> labels, Map<String, String> options, Instant created,
+                       Map<String, EndpointInfo> endpoints) {
+        this(id, name, driver, bridge, subnet, gateway, ipRange, mtu, icc, masquerade, internal, false, isDefault, labels,
+                options, created, endpoints);
+    }
+
     public NetworkInfo withEndpoints(Map<String, EndpointInfo> endpoints) {
-        return new NetworkInfo(id, name, driver, bridge, subnet, gateway, ipRange, mtu, icc, masquerade, internal,
+        return new NetworkInfo(id, name, driver, bridge, subnet, gateway, ipRange, mtu, icc, masquerade, internal, attachable,
                 isDefault, labels, options, created, endpoints);
     }
 
