@@ -236,9 +236,9 @@ public record NetworkDefinition(String id, String name, String driver, String li
 
     private static Ipv4Subnet parseSubnet(String what, String text) {
         try {
-            return Ipv4Subnet.parse(text);
+            return Ipv4Subnet.parse(text, what);
         } catch (IllegalArgumentException e) {
-            throw NetwharfException.badParameter("invalid " + what + ": " + e.getMessage());
+            throw NetwharfException.badParameter(e.getMessage());
         }
     }
 

@@ -321,6 +321,9 @@ class NetworksApiTest extends ApiTest {
                 refusal(subnet("10.40.0.0/24", ",\"Gateway\":\"10.41.0.1\",\"IPRange\":\"10.41.0.0/25\""), 400,
                         parent + "invalid ip-range 10.41.0.0/25: parent subnet 10.40.0.0/24 doesn't contain ip-range\n"
                                 + "invalid gateway 10.41.0.1: parent subnet 10.40.0.0/24 doesn't contain this address"),
+                refusal(subnet("10.40.0.1/24", ""), 400, "invalid subnet \"10.40.0.1/24\": host bits set; did you mean 10.40.0.0/24?"),
+                refusal(subnet("10.40.0.0/24", ",\"IPRange\":\"10.40.0.129/25\""), 400,
+                        "invalid ip-range \"10.40.0.129/25\": host bits set; did you mean 10.40.0.128/25?"),
                 // The MTU: ASCII decimal digits (Java's parseInt takes Arabic-Indic ones, and a sign), in range.
                 refusal(option(mtu, "\"\u0661\u0664\u0660\u0660\""), 400, "failed to parse " + mtu + " value: \u0661\u0664\u0660\u0660"),
                 refusal(option(mtu, "\"+1400\""), 400, "failed to parse " + mtu + " value: +1400"),
