@@ -14,7 +14,8 @@ import java.util.List;
  * <p>Taken as Docker takes them on a local network: {@code CheckDuplicate} (a name in use is always refused, as in
  * Docker since API 1.44, which ignores the field), {@code Scope} "local", {@code EnableIPv4} true, {@code EnableIPv6}
  * false, and {@code Attachable}, which is kept and shown and restricts nothing: any container may join a local
- * network, as in Docker, where it matters only for swarm networks.
+ * network, as in Docker, where it matters only for swarm networks. IPAM {@code AuxiliaryAddresses} are kept, shown
+ * and never given to a container.
  */
 final class NetworkCreation {
     private NetworkCreation() {}
@@ -83,10 +84,8 @@ final class NetworkCreation {
             return;
         }
         NetworkJson.IpamConfig c = configs.get(0);
-        if (c.auxiliaryAddresses() != null && !c.auxiliaryAddresses().isEmpty()) {
-            throw NetwharfException.badParameter("IPAM AuxiliaryAddresses are not supported");
-        }
-        spec.subnet(blankToNull(c.subnet())).gateway(blankToNull(c.gateway())).ipRange(blankToNull(c.ipRange()));
+        spec.subnet(blankToNull(c.subnet())).gateway(blankToNull(c.gateway())).ipRange(blankToNull(c.ipRange()))
+                .auxiliaryAddresses(c.auxiliaryAddresses());
     }
 
     private static boolean isV6(String text) {

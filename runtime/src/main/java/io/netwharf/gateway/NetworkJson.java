@@ -117,6 +117,9 @@ final class NetworkJson {
             if (n.gateway() != null) {
                 c.put("Gateway", n.gateway());
             }
+            if (!n.auxiliaryAddresses().isEmpty()) {
+                c.put("AuxiliaryAddresses", new TreeMap<>(n.auxiliaryAddresses()));
+            }
             config = List.of(c);
         }
         Map<String, Object> ipam = new LinkedHashMap<>();

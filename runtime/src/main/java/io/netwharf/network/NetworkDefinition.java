@@ -13,9 +13,11 @@ import io.netwharf.protocol.model.NetwharfException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -27,7 +29,7 @@ import java.util.regex.Pattern;
  *               network's own, {@code dm-<short id>}, when no parent is given); null for host and null
  */
 public record NetworkDefinition(String id, String name, String driver, String link, Ipv4Subnet subnet, Integer gateway,
-                                Ipv4Subnet ipRange, int mtu, boolean icc, boolean masquerade, boolean internal, boolean attachable,
+                                Ipv4Subnet ipRange, Map<String, Integer> auxiliaryAddresses, int mtu, boolean icc, boolean masquerade, boolean internal, boolean attachable,
                                 boolean isDefault,
                                 Map<String, String> labels, Map<String, String> options, Instant created) {
     /** The options of the drivers whose endpoints are links on a parent: the parent, and the driver's mode. */
@@ -55,7 +57,7 @@ public record NetworkDefinition(String id, String name, String driver, String li
      * Docker keeps them.
      */
     public static NetworkDefinition predefined(String name, String driver) {
-        return new NetworkDefinition(Ids.derived("netwharf predefined network", name), name, driver, null, null, null, null, 0, false, false, false, false, true, Map.of(), Map.of(),
+        return new NetworkDefinition(Ids.derived("netwharf predefined network", name), name, driver, null, null, null, null, Map.of(), 0, false, false, false, false, true, Map.of(), Map.of(),
                 Instant.EPOCH);
     }
 
@@ -85,16 +87,20 @@ public record NetworkDefinition(String id, String name, String driver, String li
             throw invalidMtu(Integer.toString(mtu));
         }
         Ipv4Subnet subnet = spec.subnet() == null ? null : parseSubnet("subnet", spec.subnet());
-        if (subnet == null && (spec.gateway() != null || spec.ipRange() != null)) {
-            throw NetwharfException.badParameter("a gateway or ip-range needs a subnet");
+        if (subnet == null && (spec.gateway() != null || spec.ipRange() != null || !spec.auxiliaryAddresses().isEmpty())) {
+            throw NetwharfException.badParameter("a gateway, ip-range or auxiliary address needs a subnet");
         }
         Integer gateway = null;
         Ipv4Subnet ipRange = null;
+        Map<String, Integer> auxiliary = new TreeMap<>();
         if (subnet != null) {
             checkUsable(subnet);
             gateway = spec.gateway() == null ? null : parseAddress("gateway", spec.gateway());
             ipRange = spec.ipRange() == null ? null : parseSubnet("ip-range", spec.ipRange());
-            checkIpamConfig(subnet, gateway, ipRange);
+            for (Map.Entry<String, String> aux : new TreeMap<>(spec.auxiliaryAddresses()).entrySet()) {
+                auxiliary.put(aux.getKey(), parseAddress("auxiliary address " + aux.getKey(), aux.getValue()));
+            }
+            checkIpamConfig(subnet, gateway, ipRange, auxiliary);
             for (NetworkInfo other : existing) {
                 if (other.hasAddresses() && subnet.overlaps(Ipv4Subnet.parse(other.subnet()))) {
                     throw NetwharfException.forbidden("Pool overlaps with other one on this address space: subnet " + subnet
@@ -102,7 +108,7 @@ public record NetworkDefinition(String id, String name, String driver, String li
                 }
             }
         }
-        return new NetworkDefinition(id, name, spec.driver(), link, subnet, gateway, ipRange, mtu, spec.icc(), spec.masquerade(),
+        return new NetworkDefinition(id, name, spec.driver(), link, subnet, gateway, ipRange, Map.copyOf(auxiliary), mtu, spec.icc(), spec.masquerade(),
                 spec.internal(), spec.attachable(), false, spec.labels(), spec.options(), Instant.now());
     }
 
@@ -111,8 +117,21 @@ public record NetworkDefinition(String id, String name, String driver, String li
      * definition left them out), and the MTU and firewall settings it has in the kernel.
      */
     public NetworkInfo made(String link, Ipv4Subnet subnet, int gateway, int mtu, boolean icc, boolean masquerade) {
+        Map<String, String> auxiliary = new TreeMap<>();
+        auxiliaryAddresses.forEach((auxName, address) -> auxiliary.put(auxName, Ipv4.format(address)));
         return new NetworkInfo(id, name, driver, link, subnet.toString(), Ipv4.format(gateway), ipRange == null ? null : ipRange.toString(),
-                mtu, icc, masquerade, internal, attachable, isDefault, labels, options, created, Map.of());
+                auxiliary, mtu, icc, masquerade, internal, attachable, isDefault, labels, options, created, Map.of());
+    }
+
+    /** Why an address of the subnet can be no host's: "it is the network address of subnet 10.1.0.0/24"; else null. */
+    private static String unusable(Ipv4Subnet subnet, int address) {
+        if (address == subnet.network() && subnet.prefixLength() < 31) {
+            return "it is the network address of subnet " + subnet;
+        }
+        if (address == subnet.broadcast() && subnet.prefixLength() < 31) {
+            return "it is the broadcast address of subnet " + subnet;
+        }
+        return null;
     }
 
     /** Docker's words for an MTU out of range ({@code mtu} as given, which may not fit an int), and the range. */
@@ -140,10 +159,11 @@ public record NetworkDefinition(String id, String name, String driver, String li
 
     /**
      * The gateway and ip-range against the subnet, every problem at once, in Docker's words (its daemon's
-     * {@code validateIpamConfig}); Docker refuses the network and broadcast addresses as a gateway only when the
-     * address allocation fails, so those are netwharf's words.
+     * {@code validateIpamConfig}); Docker refuses the network and broadcast addresses as a gateway, and an auxiliary
+     * address that is the gateway or another one's, only when the address allocation fails, so those are netwharf's
+     * words.
      */
-    private static void checkIpamConfig(Ipv4Subnet subnet, Integer gateway, Ipv4Subnet ipRange) {
+    private static void checkIpamConfig(Ipv4Subnet subnet, Integer gateway, Ipv4Subnet ipRange, Map<String, Integer> auxiliary) {
         List<String> problems = new ArrayList<>();
         if (ipRange != null) {
             if (ipRange.prefixLength() < subnet.prefixLength()) {
@@ -157,12 +177,25 @@ public record NetworkDefinition(String id, String name, String driver, String li
             String shown = "invalid gateway " + Ipv4.format(gateway) + ": ";
             if (!subnet.contains(gateway)) {
                 problems.add(shown + "parent subnet " + subnet + " doesn't contain this address");
-            } else if (gateway == subnet.network()) {
-                problems.add(shown + "it is the network address of subnet " + subnet);
-            } else if (gateway == subnet.broadcast()) {
-                problems.add(shown + "it is the broadcast address of subnet " + subnet);
+            } else if (unusable(subnet, gateway) != null) {
+                problems.add(shown + unusable(subnet, gateway));
             }
         }
+        int effectiveGateway = gateway != null ? gateway : subnet.firstUsable();
+        Map<Integer, String> seen = new HashMap<>();
+        auxiliary.forEach((name, address) -> {
+            String shown = "invalid auxiliary address " + name + ": ";
+            if (!subnet.contains(address)) {
+                problems.add(shown + "parent subnet " + subnet + " doesn't contain this address");
+            } else if (unusable(subnet, address) != null) {
+                problems.add(shown + unusable(subnet, address));
+            } else if (address == effectiveGateway) {
+                problems.add(shown + Ipv4.format(address) + " is the gateway of subnet " + subnet);
+            } else if (seen.containsKey(address)) {
+                problems.add(shown + Ipv4.format(address) + " is auxiliary address " + seen.get(address) + " too");
+            }
+            seen.putIfAbsent(address, name);
+        });
         if (!problems.isEmpty()) {
             throw NetwharfException.badParameter("invalid network config:\n" + String.join("\n", problems));
         }

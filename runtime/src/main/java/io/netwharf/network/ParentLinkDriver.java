@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A network whose endpoints are links on one parent link of the host, each made straight inside its container's
@@ -73,7 +74,7 @@ public abstract class ParentLinkDriver implements NetworkDriver {
         Ipv4Subnet subnet = definition.subnet() != null ? definition.subnet()
                 : HostSubnets.chooseFree(definition, candidates, taken, socket);
         int gateway = definition.gateway() != null ? definition.gateway() : subnet.firstUsable();
-        AddressPool pool = new AddressPool(subnet, gateway, definition.ipRange());
+        AddressPool pool = new AddressPool(subnet, gateway, definition.ipRange(), Set.copyOf(definition.auxiliaryAddresses().values()));
         try {
             if (ownParent) {
                 socket.execute(Links.createBridge(parent, null, null, LinkData.Bridge.forContainers()));

@@ -294,7 +294,7 @@ public final class RuntimeActor {
                 throw NetwharfException.badParameter("invalid bip \"" + config.bip() + "\": " + e.getMessage());
             }
         }
-        return new NetworkDefinition(Ids.newId(), "bridge", "bridge", config.bridgeName(), subnet, gateway, null, config.mtu(),
+        return new NetworkDefinition(Ids.newId(), "bridge", "bridge", config.bridgeName(), subnet, gateway, null, Map.of(), config.mtu(),
                 config.icc(), config.ipMasquerade(), false, false, true, Map.of(),
                 BridgeOptions.ofDefaultBridge(config.bridgeName(), config.mtu(), config.icc(), config.ipMasquerade()), Instant.now());
     }

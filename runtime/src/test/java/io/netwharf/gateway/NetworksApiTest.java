@@ -324,6 +324,15 @@ class NetworksApiTest extends ApiTest {
                 refusal(subnet("10.40.0.1/24", ""), 400, "invalid subnet \"10.40.0.1/24\": host bits set; did you mean 10.40.0.0/24?"),
                 refusal(subnet("10.40.0.0/24", ",\"IPRange\":\"10.40.0.129/25\""), 400,
                         "invalid ip-range \"10.40.0.129/25\": host bits set; did you mean 10.40.0.128/25?"),
+                refusal(subnet("10.40.0.0/24", ",\"AuxiliaryAddresses\":{\"router\":\"10.41.0.2\"}"), 400,
+                        parent + "invalid auxiliary address router: parent subnet 10.40.0.0/24 doesn't contain this address"),
+                refusal(subnet("10.40.0.0/24", ",\"AuxiliaryAddresses\":{\"router\":\"10.40.0.1\"}"), 400,
+                        parent + "invalid auxiliary address router: 10.40.0.1 is the gateway of subnet 10.40.0.0/24"),
+                refusal(subnet("10.40.0.0/24", ",\"AuxiliaryAddresses\":{\"a\":\"10.40.0.9\",\"b\":\"10.40.0.9\"}"), 400,
+                        parent + "invalid auxiliary address b: 10.40.0.9 is auxiliary address a too"),
+                refusal(subnet("10.40.0.0/24", ",\"AuxiliaryAddresses\":{\"router\":null}"), 400, "auxiliary address router has no value"),
+                refusal("{\"Name\":\"x\",\"IPAM\":{\"Config\":[{\"AuxiliaryAddresses\":{\"router\":\"10.40.0.2\"}}]}}", 400,
+                        "needs a subnet"),
                 // The MTU: ASCII decimal digits (Java's parseInt takes Arabic-Indic ones, and a sign), in range.
                 refusal(option(mtu, "\"\u0661\u0664\u0660\u0660\""), 400, "failed to parse " + mtu + " value: \u0661\u0664\u0660\u0660"),
                 refusal(option(mtu, "\"+1400\""), 400, "failed to parse " + mtu + " value: +1400"),
@@ -380,6 +389,19 @@ class NetworksApiTest extends ApiTest {
         // As on Docker's local networks, a standalone container joins either one.
         assertEquals("10.25.0.2", gateway.run("standalone", "plain").endpoints().get("plain").ipv4Address());
         assertEquals("10.24.0.2", gateway.run("other", "att").endpoints().get("att").ipv4Address());
+    }
+
+    @Test
+    void auxiliaryAddressesAreShownAndNeverGivenToAContainer() {
+        create("{\"Name\":\"aux\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.26.0.0/24\","
+                + "\"AuxiliaryAddresses\":{\"router\":\"10.26.0.2\",\"printer\":\"10.26.0.3\"}}]}}");
+        assertEquals("{\"Subnet\":\"10.26.0.0/24\",\"Gateway\":\"10.26.0.1\",\"AuxiliaryAddresses\":{\"printer\":\"10.26.0.3\",\"router\":\"10.26.0.2\"}}",
+                gateway.get("/v1.51/networks/aux").json().get("IPAM").get("Config").get(0).toString());
+        assertEquals("10.26.0.4", gateway.run("first", "aux").endpoints().get("aux").ipv4Address());
+        gateway.run("second", "bridge");
+        GatewayFixture.Cli taken = gateway.docker("network", "connect", "--ip", "10.26.0.3", "aux", "second");
+        assertEquals(1, taken.exit(), taken.toString());
+        assertTrue(taken.err().contains("10.26.0.3 is an auxiliary address of 10.26.0.0/24"), taken.toString());
     }
 
     private void refused(int status, String message, String body) {

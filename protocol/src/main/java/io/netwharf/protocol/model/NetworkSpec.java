@@ -11,6 +11,8 @@ import java.util.Map;
  * @param subnet     IPv4 CIDR, e.g. {@code 10.1.0.0/24}
  * @param gateway    an address inside the subnet
  * @param ipRange    a CIDR inside the subnet that dynamic addresses come from
+ * @param auxiliaryAddresses Docker's {@code AuxiliaryAddresses}: addresses of the subnet, by name, that something
+ *                   outside the network uses; never given to a container
  * @param bridgeName the Linux bridge device (at most 15 characters); bridge networks only
  * @param options    the driver's options as Docker names them ({@code parent}, {@code macvlan_mode}, the bridge's
  *                   {@code com.docker.network.bridge.*}), kept and shown with the network; what a driver does not
@@ -20,11 +22,12 @@ import java.util.Map;
  *                   on Docker's local networks
  * @throws NetwharfException (bad parameter) for a label or option without a value (JSON's null), naming it
  */
-public record NetworkSpec(String name, String driver, String subnet, String gateway, String ipRange, String bridgeName, Integer mtu,
-                          boolean icc, boolean masquerade, boolean internal, boolean attachable, Map<String, String> labels,
-                          Map<String, String> options) {
+public record NetworkSpec(String name, String driver, String subnet, String gateway, String ipRange,
+                          Map<String, String> auxiliaryAddresses, String bridgeName, Integer mtu, boolean icc, boolean masquerade,
+                          boolean internal, boolean attachable, Map<String, String> labels, Map<String, String> options) {
     public NetworkSpec {
         driver = driver == null || driver.isEmpty() ? "bridge" : driver;
+        auxiliaryAddresses = copyWithValues("auxiliary address", auxiliaryAddresses);
         labels = copyWithValues("label", labels);
         options = copyWithValues("option", options);
     }
@@ -54,6 +57,7 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
         private String subnet;
         private String gateway;
         private String ipRange;
+        private Map<String, String> auxiliaryAddresses = Map.of();
         private String bridgeName;
         private Integer mtu;
         private boolean icc = true;
@@ -89,6 +93,11 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
 
         public Builder ipRange(String ipRange) {
             this.ipRange = ipRange;
+            return this;
+        }
+
+        public Builder auxiliaryAddresses(Map<String, String> auxiliaryAddresses) {
+            this.auxiliaryAddresses = auxiliaryAddresses;
             return this;
         }
 
@@ -128,7 +137,7 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
         }
 
         public NetworkSpec build() {
-            return new NetworkSpec(name, driver, subnet, gateway, ipRange, bridgeName, mtu, icc, masquerade, internal, attachable, labels, options);
+            return new NetworkSpec(name, driver, subnet, gateway, ipRange, auxiliaryAddresses, bridgeName, mtu, icc, masquerade, internal, attachable, labels, options);
         }
     }
 }

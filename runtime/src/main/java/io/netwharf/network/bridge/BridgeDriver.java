@@ -34,6 +34,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A bridge network: a Linux bridge with the gateway address, the network's firewall rules, and for each endpoint a
@@ -97,7 +98,7 @@ public final class BridgeDriver implements NetworkDriver {
             gateway = subnet.firstUsable();
         }
         // Before any kernel change: a subnet the pool cannot take must leave no bridge and no rule behind.
-        AddressPool pool = new AddressPool(subnet, gateway, definition.ipRange());
+        AddressPool pool = new AddressPool(subnet, gateway, definition.ipRange(), Set.copyOf(definition.auxiliaryAddresses().values()));
         // Each kernel step's undo, newest first: on a later failure, what this call changed is changed back.
         Deque<Undo> undo = new ArrayDeque<>();
         try {

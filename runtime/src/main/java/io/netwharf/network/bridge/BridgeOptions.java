@@ -43,6 +43,7 @@ public final class BridgeOptions {
             }
         }
         NetworkSpec.Builder merged = NetworkSpec.named(spec.name()).subnet(spec.subnet()).gateway(spec.gateway()).ipRange(spec.ipRange())
+                .auxiliaryAddresses(spec.auxiliaryAddresses())
                 .internal(spec.internal()).attachable(spec.attachable()).labels(spec.labels()).driver("bridge").options(given)
                 .bridgeName(agree(BRIDGE_NAME, spec.bridgeName(), bridgeName(given.get(BRIDGE_NAME))))
                 .mtu(agree(MTU, spec.mtu(), mtu(given.get(MTU))))
