@@ -1,9 +1,8 @@
 package io.netwharf.network;
 
-import io.netwharf.ipam.AddressPool;
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
-import io.netwharf.ipam.SpecialPurposeBlocks;
+import io.netwharf.ipam.PoolRequest;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkMode;
@@ -11,10 +10,7 @@ import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,9 +25,9 @@ import java.util.regex.Pattern;
  *               network's own, {@code dm-<short id>}, when no parent is given); null for host and null
  */
 public record NetworkDefinition(String id, String name, String driver, String link, Ipv4Subnet subnet, Integer gateway,
-                                Ipv4Subnet ipRange, Map<String, Integer> auxiliaryAddresses, int mtu, boolean icc, boolean masquerade, boolean internal, boolean attachable,
-                                boolean isDefault,
-                                Map<String, String> labels, Map<String, String> options, Instant created) {
+                                Ipv4Subnet ipRange, Map<String, Integer> auxiliaryAddresses, int mtu, boolean icc, boolean masquerade,
+                                boolean internal, boolean attachable, boolean isDefault, Map<String, String> labels,
+                                Map<String, String> options, Instant created) {
     /** The options of the drivers whose endpoints are links on a parent: the parent, and the driver's mode. */
     public static final String PARENT = "parent";
     public static final String MACVLAN_MODE = "macvlan_mode";
@@ -57,8 +53,8 @@ public record NetworkDefinition(String id, String name, String driver, String li
      * Docker keeps them.
      */
     public static NetworkDefinition predefined(String name, String driver) {
-        return new NetworkDefinition(Ids.derived("netwharf predefined network", name), name, driver, null, null, null, null, Map.of(), 0, false, false, false, false, true, Map.of(), Map.of(),
-                Instant.EPOCH);
+        return new NetworkDefinition(Ids.derived("netwharf predefined network", name), name, driver, null, null, null, null, Map.of(), 0,
+                false, false, false, false, true, Map.of(), Map.of(), Instant.EPOCH);
     }
 
     /** Checks {@code spec} for a new user-defined network with id {@code id}. */
@@ -86,30 +82,15 @@ public record NetworkDefinition(String id, String name, String driver, String li
         if (mtu < MIN_MTU || mtu > MAX_MTU) {
             throw invalidMtu(Integer.toString(mtu));
         }
-        Ipv4Subnet subnet = spec.subnet() == null ? null : parseSubnet("subnet", spec.subnet());
-        if (subnet == null && (spec.gateway() != null || spec.ipRange() != null || !spec.auxiliaryAddresses().isEmpty())) {
-            throw NetwharfException.badParameter("a gateway, ip-range or auxiliary address needs a subnet");
-        }
-        Integer gateway = null;
-        Ipv4Subnet ipRange = null;
-        Map<String, Integer> auxiliary = new TreeMap<>();
-        if (subnet != null) {
-            checkUsable(subnet);
-            gateway = spec.gateway() == null ? null : parseAddress("gateway", spec.gateway());
-            ipRange = spec.ipRange() == null ? null : parseSubnet("ip-range", spec.ipRange());
-            for (Map.Entry<String, String> aux : new TreeMap<>(spec.auxiliaryAddresses()).entrySet()) {
-                auxiliary.put(aux.getKey(), parseAddress("auxiliary address " + aux.getKey(), aux.getValue()));
-            }
-            checkIpamConfig(subnet, gateway, ipRange, auxiliary);
-            for (NetworkInfo other : existing) {
-                if (other.hasAddresses() && subnet.overlaps(Ipv4Subnet.parse(other.subnet()))) {
-                    throw NetwharfException.forbidden("Pool overlaps with other one on this address space: subnet " + subnet
-                            + " overlaps network " + other.name() + " (" + other.subnet() + ")");
-                }
+        PoolRequest pool = PoolRequest.parse(spec.subnet(), spec.gateway(), spec.ipRange(), spec.auxiliaryAddresses());
+        for (NetworkInfo other : existing) {
+            if (pool.subnet() != null && other.hasAddresses() && pool.subnet().overlaps(Ipv4Subnet.parse(other.subnet()))) {
+                throw NetwharfException.forbidden("Pool overlaps with other one on this address space: subnet " + pool.subnet()
+                        + " overlaps network " + other.name() + " (" + other.subnet() + ")");
             }
         }
-        return new NetworkDefinition(id, name, spec.driver(), link, subnet, gateway, ipRange, Map.copyOf(auxiliary), mtu, spec.icc(), spec.masquerade(),
-                spec.internal(), spec.attachable(), false, spec.labels(), spec.options(), Instant.now());
+        return new NetworkDefinition(id, name, spec.driver(), link, pool.subnet(), pool.gateway(), pool.ipRange(), pool.auxiliaryAddresses(),
+                mtu, spec.icc(), spec.masquerade(), spec.internal(), spec.attachable(), false, spec.labels(), spec.options(), Instant.now());
     }
 
     /**
@@ -123,82 +104,9 @@ public record NetworkDefinition(String id, String name, String driver, String li
                 auxiliary, mtu, icc, masquerade, internal, attachable, isDefault, labels, options, created, Map.of());
     }
 
-    /** Why an address of the subnet can be no host's: "it is the network address of subnet 10.1.0.0/24"; else null. */
-    private static String unusable(Ipv4Subnet subnet, int address) {
-        if (address == subnet.network() && subnet.prefixLength() < 31) {
-            return "it is the network address of subnet " + subnet;
-        }
-        if (address == subnet.broadcast() && subnet.prefixLength() < 31) {
-            return "it is the broadcast address of subnet " + subnet;
-        }
-        return null;
-    }
-
     /** Docker's words for an MTU out of range ({@code mtu} as given, which may not fit an int), and the range. */
     public static NetwharfException invalidMtu(String mtu) {
         return NetwharfException.badParameter("invalid MTU number: " + mtu + ": must be " + MIN_MTU + " to " + MAX_MTU);
-    }
-
-    /**
-     * A subnet an address pool can hold (every size from /8 to /30: the pool's bitmap, and room for a gateway and a
-     * container), of unicast addresses a container can use.
-     */
-    private static void checkUsable(Ipv4Subnet subnet) {
-        if (subnet.prefixLength() < AddressPool.MIN_PREFIX_LENGTH) {
-            throw NetwharfException.badParameter("subnet " + subnet + " is too large for an address pool: the prefix length must be at least "
-                    + AddressPool.MIN_PREFIX_LENGTH);
-        }
-        if (subnet.prefixLength() > 30) {
-            throw NetwharfException.badParameter("subnet " + subnet + " is too small: it needs room for a gateway and a container (at most /30)");
-        }
-        String special = SpecialPurposeBlocks.overlapped(subnet);
-        if (special != null) {
-            throw NetwharfException.badParameter("subnet " + subnet + " overlaps " + special + ": a network needs unicast addresses");
-        }
-    }
-
-    /**
-     * The gateway and ip-range against the subnet, every problem at once, in Docker's words (its daemon's
-     * {@code validateIpamConfig}); Docker refuses the network and broadcast addresses as a gateway, and an auxiliary
-     * address that is the gateway or another one's, only when the address allocation fails, so those are netwharf's
-     * words.
-     */
-    private static void checkIpamConfig(Ipv4Subnet subnet, Integer gateway, Ipv4Subnet ipRange, Map<String, Integer> auxiliary) {
-        List<String> problems = new ArrayList<>();
-        if (ipRange != null) {
-            if (ipRange.prefixLength() < subnet.prefixLength()) {
-                problems.add("invalid ip-range " + ipRange + ": CIDR block is bigger than its parent subnet " + subnet);
-            }
-            if (!ipRange.overlaps(subnet)) {
-                problems.add("invalid ip-range " + ipRange + ": parent subnet " + subnet + " doesn't contain ip-range");
-            }
-        }
-        if (gateway != null) {
-            String shown = "invalid gateway " + Ipv4.format(gateway) + ": ";
-            if (!subnet.contains(gateway)) {
-                problems.add(shown + "parent subnet " + subnet + " doesn't contain this address");
-            } else if (unusable(subnet, gateway) != null) {
-                problems.add(shown + unusable(subnet, gateway));
-            }
-        }
-        int effectiveGateway = gateway != null ? gateway : subnet.firstUsable();
-        Map<Integer, String> seen = new HashMap<>();
-        auxiliary.forEach((name, address) -> {
-            String shown = "invalid auxiliary address " + name + ": ";
-            if (!subnet.contains(address)) {
-                problems.add(shown + "parent subnet " + subnet + " doesn't contain this address");
-            } else if (unusable(subnet, address) != null) {
-                problems.add(shown + unusable(subnet, address));
-            } else if (address == effectiveGateway) {
-                problems.add(shown + Ipv4.format(address) + " is the gateway of subnet " + subnet);
-            } else if (seen.containsKey(address)) {
-                problems.add(shown + Ipv4.format(address) + " is auxiliary address " + seen.get(address) + " too");
-            }
-            seen.putIfAbsent(address, name);
-        });
-        if (!problems.isEmpty()) {
-            throw NetwharfException.badParameter("invalid network config:\n" + String.join("\n", problems));
-        }
     }
 
     /** A bridge network's bridge: the one asked for, else {@code br-<short id>}, used by no other network. */
@@ -264,22 +172,6 @@ public record NetworkDefinition(String id, String name, String driver, String li
         if (!LINK_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
             throw NetwharfException.badParameter("invalid bridge name \"" + name
                     + "\": use 1 to 15 letters, digits, '_', '.' or '-' (the kernel allows 15 characters)");
-        }
-    }
-
-    private static Ipv4Subnet parseSubnet(String what, String text) {
-        try {
-            return Ipv4Subnet.parse(text, what);
-        } catch (IllegalArgumentException e) {
-            throw NetwharfException.badParameter(e.getMessage());
-        }
-    }
-
-    private static int parseAddress(String what, String text) {
-        try {
-            return Ipv4.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw NetwharfException.badParameter("invalid " + what + ": " + e.getMessage());
         }
     }
 }
