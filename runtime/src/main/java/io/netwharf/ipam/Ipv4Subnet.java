@@ -61,21 +61,39 @@ public record Ipv4Subnet(int network, int prefixLength) {
     }
 
     private static int prefixLength(String what, String text, String digits) {
+        String problem = prefixLengthProblem(digits);
+        if (problem != null) {
+            throw invalid(what, text, problem);
+        }
+        return Integer.parseInt(digits);
+    }
+
+    /** A prefix length written alone, as after the '/' of {@code --bip 172.17.0.1/16}: ASCII digits, 0..32. */
+    public static int prefixLength(String digits) {
+        String problem = prefixLengthProblem(digits);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return Integer.parseInt(digits);
+    }
+
+    /** Null if {@code digits} is a prefix length in canonical decimal (ASCII digits, no sign or leading zero), else why not. */
+    private static String prefixLengthProblem(String digits) {
         if (digits.isEmpty()) {
-            throw invalid(what, text, "missing prefix length after '/'");
+            return "missing prefix length after '/'";
         }
         for (int i = 0; i < digits.length(); i++) {
             if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
-                throw invalid(what, text, "prefix length " + Ipv4.quote(digits) + " is not a decimal number");
+                return "prefix length " + Ipv4.quote(digits) + " is not a decimal number";
             }
         }
         if (digits.length() > 1 && digits.charAt(0) == '0') {
-            throw invalid(what, text, "prefix length " + Ipv4.quote(digits) + " has a leading zero");
+            return "prefix length " + Ipv4.quote(digits) + " has a leading zero";
         }
         if (digits.length() > 2 || Integer.parseInt(digits) > 32) {
-            throw invalid(what, text, "prefix length must be 0..32");
+            return "prefix length must be 0..32";
         }
-        return Integer.parseInt(digits);
+        return null;
     }
 
     /** The netmask as an int: /16 → 0xFFFF0000. */
