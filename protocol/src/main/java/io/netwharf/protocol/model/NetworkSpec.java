@@ -20,7 +20,8 @@ import java.util.Map;
  * @param attachable Docker's {@code Attachable}: kept and shown. On a swarm's overlay network it lets standalone
  *                   containers join; every netwharf network is local, and any container may join it either way, as
  *                   on Docker's local networks
- * @throws NetwharfException (bad parameter) for a label or option without a value (JSON's null), naming it
+ * @throws NetwharfException (bad parameter) for a label, option or auxiliary address without a value (JSON's
+ *                           null), naming it
  */
 public record NetworkSpec(String name, String driver, String subnet, String gateway, String ipRange,
                           Map<String, String> auxiliaryAddresses, String bridgeName, Integer mtu, boolean icc, boolean masquerade,
@@ -137,7 +138,8 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
         }
 
         public NetworkSpec build() {
-            return new NetworkSpec(name, driver, subnet, gateway, ipRange, auxiliaryAddresses, bridgeName, mtu, icc, masquerade, internal, attachable, labels, options);
+            return new NetworkSpec(name, driver, subnet, gateway, ipRange, auxiliaryAddresses, bridgeName, mtu, icc, masquerade,
+                    internal, attachable, labels, options);
         }
     }
 }
