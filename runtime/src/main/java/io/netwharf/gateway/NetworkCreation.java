@@ -4,12 +4,18 @@ import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkSpec;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Turns the body of {@code POST /networks/create} into a {@link NetworkSpec}, refusing what netwharf does not do
- * (other drivers, IPv6, several subnets), naming the field. What the runtime checks itself (names, CIDRs, overlaps,
- * duplicates, the driver's options) is left to it.
+ * (other drivers, IPv6, several subnets, swarm's kinds of network, IPAM options), naming the field: no field of the
+ * request is dropped unread. What the runtime checks itself (names, CIDRs, overlaps, duplicates, the driver's
+ * options, labels and options without a value) is left to it.
+ *
+ * <p>Taken as Docker takes them on a local network: {@code CheckDuplicate} (a name in use is always refused, as in
+ * Docker since API 1.44, which ignores the field), {@code Scope} "local", {@code EnableIPv4} true, {@code EnableIPv6}
+ * false, and {@code Attachable}, which is kept and shown and restricts nothing: any container may join a local
+ * network, as in Docker, where it matters only for swarm networks. IPAM {@code AuxiliaryAddresses} are kept, shown
+ * and never given to a container.
  */
 final class NetworkCreation {
     private NetworkCreation() {}
@@ -32,23 +38,23 @@ final class NetworkCreation {
             throw NetwharfException.badParameter("IPv4 cannot be disabled: EnableIPv4 must be true");
         }
         if (request.scope() != null && !request.scope().isEmpty() && !request.scope().equals("local")) {
-            throw NetwharfException.badParameter("scope " + request.scope() + " is not supported: only local networks");
+            throw NetwharfException.badParameter("Scope " + request.scope() + " is not supported: netwharf has local networks only");
         }
-        if (Boolean.TRUE.equals(request.ingress()) || Boolean.TRUE.equals(request.configOnly())
-                || (request.configFrom() != null && request.configFrom().network() != null && !request.configFrom().network().isEmpty())) {
-            throw NetwharfException.badParameter("ingress, config-only and config-from networks need a swarm, which netwharf does not have");
+        if (Boolean.TRUE.equals(request.ingress())) {
+            throw NetwharfException.badParameter("Ingress networks are not supported: they are a swarm's routing mesh, and netwharf has no swarm");
         }
-        Map<String, String> options = request.options() == null ? Map.of() : request.options();
-        options.forEach((key, value) -> {
-            if (value == null) {
-                throw NetwharfException.badParameter("option " + key + " has no value");
-            }
-        });
+        if (Boolean.TRUE.equals(request.configOnly())) {
+            throw NetwharfException.badParameter("ConfigOnly networks are not supported: netwharf keeps no configuration apart from a network");
+        }
+        if (request.configFrom() != null && request.configFrom().network() != null && !request.configFrom().network().isEmpty()) {
+            throw NetwharfException.badParameter("ConfigFrom is not supported: netwharf has no config-only networks to take it from");
+        }
         NetworkSpec.Builder spec = NetworkSpec.named(request.name())
                 .driver(driver)
                 .internal(Boolean.TRUE.equals(request.internal()))
+                .attachable(Boolean.TRUE.equals(request.attachable()))
                 .labels(request.labels())
-                .options(options);
+                .options(request.options());
         ipam(request.ipam(), spec);
         // The driver's options, bridge or macvlan or ipvlan, are the runtime's to check and keep.
         return spec.build();
@@ -60,6 +66,10 @@ final class NetworkCreation {
         }
         if (ipam.driver() != null && !ipam.driver().isEmpty() && !ipam.driver().equals("default")) {
             throw NetwharfException.notFound("plugin \"" + ipam.driver() + "\" not found");
+        }
+        if (ipam.options() != null && !ipam.options().isEmpty()) {
+            throw NetwharfException.badParameter("IPAM option " + ipam.options().keySet().iterator().next()
+                    + " is not supported: netwharf's default IPAM driver takes no options");
         }
         List<NetworkJson.IpamConfig> configs = ipam.config() == null ? List.of() : ipam.config();
         for (NetworkJson.IpamConfig c : configs) {
@@ -74,10 +84,8 @@ final class NetworkCreation {
             return;
         }
         NetworkJson.IpamConfig c = configs.get(0);
-        if (c.auxiliaryAddresses() != null && !c.auxiliaryAddresses().isEmpty()) {
-            throw NetwharfException.badParameter("IPAM AuxiliaryAddresses are not supported");
-        }
-        spec.subnet(blankToNull(c.subnet())).gateway(blankToNull(c.gateway())).ipRange(blankToNull(c.ipRange()));
+        spec.subnet(blankToNull(c.subnet())).gateway(blankToNull(c.gateway())).ipRange(blankToNull(c.ipRange()))
+                .auxiliaryAddresses(c.auxiliaryAddresses());
     }
 
     private static boolean isV6(String text) {

@@ -117,6 +117,9 @@ final class NetworkJson {
             if (n.gateway() != null) {
                 c.put("Gateway", n.gateway());
             }
+            if (!n.auxiliaryAddresses().isEmpty()) {
+                c.put("AuxiliaryAddresses", new TreeMap<>(n.auxiliaryAddresses()));
+            }
             config = List.of(c);
         }
         Map<String, Object> ipam = new LinkedHashMap<>();
@@ -134,7 +137,7 @@ final class NetworkJson {
         body.put("EnableIPv6", false);
         body.put("IPAM", ipam);
         body.put("Internal", n.internal());
-        body.put("Attachable", false);
+        body.put("Attachable", n.attachable());
         body.put("Ingress", false);
         body.put("ConfigFrom", Map.of("Network", ""));
         body.put("ConfigOnly", false);

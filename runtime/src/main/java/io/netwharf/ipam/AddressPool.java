@@ -3,6 +3,7 @@ package io.netwharf.ipam;
 import java.util.BitSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The addresses of one subnet: which are in use, and which to hand out next. A plain data structure, not
@@ -10,7 +11,8 @@ import java.util.Optional;
  *
  * <p>The network address, the broadcast address and the gateway are never handed out (a /31 or /32 has no network
  * or broadcast address, see {@link Ipv4Subnet}). Dynamic allocation draws only from the ip-range when there is one;
- * a requested (static) address may lie anywhere in the subnet, as Docker allows.
+ * a requested (static) address may lie anywhere in the subnet, as Docker allows. Auxiliary addresses (Docker's
+ * {@code AuxiliaryAddresses}: addresses of the subnet that something outside the network uses) are never handed out.
  *
  * <p>Cost: one bit per address, indexed by offset from the network address, grown as addresses are used (at most
  * 2 MiB for a /8). {@link #allocate()} is next-fit: it continues after the address it handed out last and wraps
@@ -28,7 +30,8 @@ public final class AddressPool {
     private final Ipv4Subnet subnet;
     private final int gateway;
     private final Ipv4Subnet ipRange;
-    /** Bit i: address network + i is in use, or is the gateway (so that searches skip it). */
+    private final Set<Integer> auxiliary;
+    /** Bit i: address network + i is in use, or is the gateway or an auxiliary address (so that searches skip it). */
     private final BitSet taken = new BitSet();
     /** Offsets of the first and last address {@link #allocate()} may hand out; first > last if there is none. */
     private final int first;
@@ -38,33 +41,51 @@ public final class AddressPool {
     private int cursor;
     private int inUseCount;
 
-    /**
-     * @param gateway reserved: never handed out; must lie in the subnet and not be its network or broadcast address
-     * @param ipRange null, or a sub-range of {@code subnet} that {@link #allocate()} draws from
-     */
     public AddressPool(Ipv4Subnet subnet, int gateway, Ipv4Subnet ipRange) {
+        this(subnet, gateway, ipRange, Set.of());
+    }
+
+    /**
+     * @param gateway   reserved: never handed out; must lie in the subnet and not be its network or broadcast address
+     * @param ipRange   null, or a sub-range of {@code subnet} that {@link #allocate()} draws from
+     * @param auxiliary reserved too, under the same rules as the gateway, and distinct from it
+     */
+    public AddressPool(Ipv4Subnet subnet, int gateway, Ipv4Subnet ipRange, Set<Integer> auxiliary) {
         this.subnet = Objects.requireNonNull(subnet, "subnet");
         if (subnet.prefixLength() < MIN_PREFIX_LENGTH) {
             throw new IllegalArgumentException("subnet " + subnet + " is too large for an address pool: the prefix length must be at least "
                     + MIN_PREFIX_LENGTH);
         }
-        if (!subnet.contains(gateway)) {
-            throw new IllegalArgumentException("gateway " + Ipv4.format(gateway) + " is outside subnet " + subnet);
-        }
-        if (unusableRole(gateway) != null) {
-            throw new IllegalArgumentException("gateway " + Ipv4.format(gateway) + " is " + unusableRole(gateway));
-        }
+        checkReservable("gateway", gateway);
         if (ipRange != null && !subnet.contains(ipRange)) {
             throw new IllegalArgumentException("ip-range " + ipRange + " is not inside subnet " + subnet);
         }
+        for (int address : auxiliary) {
+            checkReservable("auxiliary address", address);
+            if (address == gateway) {
+                throw new IllegalArgumentException("auxiliary address " + Ipv4.format(address) + " is the gateway of " + subnet);
+            }
+        }
         this.gateway = gateway;
         this.ipRange = ipRange;
+        this.auxiliary = Set.copyOf(auxiliary);
         Ipv4Subnet range = ipRange == null ? subnet : ipRange;
         this.first = Math.max(offset(range.network()), offset(subnet.firstUsable()));
         this.last = Math.min(offset(range.broadcast()), offset(subnet.lastUsable()));
         taken.set(offset(gateway));
-        this.dynamicCapacity = Math.max(0, last - first + 1) - (range.contains(gateway) ? 1 : 0);
+        this.auxiliary.forEach(address -> taken.set(offset(address)));
+        int reservedInRange = first > last ? 0 : taken.get(first, last + 1).cardinality();
+        this.dynamicCapacity = Math.max(0, last - first + 1) - reservedInRange;
         this.cursor = first;
+    }
+
+    private void checkReservable(String what, int address) {
+        if (!subnet.contains(address)) {
+            throw new IllegalArgumentException(what + " " + Ipv4.format(address) + " is outside subnet " + subnet);
+        }
+        if (unusableRole(address) != null) {
+            throw new IllegalArgumentException(what + " " + Ipv4.format(address) + " is " + unusableRole(address));
+        }
     }
 
     /** Hands out a free address of the ip-range (or the subnet), continuing after the last one handed out. */
@@ -94,6 +115,9 @@ public final class AddressPool {
         if (requested == gateway) {
             throw new IllegalArgumentException(Ipv4.format(requested) + " is the gateway of " + subnet);
         }
+        if (auxiliary.contains(requested)) {
+            throw new IllegalArgumentException(Ipv4.format(requested) + " is an auxiliary address of " + subnet);
+        }
         if (unusableRole(requested) != null) {
             throw new IllegalArgumentException(Ipv4.format(requested) + " is " + unusableRole(requested));
         }
@@ -114,18 +138,18 @@ public final class AddressPool {
         return true;
     }
 
-    /** Whether the address was handed out and not released; the gateway is reserved, not in use. */
+    /** Whether the address was handed out and not released; the gateway and auxiliary addresses are reserved, not in use. */
     public boolean inUse(int address) {
-        return subnet.contains(address) && address != gateway && taken.get(offset(address));
+        return subnet.contains(address) && address != gateway && !auxiliary.contains(address) && taken.get(offset(address));
     }
 
     public int inUseCount() {
         return inUseCount;
     }
 
-    /** How many addresses can be in use at once: the subnet's usable addresses less the gateway. */
+    /** How many addresses can be in use at once: the subnet's usable addresses less the gateway and the auxiliary ones. */
     public int capacity() {
-        return (int) subnet.usableCount() - 1;
+        return (int) subnet.usableCount() - 1 - auxiliary.size();
     }
 
     public Ipv4Subnet subnet() {

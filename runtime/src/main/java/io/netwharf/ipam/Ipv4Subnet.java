@@ -16,10 +16,10 @@ public record Ipv4Subnet(int network, int prefixLength) {
 
     public Ipv4Subnet {
         if (prefixLength < 0 || prefixLength > 32) {
-            throw invalid(Ipv4.format(network) + "/" + prefixLength, "prefix length must be 0..32");
+            throw invalid("subnet", Ipv4.format(network) + "/" + prefixLength, "prefix length must be 0..32");
         }
         if ((network & ~mask(prefixLength)) != 0) {
-            throw hostBitsSet(Ipv4.format(network) + "/" + prefixLength, network, prefixLength);
+            throw hostBitsSet("subnet", Ipv4.format(network) + "/" + prefixLength, network, prefixLength);
         }
     }
 
@@ -38,35 +38,62 @@ public record Ipv4Subnet(int network, int prefixLength) {
 
     /** Strict CIDR text: {@code "172.17.0.0/16"}; no missing prefix, host bits, leading zeros or whitespace. */
     public static Ipv4Subnet parse(String text) {
-        Objects.requireNonNull(text, "subnet text");
+        return parse(text, "subnet");
+    }
+
+    /** As {@link #parse(String)}, naming the text as {@code what} ("ip-range") in the refusal's message. */
+    public static Ipv4Subnet parse(String text, String what) {
+        Objects.requireNonNull(text, what + " text");
         if (!text.strip().equals(text)) {
-            throw invalid(text, "leading or trailing whitespace");
+            throw invalid(what, text, "leading or trailing whitespace");
         }
         int slash = text.indexOf('/');
         if (slash < 0) {
-            throw invalid(text, "missing prefix length (as in /16)");
+            throw invalid(what, text, "missing prefix length (as in /16)");
         }
-        int network = Ipv4.parse(text.substring(0, slash), reason -> invalid(text, "address: " + reason));
-        // Strictly parsed text is canonical, so the constructor's host-bits message quotes it exactly.
-        return new Ipv4Subnet(network, prefixLength(text, text.substring(slash + 1)));
+        int network = Ipv4.parse(text.substring(0, slash), reason -> invalid(what, text, "address: " + reason));
+        int prefixLength = prefixLength(what, text, text.substring(slash + 1));
+        if ((network & ~mask(prefixLength)) != 0) {
+            // Strictly parsed text is canonical, so the message quotes it exactly.
+            throw hostBitsSet(what, text, network, prefixLength);
+        }
+        return new Ipv4Subnet(network, prefixLength);
     }
 
-    private static int prefixLength(String text, String digits) {
+    private static int prefixLength(String what, String text, String digits) {
+        String problem = prefixLengthProblem(digits);
+        if (problem != null) {
+            throw invalid(what, text, problem);
+        }
+        return Integer.parseInt(digits);
+    }
+
+    /** A prefix length written alone, as after the '/' of {@code --bip 172.17.0.1/16}: ASCII digits, 0..32. */
+    public static int prefixLength(String digits) {
+        String problem = prefixLengthProblem(digits);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return Integer.parseInt(digits);
+    }
+
+    /** Null if {@code digits} is a prefix length in canonical decimal (ASCII digits, no sign or leading zero), else why not. */
+    private static String prefixLengthProblem(String digits) {
         if (digits.isEmpty()) {
-            throw invalid(text, "missing prefix length after '/'");
+            return "missing prefix length after '/'";
         }
         for (int i = 0; i < digits.length(); i++) {
             if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
-                throw invalid(text, "prefix length " + Ipv4.quote(digits) + " is not a decimal number");
+                return "prefix length " + Ipv4.quote(digits) + " is not a decimal number";
             }
         }
         if (digits.length() > 1 && digits.charAt(0) == '0') {
-            throw invalid(text, "prefix length " + Ipv4.quote(digits) + " has a leading zero");
+            return "prefix length " + Ipv4.quote(digits) + " has a leading zero";
         }
         if (digits.length() > 2 || Integer.parseInt(digits) > 32) {
-            throw invalid(text, "prefix length must be 0..32");
+            return "prefix length must be 0..32";
         }
-        return Integer.parseInt(digits);
+        return null;
     }
 
     /** The netmask as an int: /16 → 0xFFFF0000. */
@@ -120,11 +147,11 @@ public record Ipv4Subnet(int network, int prefixLength) {
         return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
     }
 
-    private static IllegalArgumentException hostBitsSet(String text, int network, int prefixLength) {
-        return invalid(text, "host bits set; did you mean " + Ipv4.format(network & mask(prefixLength)) + "/" + prefixLength + "?");
+    private static IllegalArgumentException hostBitsSet(String what, String text, int network, int prefixLength) {
+        return invalid(what, text, "host bits set; did you mean " + Ipv4.format(network & mask(prefixLength)) + "/" + prefixLength + "?");
     }
 
-    private static IllegalArgumentException invalid(String text, String reason) {
-        return new IllegalArgumentException("invalid subnet " + Ipv4.quote(text) + ": " + reason);
+    private static IllegalArgumentException invalid(String what, String text, String reason) {
+        return new IllegalArgumentException("invalid " + what + " " + Ipv4.quote(text) + ": " + reason);
     }
 }

@@ -2,6 +2,7 @@ package io.netwharf.network;
 
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
+import io.netwharf.ipam.PoolRequest;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkMode;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -23,8 +25,9 @@ import java.util.regex.Pattern;
  *               network's own, {@code dm-<short id>}, when no parent is given); null for host and null
  */
 public record NetworkDefinition(String id, String name, String driver, String link, Ipv4Subnet subnet, Integer gateway,
-                                Ipv4Subnet ipRange, int mtu, boolean icc, boolean masquerade, boolean internal, boolean isDefault,
-                                Map<String, String> labels, Map<String, String> options, Instant created) {
+                                Ipv4Subnet ipRange, Map<String, Integer> auxiliaryAddresses, int mtu, boolean icc, boolean masquerade,
+                                boolean internal, boolean attachable, boolean isDefault, Map<String, String> labels,
+                                Map<String, String> options, Instant created) {
     /** The options of the drivers whose endpoints are links on a parent: the parent, and the driver's mode. */
     public static final String PARENT = "parent";
     public static final String MACVLAN_MODE = "macvlan_mode";
@@ -35,6 +38,9 @@ public record NetworkDefinition(String id, String name, String driver, String li
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final int MAX_NAME = 255;
+    /** IPv4's least MTU (RFC 791), and the most a link's MTU attribute takes here. */
+    public static final int MIN_MTU = 68;
+    public static final int MAX_MTU = 65535;
     /**
      * Within Linux's rule (at most IFNAMSIZ - 1 = 15 characters, no '/', ':' or space), and narrower: the name also
      * goes into nftables chain names, which take only these characters.
@@ -47,8 +53,8 @@ public record NetworkDefinition(String id, String name, String driver, String li
      * Docker keeps them.
      */
     public static NetworkDefinition predefined(String name, String driver) {
-        return new NetworkDefinition(Ids.derived("netwharf predefined network", name), name, driver, null, null, null, null, 0, false, false, false, true, Map.of(), Map.of(),
-                Instant.EPOCH);
+        return new NetworkDefinition(Ids.derived("netwharf predefined network", name), name, driver, null, null, null, null, Map.of(), 0,
+                false, false, false, false, true, Map.of(), Map.of(), Instant.EPOCH);
     }
 
     /** Checks {@code spec} for a new user-defined network with id {@code id}. */
@@ -73,40 +79,34 @@ public record NetworkDefinition(String id, String name, String driver, String li
             default -> throw NetwharfException.notFound("plugin \"" + spec.driver() + "\" not found");
         };
         int mtu = spec.mtu() == null ? defaultMtu : spec.mtu();
-        if (mtu < 68 || mtu > 65535) {
-            throw NetwharfException.badParameter("invalid MTU " + mtu + ": must be 68 to 65535");
+        if (mtu < MIN_MTU || mtu > MAX_MTU) {
+            throw invalidMtu(Integer.toString(mtu));
         }
-        Ipv4Subnet subnet = spec.subnet() == null ? null : parseSubnet("subnet", spec.subnet());
-        if (subnet == null && (spec.gateway() != null || spec.ipRange() != null)) {
-            throw NetwharfException.badParameter("a gateway or ip-range needs a subnet");
-        }
-        Integer gateway = null;
-        Ipv4Subnet ipRange = null;
-        if (subnet != null) {
-            if (subnet.prefixLength() > 30) {
-                throw NetwharfException.badParameter("subnet " + subnet + " is too small: it needs room for a gateway and a container (at most /30)");
-            }
-            for (NetworkInfo other : existing) {
-                if (other.hasAddresses() && subnet.overlaps(Ipv4Subnet.parse(other.subnet()))) {
-                    throw NetwharfException.forbidden("Pool overlaps with other one on this address space: subnet " + subnet
-                            + " overlaps network " + other.name() + " (" + other.subnet() + ")");
-                }
-            }
-            if (spec.gateway() != null) {
-                gateway = parseAddress("gateway", spec.gateway());
-                if (!subnet.contains(gateway) || gateway == subnet.network() || gateway == subnet.broadcast()) {
-                    throw NetwharfException.badParameter("gateway " + spec.gateway() + " is not a usable address of subnet " + subnet);
-                }
-            }
-            if (spec.ipRange() != null) {
-                ipRange = parseSubnet("ip-range", spec.ipRange());
-                if (!subnet.contains(ipRange)) {
-                    throw NetwharfException.badParameter("ip-range " + ipRange + " is not inside subnet " + subnet);
-                }
+        PoolRequest pool = PoolRequest.parse(spec.subnet(), spec.gateway(), spec.ipRange(), spec.auxiliaryAddresses());
+        for (NetworkInfo other : existing) {
+            if (pool.subnet() != null && other.hasAddresses() && pool.subnet().overlaps(Ipv4Subnet.parse(other.subnet()))) {
+                throw NetwharfException.forbidden("Pool overlaps with other one on this address space: subnet " + pool.subnet()
+                        + " overlaps network " + other.name() + " (" + other.subnet() + ")");
             }
         }
-        return new NetworkDefinition(id, name, spec.driver(), link, subnet, gateway, ipRange, mtu, spec.icc(), spec.masquerade(),
-                spec.internal(), false, spec.labels(), spec.options(), Instant.now());
+        return new NetworkDefinition(id, name, spec.driver(), link, pool.subnet(), pool.gateway(), pool.ipRange(), pool.auxiliaryAddresses(),
+                mtu, spec.icc(), spec.masquerade(), spec.internal(), spec.attachable(), false, spec.labels(), spec.options(), Instant.now());
+    }
+
+    /**
+     * The network as its driver made it on {@code link}, with the subnet and gateway it has (chosen, when this
+     * definition left them out), and the MTU and firewall settings it has in the kernel.
+     */
+    public NetworkInfo made(String link, Ipv4Subnet subnet, int gateway, int mtu, boolean icc, boolean masquerade) {
+        Map<String, String> auxiliary = new TreeMap<>();
+        auxiliaryAddresses.forEach((auxName, address) -> auxiliary.put(auxName, Ipv4.format(address)));
+        return new NetworkInfo(id, name, driver, link, subnet.toString(), Ipv4.format(gateway), ipRange == null ? null : ipRange.toString(),
+                auxiliary, mtu, icc, masquerade, internal, attachable, isDefault, labels, options, created, Map.of());
+    }
+
+    /** Docker's words for an MTU out of range ({@code mtu} as given, which may not fit an int), and the range. */
+    public static NetwharfException invalidMtu(String mtu) {
+        return NetwharfException.badParameter("invalid MTU number: " + mtu + ": must be " + MIN_MTU + " to " + MAX_MTU);
     }
 
     /** A bridge network's bridge: the one asked for, else {@code br-<short id>}, used by no other network. */
@@ -172,22 +172,6 @@ public record NetworkDefinition(String id, String name, String driver, String li
         if (!LINK_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
             throw NetwharfException.badParameter("invalid bridge name \"" + name
                     + "\": use 1 to 15 letters, digits, '_', '.' or '-' (the kernel allows 15 characters)");
-        }
-    }
-
-    private static Ipv4Subnet parseSubnet(String what, String text) {
-        try {
-            return Ipv4Subnet.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw NetwharfException.badParameter("invalid " + what + ": " + e.getMessage());
-        }
-    }
-
-    private static int parseAddress(String what, String text) {
-        try {
-            return Ipv4.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw NetwharfException.badParameter("invalid " + what + ": " + e.getMessage());
         }
     }
 }

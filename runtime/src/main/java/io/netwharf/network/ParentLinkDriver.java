@@ -2,7 +2,6 @@ package io.netwharf.network;
 
 import io.netwharf.actor.Teardown;
 import io.netwharf.ipam.AddressPool;
-import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.ipam.PoolBase;
 import io.netwharf.ipam.Taken;
@@ -25,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A network whose endpoints are links on one parent link of the host, each made straight inside its container's
@@ -74,7 +74,7 @@ public abstract class ParentLinkDriver implements NetworkDriver {
         Ipv4Subnet subnet = definition.subnet() != null ? definition.subnet()
                 : HostSubnets.chooseFree(definition, candidates, taken, socket);
         int gateway = definition.gateway() != null ? definition.gateway() : subnet.firstUsable();
-        AddressPool pool = new AddressPool(subnet, gateway, definition.ipRange());
+        AddressPool pool = new AddressPool(subnet, gateway, definition.ipRange(), Set.copyOf(definition.auxiliaryAddresses().values()));
         try {
             if (ownParent) {
                 socket.execute(Links.createBridge(parent, null, null, LinkData.Bridge.forContainers()));
@@ -83,10 +83,7 @@ public abstract class ParentLinkDriver implements NetworkDriver {
             LinkMessage parentLink = links.get(parent);
             parentIndex = parentLink.index();
             probe(parent, definition.options());
-            info = new NetworkInfo(definition.id(), definition.name(), kind, parent, subnet.toString(), Ipv4.format(gateway),
-                    definition.ipRange() == null ? null : definition.ipRange().toString(),
-                    parentLink.mtu() == null ? definition.mtu() : parentLink.mtu(), true, false, definition.internal(), false,
-                    definition.labels(), definition.options(), definition.created(), Map.of());
+            info = definition.made(parent, subnet, gateway, parentLink.mtu() == null ? definition.mtu() : parentLink.mtu(), true, false);
             return new Created(info, pool);
         } catch (RuntimeException e) {
             if (ownParent) {

@@ -9,6 +9,7 @@ import io.netwharf.firewall.NftablesFirewall;
 import io.netwharf.firewall.NoFirewall;
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
+import io.netwharf.ipam.PoolRequest;
 import io.netwharf.ipam.PoolActor;
 import io.netwharf.ipam.Taken;
 import io.netwharf.network.NetworkDefinition;
@@ -277,25 +278,30 @@ public final class RuntimeActor {
         return stash.unstashAll(running());
     }
 
-    /** The default network as the config describes it: {@code --bip} fixes its subnet and gateway. */
+    /**
+     * The default network as the config describes it: {@code --bip} fixes its subnet and gateway, checked as a user
+     * network's are (a prefix in ASCII digits, a subnet a pool can take, no special-purpose block, a usable gateway).
+     */
     private NetworkDefinition defaultNetwork() {
         NetworkDefinition.checkLinkName(config.bridgeName());
         Ipv4Subnet subnet = null;
         Integer gateway = null;
         if (config.bip() != null) {
-            String[] parts = config.bip().split("/", 2);
             try {
+                String[] parts = config.bip().split("/", 2);
                 if (parts.length != 2) {
-                    throw new IllegalArgumentException("expected an address and a prefix length, like 172.17.0.1/16");
+                    throw NetwharfException.badParameter("expected an address and a prefix length, like 172.17.0.1/16");
                 }
-                gateway = Ipv4.parse(parts[0]);
-                subnet = Ipv4Subnet.containing(gateway, Integer.parseInt(parts[1]));
-            } catch (IllegalArgumentException e) {
+                Ipv4Subnet containing = Ipv4Subnet.containing(Ipv4.parse(parts[0]), Ipv4Subnet.prefixLength(parts[1]));
+                PoolRequest pool = PoolRequest.parse(containing.toString(), parts[0], null, Map.of());
+                subnet = pool.subnet();
+                gateway = pool.gateway();
+            } catch (IllegalArgumentException | NetwharfException e) {
                 throw NetwharfException.badParameter("invalid bip \"" + config.bip() + "\": " + e.getMessage());
             }
         }
-        return new NetworkDefinition(Ids.newId(), "bridge", "bridge", config.bridgeName(), subnet, gateway, null, config.mtu(),
-                config.icc(), config.ipMasquerade(), false, true, Map.of(),
+        return new NetworkDefinition(Ids.newId(), "bridge", "bridge", config.bridgeName(), subnet, gateway, null, Map.of(), config.mtu(),
+                config.icc(), config.ipMasquerade(), false, false, true, Map.of(),
                 BridgeOptions.ofDefaultBridge(config.bridgeName(), config.mtu(), config.icc(), config.ipMasquerade()), Instant.now());
     }
 

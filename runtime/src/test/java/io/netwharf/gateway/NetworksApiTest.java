@@ -2,6 +2,7 @@ package io.netwharf.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netwharf.protocol.model.ContainerInfo;
+import io.netwharf.runtime.HostSnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
@@ -268,6 +269,139 @@ class NetworksApiTest extends ApiTest {
 
         assertEquals(before, gateway.get("/v1.51/networks").body(), "the network list is unchanged");
         assertEquals(links, gateway.box.linkNames(gateway.box.host), "no link made or removed");
+    }
+
+    /** A create the gateway must refuse: the answer's status and a part of its message that names what is wrong. */
+    private record Refusal(String body, int status, String message) {}
+
+    private static Refusal refusal(String body, int status, String message) {
+        return new Refusal(body, status, message);
+    }
+
+    private static String subnet(String subnet, String more) {
+        return "{\"Name\":\"x\",\"IPAM\":{\"Config\":[{\"Subnet\":\"" + subnet + "\"" + more + "}]}}";
+    }
+
+    private static String option(String key, String value) {
+        return "{\"Name\":\"x\",\"Options\":{\"" + key + "\":" + value + "}}";
+    }
+
+    @Test
+    void aRefusedCreateLeavesTheKernelByteForByteAsItWas() {
+        String mtu = "com.docker.network.driver.mtu";
+        String icc = "com.docker.network.bridge.enable_icc";
+        String masquerade = "com.docker.network.bridge.enable_ip_masquerade";
+        String parent = "invalid network config:\n";
+        List<Refusal> table = List.of(
+                // Too large for a pool: the case, which used to leave a masquerade element behind.
+                refusal(subnet("0.0.0.0/1", ""), 400, "subnet 0.0.0.0/1 is too large"),
+                refusal(subnet("10.0.0.0/7", ""), 400, "subnet 10.0.0.0/7 is too large"),
+                refusal(subnet("0.0.0.0/0", ""), 400, "subnet 0.0.0.0/0 is too large"),
+                // Addresses no network of containers can use.
+                refusal(subnet("224.1.0.0/16", ""), 400, "multicast"),
+                refusal(subnet("239.255.0.0/24", ""), 400, "multicast"),
+                refusal(subnet("240.0.0.0/24", ""), 400, "reserved"),
+                refusal(subnet("255.255.255.0/24", ""), 400, "reserved"),
+                refusal(subnet("0.1.0.0/16", ""), 400, "\"this network\""),
+                refusal(subnet("169.254.0.0/24", ""), 400, "link-local"),
+                refusal(subnet("169.0.0.0/8", ""), 400, "link-local"),
+                refusal(subnet("127.10.0.0/24", ""), 400, "loopback"),
+                // Gateway and ip-range, in Docker's words where it has them.
+                refusal(subnet("10.40.0.0/24", ",\"Gateway\":\"10.41.0.1\""), 400,
+                        parent + "invalid gateway 10.41.0.1: parent subnet 10.40.0.0/24 doesn't contain this address"),
+                refusal(subnet("10.40.0.0/24", ",\"Gateway\":\"10.40.0.0\""), 400,
+                        parent + "invalid gateway 10.40.0.0: it is the network address of subnet 10.40.0.0/24"),
+                refusal(subnet("10.40.0.0/24", ",\"Gateway\":\"10.40.0.255\""), 400,
+                        parent + "invalid gateway 10.40.0.255: it is the broadcast address of subnet 10.40.0.0/24"),
+                refusal(subnet("10.40.0.0/24", ",\"Gateway\":\"10.40.0.\u0661\""), 400, "invalid gateway"),
+                refusal(subnet("10.40.0.0/24", ",\"IPRange\":\"10.41.0.0/25\""), 400,
+                        parent + "invalid ip-range 10.41.0.0/25: parent subnet 10.40.0.0/24 doesn't contain ip-range"),
+                refusal(subnet("10.40.0.0/24", ",\"IPRange\":\"10.40.0.0/16\""), 400,
+                        parent + "invalid ip-range 10.40.0.0/16: CIDR block is bigger than its parent subnet 10.40.0.0/24"),
+                refusal(subnet("10.40.0.0/24", ",\"Gateway\":\"10.41.0.1\",\"IPRange\":\"10.41.0.0/25\""), 400,
+                        parent + "invalid ip-range 10.41.0.0/25: parent subnet 10.40.0.0/24 doesn't contain ip-range\n"
+                                + "invalid gateway 10.41.0.1: parent subnet 10.40.0.0/24 doesn't contain this address"),
+                refusal(subnet("10.40.0.1/24", ""), 400, "invalid subnet \"10.40.0.1/24\": host bits set; did you mean 10.40.0.0/24?"),
+                refusal(subnet("10.40.0.0/24", ",\"IPRange\":\"10.40.0.129/25\""), 400,
+                        "invalid ip-range \"10.40.0.129/25\": host bits set; did you mean 10.40.0.128/25?"),
+                refusal(subnet("10.40.0.0/24", ",\"AuxiliaryAddresses\":{\"router\":\"10.41.0.2\"}"), 400,
+                        parent + "invalid auxiliary address router: parent subnet 10.40.0.0/24 doesn't contain this address"),
+                refusal(subnet("10.40.0.0/24", ",\"AuxiliaryAddresses\":{\"router\":\"10.40.0.1\"}"), 400,
+                        parent + "invalid auxiliary address router: 10.40.0.1 is the gateway of subnet 10.40.0.0/24"),
+                refusal(subnet("10.40.0.0/24", ",\"AuxiliaryAddresses\":{\"a\":\"10.40.0.9\",\"b\":\"10.40.0.9\"}"), 400,
+                        parent + "invalid auxiliary address b: 10.40.0.9 is auxiliary address a too"),
+                refusal(subnet("10.40.0.0/24", ",\"AuxiliaryAddresses\":{\"router\":null}"), 400, "auxiliary address router has no value"),
+                refusal("{\"Name\":\"x\",\"IPAM\":{\"Config\":[{\"AuxiliaryAddresses\":{\"router\":\"10.40.0.2\"}}]}}", 400,
+                        "needs a subnet"),
+                // The MTU: ASCII decimal digits (Java's parseInt takes Arabic-Indic ones, and a sign), in range.
+                refusal(option(mtu, "\"\u0661\u0664\u0660\u0660\""), 400, "failed to parse " + mtu + " value: \u0661\u0664\u0660\u0660"),
+                refusal(option(mtu, "\"+1400\""), 400, "failed to parse " + mtu + " value: +1400"),
+                refusal(option(mtu, "\"-1\""), 400, "failed to parse " + mtu + " value: -1"),
+                refusal(option(mtu, "\"99999999999\""), 400, "invalid MTU number: 99999999999"),
+                refusal(option(mtu, "\"70000\""), 400, "invalid MTU number: 70000"),
+                refusal(option(mtu, "\"67\""), 400, "invalid MTU number: 67"),
+                // Null values name the label or option.
+                refusal("{\"Name\":\"x\",\"Labels\":{\"a\":null}}", 400, "label a has no value"),
+                refusal(option(icc, "null"), 400, "option " + icc + " has no value"),
+                refusal(option(masquerade, "null"), 400, "option " + masquerade + " has no value"),
+                refusal(option(icc, "\"maybe\""), 400, "failed to parse " + icc + " value: maybe"),
+                refusal(option("com.docker.network.bridge.inhibit_ipv4", "\"true\""), 400, "com.docker.network.bridge.inhibit_ipv4"),
+                // Fields netwharf does not implement are refused by name, not dropped.
+                refusal("{\"Name\":\"x\",\"Ingress\":true}", 400, "Ingress"),
+                refusal("{\"Name\":\"x\",\"ConfigOnly\":true}", 400, "ConfigOnly"),
+                refusal("{\"Name\":\"x\",\"ConfigFrom\":{\"Network\":\"base\"}}", 400, "ConfigFrom"),
+                refusal("{\"Name\":\"x\",\"Scope\":\"swarm\"}", 400, "Scope"),
+                refusal("{\"Name\":\"x\",\"EnableIPv4\":false}", 400, "EnableIPv4"),
+                refusal("{\"Name\":\"x\",\"EnableIPv6\":true}", 400, "EnableIPv6"),
+                refusal("{\"Name\":\"x\",\"IPAM\":{\"Driver\":\"dhcp\"}}", 404, "plugin \"dhcp\" not found"),
+                refusal("{\"Name\":\"x\",\"IPAM\":{\"Options\":{\"com.docker.network.ipam.serial\":\"true\"}}}", 400,
+                        "IPAM option com.docker.network.ipam.serial"),
+                refusal("{\"Name\":\"x\",\"IPAM\":{\"Options\":{\"a\":null}}}", 400, "IPAM option a"),
+                refusal("{\"Name\":\"x\",\"Driver\":\"overlay\"}", 404, "plugin \"overlay\" not found"));
+
+        HostSnapshot before = HostSnapshot.settled(gateway.box.host);
+        String networks = gateway.get("/v1.51/networks").body();
+        for (Refusal r : table) {
+            GatewayFixture.Answer a = gateway.post("/v1.51/networks/create", r.body());
+            assertEquals(r.status(), a.status(), r.body() + " → " + a.body());
+            assertEquals("application/json", a.header("Content-Type"));
+            assertTrue(a.message().contains(r.message()), r.body() + " → " + a.message());
+            assertEquals(before, HostSnapshot.of(gateway.box.host), r.body() + " changed the kernel");
+        }
+        assertEquals(networks, gateway.get("/v1.51/networks").body(), "the network list is unchanged");
+
+        // The subnets the old leftover masquerade element blocked ("interval overlaps with an existing one").
+        create(subnet("10.20.0.0/24", "").replace("\"x\"", "\"after1\""));
+        create(subnet("100.64.0.0/24", "").replace("\"x\"", "\"after2\""));
+        assertEquals(List.of("10.20.0.1/24"), gateway.hostAddresses("br-" + gateway.get("/v1.51/networks/after1").json()
+                .get("Id").asText().substring(0, 12)));
+    }
+
+    @Test
+    void attachableIsKeptAndShownAndRestrictsNothingOnALocalNetwork() {
+        create("{\"Name\":\"att\",\"Attachable\":true,\"IPAM\":{\"Config\":[{\"Subnet\":\"10.24.0.0/24\"}]}}");
+        create("{\"Name\":\"plain\",\"Attachable\":false,\"IPAM\":{\"Config\":[{\"Subnet\":\"10.25.0.0/24\"}]}}");
+        assertTrue(gateway.get("/v1.51/networks/att").json().get("Attachable").asBoolean());
+        assertFalse(gateway.get("/v1.51/networks/plain").json().get("Attachable").asBoolean());
+        assertTrue(names(filters("{\"name\":[\"att\"]}")).contains("att"));
+        GatewayFixture.Cli inspect = gateway.docker("network", "inspect", "-f", "{{.Attachable}}", "att");
+        assertEquals("true", inspect.text(), inspect.toString());
+        // As on Docker's local networks, a standalone container joins either one.
+        assertEquals("10.25.0.2", gateway.run("standalone", "plain").endpoints().get("plain").ipv4Address());
+        assertEquals("10.24.0.2", gateway.run("other", "att").endpoints().get("att").ipv4Address());
+    }
+
+    @Test
+    void auxiliaryAddressesAreShownAndNeverGivenToAContainer() {
+        create("{\"Name\":\"aux\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.26.0.0/24\","
+                + "\"AuxiliaryAddresses\":{\"router\":\"10.26.0.2\",\"printer\":\"10.26.0.3\"}}]}}");
+        assertEquals("{\"Subnet\":\"10.26.0.0/24\",\"Gateway\":\"10.26.0.1\",\"AuxiliaryAddresses\":{\"printer\":\"10.26.0.3\",\"router\":\"10.26.0.2\"}}",
+                gateway.get("/v1.51/networks/aux").json().get("IPAM").get("Config").get(0).toString());
+        assertEquals("10.26.0.4", gateway.run("first", "aux").endpoints().get("aux").ipv4Address());
+        gateway.run("second", "bridge");
+        GatewayFixture.Cli taken = gateway.docker("network", "connect", "--ip", "10.26.0.3", "aux", "second");
+        assertEquals(1, taken.exit(), taken.toString());
+        assertTrue(taken.err().contains("10.26.0.3 is an auxiliary address of 10.26.0.0/24"), taken.toString());
     }
 
     private void refused(int status, String message, String body) {

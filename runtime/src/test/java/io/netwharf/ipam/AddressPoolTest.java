@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -123,6 +124,26 @@ class AddressPoolTest {
         assertFalse(pool.release(ip("10.0.0.0")));
         assertFalse(pool.release(ip("192.168.0.2")), "outside the subnet");
         assertEquals(List.of("10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"), drain(pool));
+    }
+
+    /** Docker's auxiliary addresses: in use by something outside the network, so never handed out, and not in use. */
+    @Test
+    void auxiliaryAddressesAreNeverHandedOut() {
+        AddressPool pool = new AddressPool(net("10.0.0.0/29"), ip("10.0.0.1"), null, Set.of(ip("10.0.0.3"), ip("10.0.0.5")));
+        assertEquals(3, pool.capacity());
+        assertFalse(pool.inUse(ip("10.0.0.3")), "reserved, not handed out");
+        assertFalse(pool.release(ip("10.0.0.3")), "and it cannot be released");
+        assertEquals("10.0.0.5 is an auxiliary address of 10.0.0.0/29",
+                assertThrows(IllegalArgumentException.class, () -> pool.allocate(ip("10.0.0.5"))).getMessage());
+        assertEquals(List.of("10.0.0.2", "10.0.0.4", "10.0.0.6"), drain(pool));
+        assertEquals("no free address in subnet 10.0.0.0/29: all 3 allocatable addresses are in use",
+                assertThrows(PoolExhaustedException.class, pool::allocate).getMessage());
+        assertEquals("auxiliary address 10.0.0.1 is the gateway of 10.0.0.0/29",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new AddressPool(net("10.0.0.0/29"), ip("10.0.0.1"), null, Set.of(ip("10.0.0.1")))).getMessage());
+        assertEquals("auxiliary address 10.0.1.1 is outside subnet 10.0.0.0/29",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new AddressPool(net("10.0.0.0/29"), ip("10.0.0.1"), null, Set.of(ip("10.0.1.1")))).getMessage());
     }
 
     @Test

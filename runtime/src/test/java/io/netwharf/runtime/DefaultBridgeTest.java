@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 
 import static io.netwharf.runtime.RuntimeFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,6 +81,24 @@ class DefaultBridgeTest {
         assertEquals("10.88.5.0/24", bridge.subnet());
         assertEquals("10.88.5.1", bridge.gateway());
         assertEquals(List.of("10.88.5.1/24"), fixture.addresses(fixture.box.host, "netwharf0"));
+    }
+
+    @Test
+    void refusesABipNoNetworkCouldHaveBeforeMakingAnything() {
+        HostSnapshot before = HostSnapshot.settled(fixture.box.host);
+        Map<String, String> refusals = Map.of(
+                "127.0.0.1/8", "overlaps 127.0.0.0/8, reserved for loopback",
+                "169.254.0.1/16", "link-local",
+                "10.0.0.1/1", "too large for an address pool",
+                "10.0.0.1/\u0661\u0666", "prefix length",
+                "10.0.0.1/+16", "prefix length",
+                "10.0.0.0/24", "it is the network address of subnet 10.0.0.0/24");
+        refusals.forEach((bip, message) -> {
+            NetwharfException e = assertThrows(NetwharfException.class, () -> fixture.start(fixture.config().bip(bip).build()), bip);
+            assertTrue(e.getMessage().startsWith("invalid bip \"" + bip + "\"") && e.getMessage().contains(message), e.getMessage());
+            assertEquals(before, HostSnapshot.of(fixture.box.host), bip + " changed the kernel");
+        });
+        fixture.netwharf = null;
     }
 
     @Test

@@ -191,6 +191,63 @@ class NetworksTest extends RuntimeTest {
     }
 
     @Test
+    void aFailureAfterTheFirstKernelChangeUndoesEveryStep() {
+        // The firewall step fails for real: an element of someone else's already holds the subnet, so the network's
+        // one nft batch is refused after its bridge was made, addressed and brought up.
+        KernelSandbox.command(List.of("nsenter", "--net=" + fixture.box.host.path(), "nft",
+                "add element ip netwharf masquerade_from { 10.20.0.0/24 : accept }"));
+        // And a bridge of the host's own, down and without an address, that a network adopts by name. It was up once
+        // before: a link's first time up gives it its default queueing discipline for good, which no undo takes back.
+        for (String step : List.of("add adopt0 type bridge", "set adopt0 up", "set adopt0 down")) {
+            List<String> ip = new java.util.ArrayList<>(List.of("nsenter", "--net=" + fixture.box.host.path(), "ip", "link"));
+            ip.addAll(List.of(step.split(" ")));
+            KernelSandbox.command(ip);
+        }
+        HostSnapshot before = HostSnapshot.settled(fixture.box.host);
+
+        NetwharfException made = refused(Kind.INTERNAL, netwharf.createNetwork(NetworkSpec.named("made").subnet("10.20.0.0/24").build()));
+        assertTrue(made.getMessage().contains("create network made") && made.getMessage().contains("firewall"), made.getMessage());
+        assertEquals(before, HostSnapshot.of(fixture.box.host), "its bridge, address and route are gone again");
+
+        NetwharfException adopted = refused(Kind.INTERNAL, netwharf.createNetwork(NetworkSpec.named("adopted").subnet("10.20.0.0/24")
+                .bridgeName("adopt0").build()));
+        assertTrue(adopted.getMessage().contains("firewall"), adopted.getMessage());
+        assertEquals(before, HostSnapshot.of(fixture.box.host), "the adopted bridge is kept, down and without the address given to it");
+
+        assertEquals(List.of("bridge", "host", "none"), await(netwharf.listNetworks()).stream().map(NetworkInfo::name).toList());
+        NetworkInfo next = await(netwharf.createNetwork(NetworkSpec.named("next").subnet("10.21.0.0/24").bridgeName("adopt0").build()));
+        assertEquals(List.of("10.21.0.1/24"), fixture.addresses(fixture.box.host, next.bridge()), "the names and the bridge are free");
+    }
+
+    @Test
+    void specialPurposeAndOversizedSubnetsAndBadOptionsAreRefusedBeforeTheKernel() {
+        HostSnapshot before = HostSnapshot.settled(fixture.box.host);
+        record Case(NetworkSpec spec, String message) {}
+        List<Case> table = List.of(
+                new Case(NetworkSpec.named("x").subnet("0.0.0.0/1").build(), "subnet 0.0.0.0/1 is too large"),
+                new Case(NetworkSpec.named("x").subnet("224.0.0.0/24").build(), "multicast"),
+                new Case(NetworkSpec.named("x").subnet("240.1.0.0/16").build(), "reserved"),
+                new Case(NetworkSpec.named("x").subnet("0.0.0.0/8").build(), "\"this network\""),
+                new Case(NetworkSpec.named("x").subnet("169.254.1.0/24").build(), "link-local"),
+                new Case(NetworkSpec.named("x").subnet("127.0.0.0/8").build(), "loopback"),
+                new Case(NetworkSpec.named("x").driver("macvlan").subnet("127.1.0.0/24").build(), "loopback"),
+                new Case(NetworkSpec.named("x").mtu(65536).build(), "invalid MTU number: 65536"),
+                new Case(NetworkSpec.named("x").options(Map.of("com.docker.network.driver.mtu", "\u0661\u0665\u0660\u0660")).build(),
+                        "failed to parse com.docker.network.driver.mtu value"));
+        for (Case c : table) {
+            NetwharfException e = refused(Kind.BAD_PARAMETER, netwharf.createNetwork(c.spec()));
+            assertTrue(e.getMessage().contains(c.message()), c.spec() + " → " + e.getMessage());
+            assertEquals(before, HostSnapshot.of(fixture.box.host), c.spec() + " changed the kernel");
+        }
+        java.util.HashMap<String, String> nullLabel = new java.util.HashMap<>();
+        nullLabel.put("a", null);
+        NetwharfException e = org.junit.jupiter.api.Assertions.assertThrows(NetwharfException.class,
+                () -> NetworkSpec.named("x").labels(nullLabel).build());
+        assertEquals("label a has no value (null)", e.getMessage());
+        assertEquals(Kind.BAD_PARAMETER, e.kind());
+    }
+
+    @Test
     void aNetworkWithEndpointsIsNotRemovedAndRemovingOneLeavesNoRule() {
         NetworkInfo net = await(netwharf.createNetwork(NetworkSpec.named("gone").subnet("10.42.0.0/24").build()));
         ContainerInfo a = await(netwharf.createContainer(of("ca", "gone")));

@@ -12,21 +12,33 @@ import java.util.Map;
  *                  network; null for host and null networks
  * @param subnet    null for host and null networks, which hand out no addresses
  * @param isDefault one of the networks that always exist (bridge, host, none): not removable
+ * @param auxiliaryAddresses addresses of the subnet by name that are never handed out ({@link NetworkSpec})
+ * @param attachable as it was asked ({@link NetworkSpec#attachable()}): it restricts nothing on a local network
  * @param options   the driver options it was created with, as given
  */
 public record NetworkInfo(String id, String name, String driver, String bridge, String subnet, String gateway,
-                          String ipRange, int mtu, boolean icc, boolean masquerade, boolean internal,
-                          boolean isDefault, Map<String, String> labels, Map<String, String> options, Instant created,
-                          Map<String, EndpointInfo> endpoints) {
+                          String ipRange, Map<String, String> auxiliaryAddresses, int mtu, boolean icc, boolean masquerade,
+                          boolean internal, boolean attachable, boolean isDefault, Map<String, String> labels,
+                          Map<String, String> options, Instant created, Map<String, EndpointInfo> endpoints) {
     public NetworkInfo {
+        auxiliaryAddresses = Map.copyOf(auxiliaryAddresses);
         labels = Map.copyOf(labels);
         options = Map.copyOf(options);
         endpoints = Map.copyOf(endpoints);
     }
 
+    /** A network created without auxiliary addresses and {@code Attachable} (the predefined ones, and tests' stand-ins). */
+    public NetworkInfo(String id, String name, String driver, String bridge, String subnet, String gateway,
+                       String ipRange, int mtu, boolean icc, boolean masquerade, boolean internal,
+                       boolean isDefault, Map<String, String> labels, Map<String, String> options, Instant created,
+                       Map<String, EndpointInfo> endpoints) {
+        this(id, name, driver, bridge, subnet, gateway, ipRange, Map.of(), mtu, icc, masquerade, internal, false, isDefault,
+                labels, options, created, endpoints);
+    }
+
     public NetworkInfo withEndpoints(Map<String, EndpointInfo> endpoints) {
-        return new NetworkInfo(id, name, driver, bridge, subnet, gateway, ipRange, mtu, icc, masquerade, internal,
-                isDefault, labels, options, created, endpoints);
+        return new NetworkInfo(id, name, driver, bridge, subnet, gateway, ipRange, auxiliaryAddresses, mtu, icc, masquerade,
+                internal, attachable, isDefault, labels, options, created, endpoints);
     }
 
     /** Whether it hands out addresses: false for the host and null networks. */

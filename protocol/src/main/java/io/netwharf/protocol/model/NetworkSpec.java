@@ -11,17 +11,41 @@ import java.util.Map;
  * @param subnet     IPv4 CIDR, e.g. {@code 10.1.0.0/24}
  * @param gateway    an address inside the subnet
  * @param ipRange    a CIDR inside the subnet that dynamic addresses come from
+ * @param auxiliaryAddresses Docker's {@code AuxiliaryAddresses}: addresses of the subnet, by name, that something
+ *                   outside the network uses; never given to a container
  * @param bridgeName the Linux bridge device (at most 15 characters); bridge networks only
  * @param options    the driver's options as Docker names them ({@code parent}, {@code macvlan_mode}, the bridge's
  *                   {@code com.docker.network.bridge.*}), kept and shown with the network; what a driver does not
  *                   know is refused
+ * @param attachable Docker's {@code Attachable}: kept and shown. On a swarm's overlay network it lets standalone
+ *                   containers join; every netwharf network is local, and any container may join it either way, as
+ *                   on Docker's local networks
+ * @throws NetwharfException (bad parameter) for a label, option or auxiliary address without a value (JSON's
+ *                           null), naming it
  */
-public record NetworkSpec(String name, String driver, String subnet, String gateway, String ipRange, String bridgeName, Integer mtu,
-                          boolean icc, boolean masquerade, boolean internal, Map<String, String> labels, Map<String, String> options) {
+public record NetworkSpec(String name, String driver, String subnet, String gateway, String ipRange,
+                          Map<String, String> auxiliaryAddresses, String bridgeName, Integer mtu, boolean icc, boolean masquerade,
+                          boolean internal, boolean attachable, Map<String, String> labels, Map<String, String> options) {
     public NetworkSpec {
         driver = driver == null || driver.isEmpty() ? "bridge" : driver;
-        labels = labels == null ? Map.of() : Map.copyOf(labels);
-        options = options == null ? Map.of() : Map.copyOf(options);
+        auxiliaryAddresses = copyWithValues("auxiliary address", auxiliaryAddresses);
+        labels = copyWithValues("label", labels);
+        options = copyWithValues("option", options);
+    }
+
+    private static Map<String, String> copyWithValues(String what, Map<String, String> entries) {
+        if (entries == null) {
+            return Map.of();
+        }
+        entries.forEach((key, value) -> {
+            if (key == null) {
+                throw NetwharfException.badParameter(what + " without a name");
+            }
+            if (value == null) {
+                throw NetwharfException.badParameter(what + " " + key + " has no value (null)");
+            }
+        });
+        return Map.copyOf(entries);
     }
 
     public static Builder named(String name) {
@@ -34,11 +58,13 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
         private String subnet;
         private String gateway;
         private String ipRange;
+        private Map<String, String> auxiliaryAddresses = Map.of();
         private String bridgeName;
         private Integer mtu;
         private boolean icc = true;
         private boolean masquerade = true;
         private boolean internal;
+        private boolean attachable;
         private Map<String, String> labels = Map.of();
         private Map<String, String> options = Map.of();
 
@@ -71,6 +97,11 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
             return this;
         }
 
+        public Builder auxiliaryAddresses(Map<String, String> auxiliaryAddresses) {
+            this.auxiliaryAddresses = auxiliaryAddresses;
+            return this;
+        }
+
         public Builder bridgeName(String bridgeName) {
             this.bridgeName = bridgeName;
             return this;
@@ -96,13 +127,19 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
             return this;
         }
 
+        public Builder attachable(boolean attachable) {
+            this.attachable = attachable;
+            return this;
+        }
+
         public Builder labels(Map<String, String> labels) {
             this.labels = labels;
             return this;
         }
 
         public NetworkSpec build() {
-            return new NetworkSpec(name, driver, subnet, gateway, ipRange, bridgeName, mtu, icc, masquerade, internal, labels, options);
+            return new NetworkSpec(name, driver, subnet, gateway, ipRange, auxiliaryAddresses, bridgeName, mtu, icc, masquerade,
+                    internal, attachable, labels, options);
         }
     }
 }

@@ -12,6 +12,7 @@ import io.netwharf.kernel.Addresses;
 import io.netwharf.kernel.HostKernel;
 import io.netwharf.kernel.KernelException;
 import io.netwharf.kernel.Links;
+import io.netwharf.kernel.NetlinkOperation;
 import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.VethEndpoint;
@@ -29,9 +30,11 @@ import io.netwharf.protocol.rtnetlink.LinkData;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
 
 import java.net.Inet4Address;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A bridge network: a Linux bridge with the gateway address, the network's firewall rules, and for each endpoint a
@@ -62,7 +65,8 @@ public final class BridgeDriver implements NetworkDriver {
     /**
      * Creates the bridge (or adopts one of that name, keeping its IPv4 address when the definition names no subnet),
      * gives it the gateway address, brings it up and installs the network's firewall rules. On failure, whatever
-     * this call created is removed again.
+     * this call changed is changed back: a bridge it made is deleted, an adopted one loses the address it was given
+     * and goes down again if it was down.
      */
     @Override
     public Created create(NetworkDefinition definition, List<Taken> taken, List<PoolBase> candidates) {
@@ -94,29 +98,53 @@ public final class BridgeDriver implements NetworkDriver {
             gateway = subnet.firstUsable();
         }
         // Before any kernel change: a subnet the pool cannot take must leave no bridge and no rule behind.
-        AddressPool pool = new AddressPool(subnet, gateway, definition.ipRange());
-        boolean created = false;
+        AddressPool pool = new AddressPool(subnet, gateway, definition.ipRange(), Set.copyOf(definition.auxiliaryAddresses().values()));
+        // Each kernel step's undo, newest first: on a later failure, what this call changed is changed back.
+        Deque<Undo> undo = new ArrayDeque<>();
         try {
             if (existing.isEmpty()) {
                 socket.execute(Links.createBridge(bridge, definition.mtu(), null, LinkData.Bridge.forContainers()));
-                created = true;
+                undo.push(new Undo("delete bridge " + bridge, () -> links.deleteIfPresent(bridge))); // its address goes with it
             }
             bridgeIndex = links.get(bridge).index();
             if (!hasGatewayAddress) {
-                addGatewayAddress(socket, bridge, bridgeIndex, gateway, subnet);
+                boolean added = addGatewayAddress(socket, bridge, bridgeIndex, gateway, subnet);
+                if (added && existing.isPresent()) {
+                    NetlinkOperation delete = Addresses.delete(bridge, bridgeIndex, Ipv4.toInet(gateway), subnet.prefixLength());
+                    undo.push(new Undo("remove address " + Ipv4.format(gateway) + " from bridge " + bridge, () -> socket.execute(delete)));
+                }
             }
-            socket.execute(Links.setUp(bridge, true));
-            info = new NetworkInfo(definition.id(), definition.name(), "bridge", bridge, subnet.toString(), Ipv4.format(gateway),
-                    definition.ipRange() == null ? null : definition.ipRange().toString(), definition.mtu(), definition.icc(),
-                    definition.masquerade(), definition.internal(), definition.isDefault(), definition.labels(), definition.options(),
-                    definition.created(), Map.of());
-            firewall.addNetwork(rules());
+            if (existing.isEmpty() || !existing.get().isUp()) {
+                socket.execute(Links.setUp(bridge, true));
+                if (existing.isPresent()) {
+                    undo.push(new Undo("bring bridge " + bridge + " down again", () -> socket.execute(Links.setUp(bridge, false))));
+                }
+            }
+            info = definition.made(bridge, subnet, gateway, definition.mtu(), definition.icc(), definition.masquerade());
+            firewall.addNetwork(rules()); // one atomic batch: when it fails, none of its chains or elements exist
             return new Created(info, pool);
         } catch (RuntimeException e) {
-            if (created) {
-                links.deleteQuietly(bridge);
-            }
-            throw e;
+            throw undone(definition.name(), e, undo);
+        }
+    }
+
+    /** One kernel change of {@link #create} and how to take it back. */
+    private record Undo(String name, Runnable step) {}
+
+    /**
+     * Runs every undo (going on after a failed one) and gives the error to throw: the creation's own, or, when
+     * something could not be taken back, one that names both.
+     */
+    private static RuntimeException undone(String network, RuntimeException failure, Deque<Undo> undo) {
+        Teardown teardown = new Teardown("undo the creation of network " + network);
+        undo.forEach(u -> teardown.step(u.name(), u.step()));
+        try {
+            teardown.finish();
+            return failure;
+        } catch (NetwharfException leftover) {
+            NetwharfException both = NetwharfException.internal(failure.getMessage() + "; " + leftover.getMessage(), failure);
+            both.addSuppressed(leftover);
+            return both;
         }
     }
 
@@ -180,13 +208,16 @@ public final class BridgeDriver implements NetworkDriver {
         }
     }
 
-    private static void addGatewayAddress(NetlinkSocket socket, String bridge, int index, int gateway, Ipv4Subnet subnet) {
+    /** Adds the gateway address; false when an adopted bridge already carried it (and it is not this call's to undo). */
+    private static boolean addGatewayAddress(NetlinkSocket socket, String bridge, int index, int gateway, Ipv4Subnet subnet) {
         try {
             socket.execute(Addresses.add(bridge, index, Ipv4.toInet(gateway), subnet.prefixLength()));
+            return true;
         } catch (KernelException e) {
-            if (!e.is(Errno.EEXIST)) { // an adopted bridge may already carry it
+            if (!e.is(Errno.EEXIST)) {
                 throw e;
             }
+            return false;
         }
     }
 }

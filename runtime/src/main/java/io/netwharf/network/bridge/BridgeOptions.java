@@ -5,10 +5,12 @@ import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
 
+import java.math.BigInteger;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The bridge driver's options in Docker's spelling, and the definition of a bridge network from a spec: an option
@@ -27,6 +29,7 @@ public final class BridgeOptions {
     private static final Set<String> KNOWN = Set.of(BRIDGE_NAME, ENABLE_ICC, ENABLE_MASQUERADE, MTU, HOST_BINDING);
     private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
     private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
+    private static final Pattern ASCII_DIGITS = Pattern.compile("[0-9]+");
 
     private BridgeOptions() {}
 
@@ -40,7 +43,8 @@ public final class BridgeOptions {
             }
         }
         NetworkSpec.Builder merged = NetworkSpec.named(spec.name()).subnet(spec.subnet()).gateway(spec.gateway()).ipRange(spec.ipRange())
-                .internal(spec.internal()).labels(spec.labels()).driver("bridge").options(given)
+                .auxiliaryAddresses(spec.auxiliaryAddresses())
+                .internal(spec.internal()).attachable(spec.attachable()).labels(spec.labels()).driver("bridge").options(given)
                 .bridgeName(agree(BRIDGE_NAME, spec.bridgeName(), bridgeName(given.get(BRIDGE_NAME))))
                 .mtu(agree(MTU, spec.mtu(), mtu(given.get(MTU))))
                 .icc(given.containsKey(ENABLE_ICC) ? bool(ENABLE_ICC, given.get(ENABLE_ICC)) : spec.icc())
@@ -98,15 +102,23 @@ public final class BridgeOptions {
         return value;
     }
 
+    /**
+     * ASCII decimal digits only: Java's parseInt would also take other scripts' digits (Arabic-Indic), which Go's
+     * {@code strconv.Atoi} in Docker's bridge driver does not, and inspect would then show them as given. A sign,
+     * which Atoi takes, is refused too: no MTU needs one.
+     */
     private static Integer mtu(String value) {
         if (value == null) {
             return null;
         }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw NetwharfException.badParameter("invalid value \"" + value + "\" for option " + MTU + ": not a number");
+        if (!ASCII_DIGITS.matcher(value).matches()) {
+            throw NetwharfException.badParameter("failed to parse " + MTU + " value: " + value + " (not a number in ASCII decimal digits)");
         }
+        BigInteger mtu = new BigInteger(value);
+        if (mtu.compareTo(BigInteger.valueOf(NetworkDefinition.MAX_MTU)) > 0) {
+            throw NetworkDefinition.invalidMtu(value);
+        }
+        return mtu.intValue();
     }
 
     private static boolean bool(String option, String value) {
@@ -116,6 +128,6 @@ public final class BridgeOptions {
         if (FALSE.contains(value)) {
             return false;
         }
-        throw NetwharfException.badParameter("invalid value \"" + value + "\" for option " + option + ": must be true or false");
+        throw NetwharfException.badParameter("failed to parse " + option + " value: " + value + " (must be true or false)");
     }
 }
