@@ -83,4 +83,22 @@ class DockerJsonTest {
         assertTrue(DockerTime.until("1h30m").isBefore(java.time.Instant.now().minusSeconds(5399)));
         assertThrows(DockerApiException.class, () -> DockerTime.until("soon"));
     }
+
+    @Test
+    void untilRefusesWhatGoCannotHoldInDockersWords() {
+        for (String bad : List.of("99999999999999999999", "1.99999999999999999999", "3000000h", "1e9", "-1", "1.5.2", ".s", "")) {
+            DockerApiException e = assertThrows(DockerApiException.class, () -> DockerTime.until(bad), bad);
+            assertEquals(400, e.status());
+            assertEquals("failed to parse value as time or duration: \"" + bad + "\"", e.getMessage());
+        }
+        // The largest int64 is a time Go holds: far in the future, as far as an Instant goes.
+        assertEquals(java.time.Instant.MAX, DockerTime.until("9223372036854775807"));
+        assertEquals(java.time.Instant.EPOCH, DockerTime.until("0"), "0 is a Unix time, not a duration");
+        assertEquals(java.time.Instant.ofEpochSecond(5), DockerTime.until("+5"));
+        assertEquals(java.time.Instant.ofEpochSecond(1, 250_000_000), DockerTime.until("1.25"));
+        java.time.Instant now = java.time.Instant.now();
+        assertTrue(DockerTime.until("2562047h").isBefore(now.minus(java.time.Duration.ofDays(106751))));
+        assertTrue(DockerTime.until(".5s").isBefore(now.plusMillis(1)));
+        assertTrue(DockerTime.until("-10m").isAfter(now.plusSeconds(599)), "a negative duration is in the future");
+    }
 }

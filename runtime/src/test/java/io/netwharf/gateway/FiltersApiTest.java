@@ -118,4 +118,18 @@ class FiltersApiTest extends ApiTest {
                     + "`((a{1000}){1000}){1000}`", huge.message());
         }
     }
+
+    @Test
+    void pruneRefusesAnUntilGoCannotHoldAndRemovesNothing() {
+        await(gateway.engine.create(ContainerRequest.of("stopped", "none")));
+        GatewayFixture.Answer made = gateway.post("/v1.51/networks/create", "{\"Name\":\"unused\"}");
+        assertEquals(201, made.status(), made.body());
+        for (String path : List.of("/v1.51/containers/prune", "/v1.51/networks/prune")) {
+            GatewayFixture.Answer a = gateway.post(path + filters("{\"until\":[\"99999999999999999999\"]}"), null);
+            assertEquals(400, a.status(), a.body());
+            assertEquals("failed to parse value as time or duration: \"99999999999999999999\"", a.message());
+        }
+        assertEquals(List.of("/stopped"), containerNames("?all=1"));
+        assertTrue(networkNames("").contains("unused"));
+    }
 }
