@@ -16,6 +16,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
 
@@ -101,10 +102,27 @@ public final class DockerJson {
             return Directives.extractMaterializer(materializer -> {
                 CompletionStage<Body> read = entity.getDataBytes()
                         .completionTimeout(READ_TIMEOUT)
-                        .runWith(Sink.fold(new Body(), Body::add), materializer);
+                        .runWith(Sink.fold(new Body(), Body::add), materializer)
+                        .exceptionally(DockerJson::unreadable);
                 return Directives.onSuccess(read, body -> answer(body, inner));
             });
         });
+    }
+
+    /**
+     * Why a body could not be read, as the client's fault: one that stopped arriving is a 408 (the connection is
+     * then closed, as Go's server does on a read timeout); broken chunked framing, or a body cut short by the client
+     * closing, is a 400 with pekko-http's words for what was wrong.
+     */
+    private static Body unreadable(Throwable failure) {
+        Throwable cause = DockerErrors.unwrap(failure);
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            throw new DockerApiException(408, "the request body did not arrive within " + READ_TIMEOUT.toSeconds() + " s");
+        }
+        if (cause instanceof EntityStreamException e) {
+            throw DockerApiException.badRequest("invalid request body: " + e.info().summary());
+        }
+        throw cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
     }
 
     private static Route answer(Body body, Function<ByteString, Route> inner) {
