@@ -2,7 +2,6 @@ package io.netwharf.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,9 +36,9 @@ public final class DockerFilters {
         }
         JsonNode root;
         try {
-            root = DockerJson.mapper().readTree(json.get());
-        } catch (IOException e) {
-            throw DockerApiException.badRequest("invalid filter: " + DockerJson.firstLine(e.getMessage()));
+            root = DockerJson.tree(json.get());
+        } catch (DockerApiException e) {
+            throw DockerApiException.badRequest("invalid filter: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw DockerApiException.badRequest("invalid filter: expected a JSON object");

@@ -1,9 +1,11 @@
 package io.netwharf.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -21,6 +23,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -132,14 +135,36 @@ public final class DockerJson {
         return inner.apply(body.bytes);
     }
 
-    /** Parses a request body as {@code type}; refuses what Docker refuses with a 400. */
+    /**
+     * Parses a request body as {@code type}; refuses what Docker refuses with a 400: broken JSON, a value of the
+     * wrong type (naming the field), a byte-order mark or another encoding than UTF-8, and anything but white space
+     * after the value.
+     */
     public static <T> T parse(ByteString bytes, Class<T> type) {
         if (bytes.isEmpty()) {
             throw DockerApiException.badRequest("invalid JSON: got EOF while reading request body");
         }
-        T value;
-        try {
-            value = MAPPER.readValue(bytes.toArray(), type);
+        T value = read(bytes.toArray(), type);
+        if (value == null) {
+            throw DockerApiException.badRequest("invalid JSON: the body is null");
+        }
+        return value;
+    }
+
+    /** A JSON text (a query parameter's) as a tree, refused as {@link #parse} refuses a body. */
+    static JsonNode tree(String json) {
+        return read(json.getBytes(StandardCharsets.UTF_8), JsonNode.class);
+    }
+
+    private static <T> T read(byte[] bytes, Class<T> type) {
+        refuseOtherEncodings(bytes);
+        try (JsonParser parser = MAPPER.createParser(bytes)) {
+            T value = MAPPER.readValue(parser, type);
+            // Go's json.Unmarshal takes one value and white space; Jackson stops after the first value.
+            if (parser.nextToken() != null) {
+                throw DockerApiException.badRequest("invalid JSON: unexpected content after the JSON value");
+            }
+            return value;
         } catch (StreamReadException e) {
             throw DockerApiException.badRequest("invalid JSON: " + firstLine(e.getOriginalMessage()));
         } catch (JsonMappingException e) {
@@ -151,10 +176,27 @@ public final class DockerJson {
         } catch (IOException e) {
             throw DockerApiException.badRequest("invalid JSON: " + firstLine(e.getMessage()));
         }
-        if (value == null) {
-            throw DockerApiException.badRequest("invalid JSON: the body is null");
+    }
+
+    /**
+     * JSON is UTF-8 to Go, while Jackson would skip a byte-order mark and read UTF-16 or UTF-32 (which it detects by
+     * their zero bytes): refuse both in Go's words. A zero byte is never valid in JSON text.
+     */
+    private static void refuseOtherEncodings(byte[] bytes) {
+        int first = 0;
+        while (first < bytes.length && (bytes[first] == ' ' || bytes[first] == '\t' || bytes[first] == '\r' || bytes[first] == '\n')) {
+            first++;
         }
-        return value;
+        if (first < bytes.length && (bytes[first] & 0x80) != 0) {
+            throw DockerApiException.badRequest("invalid JSON: invalid character '" + (char) (bytes[first] & 0xFF)
+                    + "' looking for beginning of value");
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                throw DockerApiException.badRequest("invalid JSON: invalid character '\\x00' "
+                        + (i == first ? "looking for beginning of value" : "at offset " + i));
+            }
+        }
     }
 
     static String firstLine(String message) {

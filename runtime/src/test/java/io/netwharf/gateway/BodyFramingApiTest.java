@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Request bodies whose framing is broken, written byte by byte on TCP and on the Unix socket: each is the client's
- * fault, answered with a 4xx in Docker's JSON, never a 500, and creates nothing. Needs root; runs in CI.
+ * fault, answered with a 4xx in Docker's JSON, never a 500, and creates nothing; so are bodies that are not one
+ * JSON value in UTF-8. Needs root; runs in CI.
  */
 class BodyFramingApiTest extends ApiTest {
     private static final String HEAD = "POST /v1.51/networks/create HTTP/1.1\r\nHost: localhost\r\n"
@@ -108,6 +109,17 @@ class BodyFramingApiTest extends ApiTest {
             for (RawHttp c : open) {
                 c.close();
             }
+        }
+        assertEquals(before, networks());
+    }
+
+    @Test
+    void aByteOrderMarkOrASecondObjectIsRefusedAndCreatesNothing() {
+        List<String> before = networks();
+        for (String body : List.of("\uFEFF" + BODY, BODY + "{\"Name\":\"second\"}")) {
+            GatewayFixture.Answer a = gateway.post("/v1.51/networks/create", body);
+            assertEquals(400, a.status(), a.body());
+            assertTrue(a.message().startsWith("invalid JSON: "), a.message());
         }
         assertEquals(before, networks());
     }

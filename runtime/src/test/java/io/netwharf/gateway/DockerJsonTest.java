@@ -101,4 +101,66 @@ class DockerJsonTest {
         assertTrue(DockerTime.until(".5s").isBefore(now.plusMillis(1)));
         assertTrue(DockerTime.until("-10m").isAfter(now.plusSeconds(599)), "a negative duration is in the future");
     }
+
+    /** A request shape with numbers and nesting, as option-bearing bodies have (HostConfig's Memory, PidsLimit...). */
+    record Limits(@com.fasterxml.jackson.annotation.JsonProperty("Count") int count,
+                  @com.fasterxml.jackson.annotation.JsonProperty("Memory") long memory,
+                  @com.fasterxml.jackson.annotation.JsonProperty("Ratio") Double ratio,
+                  @com.fasterxml.jackson.annotation.JsonProperty("Inner") Limits inner,
+                  @com.fasterxml.jackson.annotation.JsonProperty("Any") Object any) {}
+
+    private static String limitsRefusal(byte[] json) {
+        DockerApiException e = assertThrows(DockerApiException.class, () -> DockerJson.parse(ByteString.fromArray(json), Limits.class),
+                () -> new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(400, e.status());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e.getMessage();
+    }
+
+    private static String limitsRefusal(String json) {
+        return limitsRefusal(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aByteOrderMarkOrAnotherEncodingIsRefusedAsGoDoes() {
+        assertEquals("invalid JSON: invalid character 'ï' looking for beginning of value",
+                refusal("\uFEFF{\"Name\":\"a\"}"));
+        byte[] utf16 = "{\"Name\":\"a\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16BE);
+        assertEquals("invalid JSON: invalid character '\\x00' looking for beginning of value", limitsRefusal(utf16));
+        byte[] utf16le = "{\"Name\":\"a\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+        assertTrue(limitsRefusal(utf16le).startsWith("invalid JSON: invalid character '\\x00'"), limitsRefusal(utf16le));
+        assertEquals("invalid JSON: invalid character 'þ' looking for beginning of value",
+                limitsRefusal(new byte[] {(byte) 0xFE, (byte) 0xFF, 0, '{', 0, '}'}));
+    }
+
+    @Test
+    void contentAfterTheValueIsRefused() {
+        assertEquals("invalid JSON: unexpected content after the JSON value", refusal("{\"Name\":\"a\"}{\"Name\":\"b\"}"));
+        assertEquals("invalid JSON: unexpected content after the JSON value", refusal("{\"Name\":\"a\"} 5"));
+        assertTrue(refusal("{\"Name\":\"a\"} x").startsWith("invalid JSON: "));
+        assertEquals("a", create("{\"Name\":\"a\"} \r\n\t").name(), "white space after the value is fine");
+        DockerApiException filters = assertThrows(DockerApiException.class,
+                () -> DockerFilters.parse(Optional.of("{\"name\":[\"a\"]}{}"), List.of("name")));
+        assertEquals(400, filters.status());
+    }
+
+    @Test
+    void everyMappingFailureIsA400NamingTheField() {
+        assertTrue(limitsRefusal("{\"Count\":99999999999}").startsWith("invalid JSON: field Count: "), limitsRefusal("{\"Count\":99999999999}"));
+        assertTrue(limitsRefusal("{\"Memory\":99999999999999999999999}").startsWith("invalid JSON: field Memory: "));
+        assertTrue(limitsRefusal("{\"Count\":1.5}").startsWith("invalid JSON: field Count: "));
+        assertTrue(limitsRefusal("{\"Inner\":{\"Count\":\"x\"}}").startsWith("invalid JSON: field Inner.Count: "));
+        assertTrue(limitsRefusal("{\"Inner\":[1]}").startsWith("invalid JSON: field Inner: "));
+        assertTrue(limitsRefusal("{\"Count\":NaN}").startsWith("invalid JSON: "));
+        assertTrue(limitsRefusal("{\"Count\":-}").startsWith("invalid JSON: "));
+        assertTrue(limitsRefusal("{\"Count\":0x10}").startsWith("invalid JSON: "));
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        assertTrue(limitsRefusal("{\"Any\":" + deep + "}").startsWith("invalid JSON: "));
+        assertTrue(limitsRefusal("{\"Inner\":".repeat(5_000) + "{}" + "}".repeat(5_000)).startsWith("invalid JSON: "));
+        assertTrue(limitsRefusal("{\"Any\":\"\\ud800\"} x").startsWith("invalid JSON: "));
+        assertTrue(limitsRefusal(new byte[] {'{', '"', 'A', 'n', 'y', '"', ':', '"', (byte) 0xC3, '"', '}'}).startsWith("invalid JSON: "));
+        // A null is no value, as Go reads it: the default stays.
+        Limits nulls = DockerJson.parse(ByteString.fromString("{\"Count\":null,\"Memory\":null,\"Inner\":null}"), Limits.class);
+        assertEquals(0, nulls.count());
+    }
 }
