@@ -123,4 +123,20 @@ class BodyFramingApiTest extends ApiTest {
         }
         assertEquals(before, networks());
     }
+
+    @Test
+    void aRequestTooMalformedForARouteIsRefusedInDockersJson() throws IOException {
+        for (Listener listener : listeners()) {
+            try (RawHttp c = listener.connect()) {
+                c.write("GET /v1.51/networks?filters=" + "x".repeat(3_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                refused(414, "URI length exceeds the configured limit", c.response(Duration.ofSeconds(10)));
+            }
+            try (RawHttp c = listener.connect()) {
+                c.write("GET /_ping HTTP/1.1\r\nHost: localhost\r\nX-Long: " + "x".repeat(20_000) + "\r\n\r\n");
+                RawHttp.Response r = c.response(Duration.ofSeconds(10));
+                assertEquals(431, r.status(), r.body());
+                assertTrue(GatewayFixture.JSON.readTree(r.body()).path("message").asText().contains("header"), r.body());
+            }
+        }
+    }
 }
