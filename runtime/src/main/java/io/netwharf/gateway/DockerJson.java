@@ -1,6 +1,8 @@
 package io.netwharf.gateway;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -41,6 +43,8 @@ public final class DockerJson {
     public static final long MAX_BODY = 1 << 20;
     static final String TOO_LARGE = "request body is too large: at most " + MAX_BODY + " bytes are accepted";
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /** The deepest nesting of arrays and objects a body may have. */
+    static final int MAX_NESTING = 100;
     private static final ObjectMapper MAPPER = newMapper();
 
     private DockerJson() {}
@@ -50,7 +54,12 @@ public final class DockerJson {
     }
 
     private static ObjectMapper newMapper() {
-        JsonMapper mapper = JsonMapper.builder()
+        // Docker's bodies nest a few levels; deep nesting only costs stack (a recursive type's reading overflowed it at
+        // a depth Jackson's default limit of 500 allows), so it is refused early.
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+                .build();
+        JsonMapper mapper = JsonMapper.builder(factory)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)

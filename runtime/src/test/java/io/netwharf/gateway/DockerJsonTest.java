@@ -111,7 +111,7 @@ class DockerJsonTest {
 
     private static String limitsRefusal(byte[] json) {
         DockerApiException e = assertThrows(DockerApiException.class, () -> DockerJson.parse(ByteString.fromArray(json), Limits.class),
-                () -> new String(json, java.nio.charset.StandardCharsets.UTF_8));
+                () -> new String(json, 0, Math.min(json.length, 200), java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(400, e.status());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
         return e.getMessage();
@@ -157,6 +157,11 @@ class DockerJsonTest {
         String deep = "[".repeat(100_000) + "]".repeat(100_000);
         assertTrue(limitsRefusal("{\"Any\":" + deep + "}").startsWith("invalid JSON: "));
         assertTrue(limitsRefusal("{\"Inner\":".repeat(5_000) + "{}" + "}".repeat(5_000)).startsWith("invalid JSON: "));
+        // Refused at the limit, before a recursive type's reading can overflow the stack (it did at depth 500).
+        assertTrue(limitsRefusal("{\"Inner\":".repeat(DockerJson.MAX_NESTING) + "{}" + "}".repeat(DockerJson.MAX_NESTING))
+                .contains("nesting depth"));
+        assertEquals(0, DockerJson.parse(ByteString.fromString("{\"Inner\":".repeat(DockerJson.MAX_NESTING - 1) + "{}"
+                + "}".repeat(DockerJson.MAX_NESTING - 1)), Limits.class).count());
         assertTrue(limitsRefusal("{\"Any\":\"\\ud800\"} x").startsWith("invalid JSON: "));
         assertTrue(limitsRefusal(new byte[] {'{', '"', 'A', 'n', 'y', '"', ':', '"', (byte) 0xC3, '"', '}'}).startsWith("invalid JSON: "));
         // A null is no value, as Go reads it: the default stays.
