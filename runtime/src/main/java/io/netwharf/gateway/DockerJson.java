@@ -2,8 +2,8 @@ package io.netwharf.gateway;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -27,7 +27,9 @@ import org.apache.pekko.util.ByteString;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -128,13 +130,13 @@ public final class DockerJson {
      */
     private static Body unreadable(Throwable failure) {
         Throwable cause = DockerErrors.unwrap(failure);
-        if (cause instanceof java.util.concurrent.TimeoutException) {
+        if (cause instanceof TimeoutException) {
             throw new DockerApiException(408, "the request body did not arrive within " + READ_TIMEOUT.toSeconds() + " s");
         }
         if (cause instanceof EntityStreamException e) {
             throw DockerApiException.badRequest("invalid request body: " + e.info().summary());
         }
-        throw cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
+        throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
     }
 
     private static Route answer(Body body, Function<ByteString, Route> inner) {
