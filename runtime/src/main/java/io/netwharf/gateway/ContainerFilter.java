@@ -6,13 +6,12 @@ import io.netwharf.protocol.model.NetworkInfo;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
- * The {@code filters} of {@code GET /containers/json}: {@code name} (a regular expression, as Docker), {@code id}
- * (prefix), {@code status}, {@code network} (name or id) and {@code label} ({@code key} or {@code key=value}).
- * Values of one filter are alternatives (labels must all match); different filters must all match.
+ * The {@code filters} of {@code GET /containers/json}: {@code name} and {@code id} (the value itself or a regular
+ * expression found in it, as Docker; the name with its leading {@code /}, as Docker stores it, so {@code ^/web$}
+ * is one container), {@code status}, {@code network} (name or id) and {@code label} ({@code key} or
+ * {@code key=value}). Values of one filter are alternatives (labels must all match); different filters must all match.
  */
 final class ContainerFilter {
     private static final Set<String> KNOWN = Set.of("name", "id", "status", "network", "label");
@@ -25,17 +24,10 @@ final class ContainerFilter {
     }
 
     static ContainerFilter parse(Optional<String> json) {
-        DockerFilters filters = DockerFilters.parse(json, KNOWN);
+        DockerFilters filters = DockerFilters.parse(json, KNOWN).withRegex("name", "id");
         for (String status : filters.get("status")) {
             if (!STATUSES.contains(status)) {
                 throw DockerApiException.badRequest("invalid filter 'status=" + status + "'");
-            }
-        }
-        for (String name : filters.get("name")) {
-            try {
-                Pattern.compile(name);
-            } catch (PatternSyntaxException e) {
-                throw DockerApiException.badRequest("invalid filter 'name=" + name + "': " + e.getDescription());
             }
         }
         return new ContainerFilter(filters);
@@ -47,8 +39,8 @@ final class ContainerFilter {
     }
 
     boolean matches(ContainerView c, Collection<NetworkInfo> networks) {
-        return filters.matchesAny("name", f -> Pattern.compile(f).matcher(c.name()).find())
-                && filters.matchesAny("id", f -> c.id().startsWith(f))
+        return filters.matches("name", "/" + c.name())
+                && filters.matches("id", c.id())
                 && filters.matchesExactly("status", c.status().dockerName())
                 && filters.matchesLabels("label", c.config().labels())
                 && filters.matchesAny("network", f -> onNetwork(c, f, networks));

@@ -32,11 +32,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractExecutionContext;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
@@ -65,7 +67,8 @@ final class ContainerRoutes {
         return pathPrefix("containers", () -> concat(
                 path("create", () -> post(() -> parameterMap(query -> DockerJson.entity(JsonNode.class, tree ->
                         answer(() -> create(query.get("name"), tree)))))),
-                path("json", () -> get(() -> parameterMap(query -> answer(() -> list(query))))),
+                path("json", () -> get(() -> parameterMap(query -> extractExecutionContext(executor ->
+                        answer(() -> list(query, executor)))))),
                 path("prune", () -> post(() -> parameterMap(query -> answer(() -> prune(query))))),
                 pathPrefix(PathMatchers.segment(), this::container)));
     }
@@ -118,11 +121,15 @@ final class ContainerRoutes {
                 ContainerJson.inspect(view, ids)));
     }
 
-    private CompletionStage<HttpResponse> list(Map<String, String> query) {
+    /**
+     * Filtered on {@code executor} (the route's dispatcher): the lists complete on the thread of the actor that answered
+     * last, which must not wait while a filter runs.
+     */
+    private CompletionStage<HttpResponse> list(Map<String, String> query, Executor executor) {
         boolean all = flag(query, "all");
         ContainerFilter filter = ContainerFilter.parse(Optional.ofNullable(query.get("filters")));
         int limit = limit(query.get("limit"));
-        return engine.list().thenCombine(netwharf.listNetworks(), (views, networks) -> {
+        return engine.list().thenCombineAsync(netwharf.listNetworks(), (views, networks) -> {
             Instant now = Instant.now();
             Map<String, String> ids = networkIds(networks);
             ArrayNode json = NODES.arrayNode();
@@ -131,7 +138,7 @@ final class ContainerRoutes {
                     .limit(limit > 0 ? limit : Long.MAX_VALUE)
                     .forEach(v -> json.add(ContainerJson.summary(v, ids, now)));
             return DockerJson.response(StatusCodes.OK, json);
-        });
+        }, executor);
     }
 
     /** Removes the containers that are not running (filters {@code label}, {@code label!}, {@code until}). */

@@ -12,7 +12,10 @@ import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.apache.pekko.http.scaladsl.model.ParsingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +68,16 @@ public final class DockerErrors {
         }
         if (cause instanceof EntityStreamSizeException) {
             return response(StatusCodes.PAYLOAD_TOO_LARGE, DockerJson.TOO_LARGE);
+        }
+        // The request itself was malformed (its framing, a header): the client's fault, in pekko-http's words.
+        if (cause instanceof EntityStreamException e) {
+            return response(StatusCodes.BAD_REQUEST, "invalid request body: " + e.info().summary());
+        }
+        if (cause instanceof IllegalRequestException e) {
+            return response(e.status(), e.info().summary());
+        }
+        if (cause instanceof ParsingException e) {
+            return response(StatusCodes.BAD_REQUEST, e.info().summary());
         }
         LOG.error("request failed", cause);
         return response(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + cause);

@@ -1,9 +1,13 @@
 package io.netwharf.gateway;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -16,12 +20,16 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -37,6 +45,8 @@ public final class DockerJson {
     public static final long MAX_BODY = 1 << 20;
     static final String TOO_LARGE = "request body is too large: at most " + MAX_BODY + " bytes are accepted";
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /** The deepest nesting of arrays and objects a body may have. */
+    static final int MAX_NESTING = 100;
     private static final ObjectMapper MAPPER = newMapper();
 
     private DockerJson() {}
@@ -46,7 +56,12 @@ public final class DockerJson {
     }
 
     private static ObjectMapper newMapper() {
-        JsonMapper mapper = JsonMapper.builder()
+        // Docker's bodies nest a few levels; deep nesting only costs stack (a recursive type's reading overflowed it at
+        // a depth Jackson's default limit of 500 allows), so it is refused early.
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+                .build();
+        JsonMapper mapper = JsonMapper.builder(factory)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
@@ -102,10 +117,27 @@ public final class DockerJson {
             return Directives.extractMaterializer(materializer -> {
                 CompletionStage<Body> read = entity.getDataBytes()
                         .completionTimeout(READ_TIMEOUT)
-                        .runWith(Sink.fold(new Body(), Body::add), materializer);
+                        .runWith(Sink.fold(new Body(), Body::add), materializer)
+                        .exceptionally(DockerJson::unreadable);
                 return Directives.onSuccess(read, body -> answer(body, inner));
             });
         });
+    }
+
+    /**
+     * Why a body could not be read, as the client's fault: one that stopped arriving is a 408 (the connection is
+     * then closed, as Go's server does on a read timeout); broken chunked framing, or a body cut short by the client
+     * closing, is a 400 with pekko-http's words for what was wrong.
+     */
+    private static Body unreadable(Throwable failure) {
+        Throwable cause = DockerErrors.unwrap(failure);
+        if (cause instanceof TimeoutException) {
+            throw new DockerApiException(408, "the request body did not arrive within " + READ_TIMEOUT.toSeconds() + " s");
+        }
+        if (cause instanceof EntityStreamException e) {
+            throw DockerApiException.badRequest("invalid request body: " + e.info().summary());
+        }
+        throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
     }
 
     private static Route answer(Body body, Function<ByteString, Route> inner) {
@@ -115,14 +147,36 @@ public final class DockerJson {
         return inner.apply(body.bytes);
     }
 
-    /** Parses a request body as {@code type}; refuses what Docker refuses with a 400. */
+    /**
+     * Parses a request body as {@code type}; refuses what Docker refuses with a 400: broken JSON, a value of the
+     * wrong type (naming the field), a byte-order mark or another encoding than UTF-8, and anything but white space
+     * after the value.
+     */
     public static <T> T parse(ByteString bytes, Class<T> type) {
         if (bytes.isEmpty()) {
             throw DockerApiException.badRequest("invalid JSON: got EOF while reading request body");
         }
-        T value;
-        try {
-            value = MAPPER.readValue(bytes.toArray(), type);
+        T value = read(bytes.toArray(), type);
+        if (value == null) {
+            throw DockerApiException.badRequest("invalid JSON: the body is null");
+        }
+        return value;
+    }
+
+    /** A JSON text (a query parameter's) as a tree, refused as {@link #parse} refuses a body. */
+    static JsonNode tree(String json) {
+        return read(json.getBytes(StandardCharsets.UTF_8), JsonNode.class);
+    }
+
+    private static <T> T read(byte[] bytes, Class<T> type) {
+        refuseOtherEncodings(bytes);
+        try (JsonParser parser = MAPPER.createParser(bytes)) {
+            T value = MAPPER.readValue(parser, type);
+            // Go's json.Unmarshal takes one value and white space; Jackson stops after the first value.
+            if (parser.nextToken() != null) {
+                throw DockerApiException.badRequest("invalid JSON: unexpected content after the JSON value");
+            }
+            return value;
         } catch (StreamReadException e) {
             throw DockerApiException.badRequest("invalid JSON: " + firstLine(e.getOriginalMessage()));
         } catch (JsonMappingException e) {
@@ -134,10 +188,27 @@ public final class DockerJson {
         } catch (IOException e) {
             throw DockerApiException.badRequest("invalid JSON: " + firstLine(e.getMessage()));
         }
-        if (value == null) {
-            throw DockerApiException.badRequest("invalid JSON: the body is null");
+    }
+
+    /**
+     * JSON is UTF-8 to Go, while Jackson would skip a byte-order mark and read UTF-16 or UTF-32 (which it detects by
+     * their zero bytes): refuse both in Go's words. A zero byte is never valid in JSON text.
+     */
+    private static void refuseOtherEncodings(byte[] bytes) {
+        int first = 0;
+        while (first < bytes.length && (bytes[first] == ' ' || bytes[first] == '\t' || bytes[first] == '\r' || bytes[first] == '\n')) {
+            first++;
         }
-        return value;
+        if (first < bytes.length && (bytes[first] & 0x80) != 0) {
+            throw DockerApiException.badRequest("invalid JSON: invalid character '" + (char) (bytes[first] & 0xFF)
+                    + "' looking for beginning of value");
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                throw DockerApiException.badRequest("invalid JSON: invalid character '\\x00' "
+                        + (i == first ? "looking for beginning of value" : "at offset " + i));
+            }
+        }
     }
 
     static String firstLine(String message) {

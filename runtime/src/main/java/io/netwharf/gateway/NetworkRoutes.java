@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionStage;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractExecutionContext;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
@@ -70,7 +71,8 @@ final class NetworkRoutes {
     // ---- reading ------------------------------------------------------------------------------------------------
 
     private Route list(Optional<String> filtersParam) {
-        DockerFilters filters = DockerFilters.parse(filtersParam, LIST_FILTERS);
+        // name and id are regular expressions in Docker (Args.Match), as for containers.
+        DockerFilters filters = DockerFilters.parse(filtersParam, LIST_FILTERS).withRegex("name", "id");
         for (String type : filters.get("type")) {
             if (!type.equals("custom") && !type.equals("builtin")) {
                 throw DockerApiException.badRequest("invalid filter: 'type'='" + type + "'");
@@ -81,7 +83,8 @@ final class NetworkRoutes {
                 throw DockerApiException.badRequest("invalid filter 'dangling=" + dangling + "'");
             }
         }
-        CompletionStage<List<Map<String, Object>>> shown = all().thenCompose(networks -> {
+        // Filtered on the route's dispatcher, never on the thread of the actor whose answer completed the list.
+        return extractExecutionContext(executor -> onSuccess(all().thenComposeAsync(networks -> {
             List<NetworkInfo> matching = networks.stream().filter(n -> matches(filters, n)).toList();
             if (!filters.has("dangling")) {
                 return CompletableFuture.completedFuture(matching.stream().map(n -> listed(n)).toList());
@@ -91,8 +94,7 @@ final class NetworkRoutes {
                     .filter(e -> wanted ? !isPredefined(e.getKey()) && e.getValue().isEmpty()
                             : isPredefined(e.getKey()) || !e.getValue().isEmpty())
                     .map(e -> listed(e.getKey())).toList());
-        });
-        return onSuccess(shown, body -> DockerJson.complete(StatusCodes.OK, body));
+        }, executor), body -> DockerJson.complete(StatusCodes.OK, body)));
     }
 
     private Map<String, Object> listed(NetworkInfo n) {
@@ -100,8 +102,8 @@ final class NetworkRoutes {
     }
 
     private boolean matches(DockerFilters f, NetworkInfo n) {
-        return f.matchesAny("name", n.name()::contains)
-                && f.matchesAny("id", n.id()::startsWith)
+        return f.matches("name", n.name())
+                && f.matches("id", n.id())
                 && f.matchesExactly("driver", n.driver())
                 && f.matchesLabels("label", n.labels())
                 && f.matchesAny("type", t -> t.equals("builtin") == isPredefined(n))
