@@ -1,5 +1,6 @@
 package io.netwharf.gateway;
 
+import io.netwharf.kernel.Directories;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -92,8 +93,9 @@ public final class UnixSocketListener {
     }
 
     /**
-     * Binds {@code socket} and starts accepting. The parent directory is created; a socket file nobody answers on (left
+     * Binds {@code socket} and starts accepting. A socket file nobody answers on (left
      * by a daemon that died) is replaced; if a server answers on it, or the path is not a socket, binding is refused.
+     * A missing parent directory is made with mode 0711 (an existing one is left as it is: it may be shared, as /tmp).
      * The socket gets mode 0660, owner root:root.
      *
      * @throws IOException naming the socket when it cannot be bound
@@ -102,7 +104,7 @@ public final class UnixSocketListener {
                                           ServerSettings settings) throws IOException {
         Path path = socket.toAbsolutePath().normalize();
         if (path.getParent() != null) {
-            Files.createDirectories(path.getParent());
+            Directories.ensureExists(path.getParent());
         }
         removeIfStale(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
