@@ -3,9 +3,14 @@ package io.netwharf.gateway;
 import com.typesafe.config.Config;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.stream.javadsl.Flow;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -13,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The gateway's listeners: one route served on every address given, Unix sockets through {@link UnixSocketListener}
@@ -21,15 +26,18 @@ import java.util.function.Supplier;
  * {@code pekko.http.server}.
  */
 public final class Gateway {
-    /** How long TCP requests in flight may take to answer once unbinding starts; then their connections close. */
+    /** After the guards drained a TCP listener, how long pekko-http may take to close what is left. */
     private static final Duration TCP_TERMINATION_DEADLINE = Duration.ofSeconds(1);
 
     private final List<Listener> listeners;
 
-    private record Listener(String address, Supplier<CompletionStage<Done>> unbind) {}
+    private final ConnectionLimits limits;
 
-    private Gateway(List<Listener> listeners) {
+    private record Listener(String address, Function<Duration, CompletionStage<Done>> unbind) {}
+
+    private Gateway(List<Listener> listeners, ConnectionLimits limits) {
         this.listeners = List.copyOf(listeners);
+        this.limits = limits;
     }
 
     /**
@@ -42,8 +50,9 @@ public final class Gateway {
         }
         Route sealed = route.seal();
         ServerSettings settings = serverSettings(system);
+        ConnectionLimits limits = ConnectionLimits.from(system.settings().config());
         CompletableFuture<Gateway> result = new CompletableFuture<>();
-        bindFrom(system, addresses.stream().distinct().toList(), 0, sealed, settings, new ArrayList<>(), result);
+        bindFrom(system, addresses.stream().distinct().toList(), 0, sealed, settings, limits, new ArrayList<>(), result);
         return result;
     }
 
@@ -52,12 +61,18 @@ public final class Gateway {
         return listeners.stream().map(Listener::address).toList();
     }
 
-    /**
-     * Stops listening everywhere and closes the connections: Unix sockets at once (their files are removed), TCP
-     * after requests in flight have had a second to answer.
-     */
+    /** {@link #unbind(Duration)} with the configured deadline ({@code netwharf.gateway.connections.shutdown-deadline}). */
     public CompletionStage<Done> unbind() {
-        return unbindAll(listeners);
+        return unbind(limits.shutdownDeadline());
+    }
+
+    /**
+     * Stops listening everywhere (Unix socket files are removed) and closes the connections: idle ones at once, the
+     * others once their request is answered (with {@code Connection: close}). Past {@code deadline}, a request still
+     * unanswered is answered 503 and its connection closed. Completes when every connection is closed.
+     */
+    public CompletionStage<Done> unbind(Duration deadline) {
+        return unbindAll(listeners, deadline);
     }
 
     /** The gateway's pekko-http settings: {@code netwharf.gateway.server} over {@code pekko.http.server}. */
@@ -67,44 +82,54 @@ public final class Gateway {
     }
 
     private static void bindFrom(ActorSystem<?> system, List<ListenAddress> addresses, int index, Route route,
-                                 ServerSettings settings, List<Listener> bound, CompletableFuture<Gateway> result) {
+                                 ServerSettings settings, ConnectionLimits limits, List<Listener> bound, CompletableFuture<Gateway> result) {
         if (index == addresses.size()) {
-            result.complete(new Gateway(bound));
+            result.complete(new Gateway(bound, limits));
             return;
         }
         ListenAddress address = addresses.get(index);
-        bindOne(system, address, route, settings).whenComplete((listener, failure) -> {
+        bindOne(system, address, route, settings, limits).whenComplete((listener, failure) -> {
             if (failure == null) {
                 bound.add(listener);
-                bindFrom(system, addresses, index + 1, route, settings, bound, result);
+                bindFrom(system, addresses, index + 1, route, settings, limits, bound, result);
             } else {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                unbindAll(bound).whenComplete((done, ignored) -> result.completeExceptionally(
+                unbindAll(bound, limits.shutdownDeadline()).whenComplete((done, ignored) -> result.completeExceptionally(
                         new IllegalStateException("cannot listen on " + address + ": " + cause.getMessage(), cause)));
             }
         });
     }
 
     private static CompletionStage<Listener> bindOne(ActorSystem<?> system, ListenAddress address, Route route,
-                                                     ServerSettings settings) {
+                                                     ServerSettings settings, ConnectionLimits limits) {
         if (address instanceof ListenAddress.Unix unix) {
             try {
-                UnixSocketListener listener = UnixSocketListener.bind(system, unix.path(), route.flow(system), settings);
+                UnixSocketListener listener = UnixSocketListener.bind(system, unix.path(), route.flow(system), settings, limits);
                 return CompletableFuture.completedFuture(new Listener(address.toString(), listener::unbind));
             } catch (IOException | RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
         ListenAddress.Tcp tcp = (ListenAddress.Tcp) address;
-        return Http.get(system).newServerAt(tcp.host(), tcp.port()).withSettings(settings).bind(route)
+        GuardedConnections connections = new GuardedConnections(limits, settings.getMaxConnections());
+        Flow<HttpRequest, HttpResponse, NotUsed> guarded = connections.guard(route.flow(system));
+        return Http.get(system).newServerAt(tcp.host(), tcp.port()).withSettings(settings).bindFlow(guarded)
                 .thenApply(binding -> new Listener(new ListenAddress.Tcp(tcp.host(), binding.localAddress().getPort()).toString(),
-                        () -> binding.terminate(TCP_TERMINATION_DEADLINE).thenApply(terminated -> Done.getInstance())));
+                        deadline -> unbindTcp(binding, connections, deadline)));
     }
 
-    private static CompletionStage<Done> unbindAll(List<Listener> listeners) {
+    /** Stops accepting, lets the guards drain the connections, then has pekko-http close what is left. */
+    private static CompletionStage<Done> unbindTcp(ServerBinding binding, GuardedConnections connections, Duration deadline) {
+        return binding.unbind()
+                .thenCompose(unbound -> connections.drain(deadline))
+                .thenCompose(drained -> binding.terminate(TCP_TERMINATION_DEADLINE))
+                .thenApply(terminated -> Done.getInstance());
+    }
+
+    private static CompletionStage<Done> unbindAll(List<Listener> listeners, Duration deadline) {
         CompletableFuture<?>[] unbinding = listeners.stream()
-                .map(listener -> listener.unbind().get().toCompletableFuture())
+                .map(listener -> listener.unbind().apply(deadline).toCompletableFuture())
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(unbinding).thenApply(all -> Done.getInstance());
     }

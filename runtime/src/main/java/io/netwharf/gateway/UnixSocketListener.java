@@ -35,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -73,14 +74,19 @@ public final class UnixSocketListener {
     private final Materializer materializer;
     private final LoggingAdapter httpLog;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final GuardedConnections guarded;
+    private final ConnectionLimits limits;
     private final AtomicBoolean unbound = new AtomicBoolean();
     private final CompletableFuture<Done> acceptStopped = new CompletableFuture<>();
+    private final CompletableFuture<Done> stopped = new CompletableFuture<>();
 
     private UnixSocketListener(ActorSystem<?> system, Path path, ServerSocketChannel server,
-                               Flow<HttpRequest, HttpResponse, ?> handler, ServerSettings settings) {
+                               Flow<HttpRequest, HttpResponse, ?> handler, ServerSettings settings, ConnectionLimits limits) {
         this.path = path;
         this.server = server;
-        this.handler = handler;
+        this.guarded = new GuardedConnections(limits, settings.getMaxConnections());
+        this.limits = limits;
+        this.handler = guarded.guard(handler);
         this.settings = settings;
         this.http = Http.get(system);
         this.materializer = Materializer.matFromSystem(system);
@@ -89,7 +95,8 @@ public final class UnixSocketListener {
 
     /** Binds {@code socket} and serves {@code route} (sealed) with the gateway's server settings. */
     public static UnixSocketListener bind(ActorSystem<?> system, Path socket, Route route) throws IOException {
-        return bind(system, socket, route.seal().flow(system), Gateway.serverSettings(system));
+        return bind(system, socket, route.seal().flow(system), Gateway.serverSettings(system),
+                ConnectionLimits.from(system.settings().config()));
     }
 
     /**
@@ -101,7 +108,7 @@ public final class UnixSocketListener {
      * @throws IOException naming the socket when it cannot be bound
      */
     public static UnixSocketListener bind(ActorSystem<?> system, Path socket, Flow<HttpRequest, HttpResponse, ?> handler,
-                                          ServerSettings settings) throws IOException {
+                                          ServerSettings settings, ConnectionLimits limits) throws IOException {
         Path path = socket.toAbsolutePath().normalize();
         if (path.getParent() != null) {
             Directories.ensureExists(path.getParent());
@@ -123,7 +130,7 @@ public final class UnixSocketListener {
             server.close();
             throw e;
         }
-        UnixSocketListener listener = new UnixSocketListener(system, path, server, handler, settings);
+        UnixSocketListener listener = new UnixSocketListener(system, path, server, handler, settings, limits);
         Thread acceptor = new Thread(listener::acceptLoop, "netwharf-gateway-accept-" + path);
         acceptor.setDaemon(true);
         acceptor.start();
@@ -140,10 +147,19 @@ public final class UnixSocketListener {
         return connections.size();
     }
 
-    /** Stops accepting, removes the socket file and closes the open connections. Calling it again does nothing. */
+    /** {@link #unbind(Duration)} with the configured shutdown deadline. */
     public CompletionStage<Done> unbind() {
+        return unbind(limits.shutdownDeadline());
+    }
+
+    /**
+     * Stops accepting and removes the socket file; closes idle connections at once and the others once their request
+     * is answered; past {@code deadline}, a request still unanswered is answered 503. Completes when every connection is
+     * closed. Calling it again does nothing.
+     */
+    public CompletionStage<Done> unbind(Duration deadline) {
         if (!unbound.compareAndSet(false, true)) {
-            return acceptStopped;
+            return stopped;
         }
         try {
             server.close();
@@ -155,8 +171,12 @@ public final class UnixSocketListener {
         } catch (IOException e) {
             log.warn("Cannot remove the socket file {}: {}", path, e.toString());
         }
-        connections.forEach(Connection::close);
-        return acceptStopped;
+        guarded.drain(deadline)
+                // A connection whose guard never started (accepted a moment ago) has nothing in flight.
+                .whenComplete((drained, failure) -> connections.forEach(Connection::close))
+                .thenCombine(acceptStopped, (drained, accepting) -> Done.getInstance())
+                .whenComplete((done, failure) -> stopped.complete(Done.getInstance()));
+        return stopped;
     }
 
     private static void removeIfStale(Path path) throws IOException {
@@ -195,8 +215,9 @@ public final class UnixSocketListener {
                     sleepQuietly();
                     continue;
                 }
-                if (connections.size() >= settings.getMaxConnections()) {
-                    log.warn("Refusing a connection on {}: {} connections open (pekko.http.server.max-connections)", path,
+                // At the cap, the connection idle the longest makes room; only when every one is busy is this one refused.
+                if (connections.size() >= settings.getMaxConnections() && !guarded.evictIdlest()) {
+                    log.warn("Refusing a connection on {}: {} connections open, all busy (max-connections)", path,
                             connections.size());
                     closeQuietly(channel);
                     continue;
