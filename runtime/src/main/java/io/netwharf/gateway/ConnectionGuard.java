@@ -39,8 +39,10 @@ import java.util.concurrent.CompletionStage;
  *   strict entity: the API takes small JSON documents), else it is answered 408 and the connection closed.</li>
  *   <li>A request in progress is never cut: Docker's container wait parks for hours, its answer's body comes when
  *   the container exits. The request counts as in progress until its answer's body is written whole.</li>
- *   <li>When the listener stops ({@link GuardedConnections#drain}), an idle connection closes at once, a busy one
- *   after its answer (sent with {@code Connection: close}); past the deadline a request still unanswered is
+ *   <li>When the listener stops ({@link GuardedConnections#drain}), a connection idle for a second or more since
+ *   its last answer closes at once; one answered less than a second ago gets that second, and a new one the deadline,
+ *   to deliver a request it may have sent already (its bytes cannot be seen from here); a busy one closes after its
+ *   answer (sent with {@code Connection: close}); past the deadline a request still unanswered is
  *   answered 503, and an answer still being written is cut.</li>
  * </ul>
  * Completing the stage closes the connection: pekko-http's server layer ends the connection when the responses end.
@@ -72,6 +74,8 @@ final class ConnectionGuard extends GraphStage<BidiShape<HttpResponse, HttpRespo
 
     private static final String IDLE = "idle";
     private static final String SHUTDOWN_DEADLINE = "shutdown-deadline";
+    /** On drain, how long a connection idle for less than this may still deliver a request it may have sent. */
+    private static final Duration DRAIN_GRACE = Duration.ofSeconds(1);
 
     private final class Logic extends TimerGraphStageLogic implements GuardedConnections.Member {
         private final CompletableFuture<Done> closed = new CompletableFuture<>();
@@ -84,6 +88,7 @@ final class ConnectionGuard extends GraphStage<BidiShape<HttpResponse, HttpRespo
         /** The client will send no more requests; the route's input ends once the last one is handed over. */
         private boolean requestsEnded;
         private boolean draining;
+        private boolean answeredAny;
         private final AsyncCallback<Boolean> evict = createAsyncCallback(ignored -> {
             if (idleSince != Long.MAX_VALUE) {
                 completeStage();
@@ -181,11 +186,6 @@ final class ConnectionGuard extends GraphStage<BidiShape<HttpResponse, HttpRespo
         }
 
         private void handOver(HttpRequest request) {
-            if (draining) {
-                // Arrived while the listener stops: nothing new starts now.
-                answerAndClose(StatusCodes.SERVICE_UNAVAILABLE, "netwharf is shutting down");
-                return;
-            }
             awaitingAnswer = true;
             push(requestOut, request);
             if (requestsEnded) {
@@ -222,6 +222,7 @@ final class ConnectionGuard extends GraphStage<BidiShape<HttpResponse, HttpRespo
         }
 
         private void onAnswerWritten() {
+            answeredAny = true;
             if (draining) {
                 completeStage();
                 return;
@@ -235,10 +236,22 @@ final class ConnectionGuard extends GraphStage<BidiShape<HttpResponse, HttpRespo
                 return;
             }
             draining = true;
-            if (idleSince != Long.MAX_VALUE) {
+            scheduleOnce(SHUTDOWN_DEADLINE, deadline);
+            if (idleSince == Long.MAX_VALUE) {
+                return; // closes after its answer
+            }
+            // A request may have been sent and not read yet: on a new connection (as Go's Shutdown spares new
+            // connections), or on one answered a moment ago. Those get until the deadline, or a second; the others,
+            // idle, are closed now.
+            if (!answeredAny) {
+                return;
+            }
+            Duration idleFor = Duration.ofNanos(System.nanoTime() - idleSince);
+            Duration grace = DRAIN_GRACE.compareTo(deadline) < 0 ? DRAIN_GRACE : deadline;
+            if (idleFor.compareTo(grace) >= 0) {
                 completeStage();
             } else {
-                scheduleOnce(SHUTDOWN_DEADLINE, deadline);
+                scheduleOnce(IDLE, grace.minus(idleFor));
             }
         }
 

@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -65,6 +66,8 @@ public final class UnixSocketListener {
     private static final int READ_BUFFER = 16 * 1024;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
+    /** After the shutdown deadline, how long connections may take to close (their 503 written) before they are cut. */
+    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(1);
 
     private final Path path;
     private final ServerSocketChannel server;
@@ -161,22 +164,56 @@ public final class UnixSocketListener {
         if (!unbound.compareAndSet(false, true)) {
             return stopped;
         }
+        // Clients may have connected and sent a request that the accepting thread has not taken yet: closing the
+        // socket now would reset them. Wake that thread with a connection of our own instead; it takes every
+        // connection still queued, then closes the socket (acceptQueuedAndClose).
+        try (SocketChannel wake = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            wake.connect(UnixDomainSocketAddress.of(path));
+        } catch (IOException e) {
+            log.debug("Cannot wake the accepting thread on {} ({}); closing the socket", path, e.toString());
+            closeServer();
+        }
+        // Guards of connections accepted a moment ago start later, and drain then: wait for the connections
+        // themselves to close, not only for the guards already started; past the deadline and a margin, close them.
+        acceptStopped.thenRun(() -> {
+            guarded.drain(deadline);
+            stopIfNoConnection();
+        });
+        stopped.completeOnTimeout(Done.getInstance(), deadline.plus(CLOSE_MARGIN).toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((done, failure) -> connections.forEach(Connection::close));
+        return stopped;
+    }
+
+    /** On the accepting thread, once unbinding: takes the connections still queued, then closes the socket. */
+    private void acceptQueuedAndClose() {
+        try {
+            Files.deleteIfExists(path); // no new client can connect now
+        } catch (IOException e) {
+            log.warn("Cannot remove the socket file {}: {}", path, e.toString());
+        }
+        try {
+            server.configureBlocking(false);
+            for (SocketChannel queued = server.accept(); queued != null; queued = server.accept()) {
+                serve(queued);
+            }
+        } catch (IOException e) {
+            log.debug("Taking the connections queued on {}: {}", path, e.toString());
+        }
+        closeServer();
+    }
+
+    private void closeServer() {
         try {
             server.close();
         } catch (IOException e) {
             log.debug("Closing the server socket {}: {}", path, e.toString());
         }
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            log.warn("Cannot remove the socket file {}: {}", path, e.toString());
+    }
+
+    private void stopIfNoConnection() {
+        if (unbound.get() && acceptStopped.isDone() && connections.isEmpty()) {
+            stopped.complete(Done.getInstance());
         }
-        guarded.drain(deadline)
-                // A connection whose guard never started (accepted a moment ago) has nothing in flight.
-                .whenComplete((drained, failure) -> connections.forEach(Connection::close))
-                .thenCombine(acceptStopped, (drained, accepting) -> Done.getInstance())
-                .whenComplete((done, failure) -> stopped.complete(Done.getInstance()));
-        return stopped;
     }
 
     private static void removeIfStale(Path path) throws IOException {
@@ -215,6 +252,11 @@ public final class UnixSocketListener {
                     sleepQuietly();
                     continue;
                 }
+                if (unbound.get()) {
+                    serve(channel);
+                    acceptQueuedAndClose();
+                    return;
+                }
                 // At the cap, the connection idle the longest makes room; only when every one is busy is this one refused.
                 if (connections.size() >= settings.getMaxConnections() && !guarded.evictIdlest()) {
                     log.warn("Refusing a connection on {}: {} connections open, all busy (max-connections)", path,
@@ -233,10 +275,7 @@ public final class UnixSocketListener {
 
     private void serve(SocketChannel channel) {
         Connection connection = new Connection(channel);
-        connections.add(connection);
-        if (unbound.get()) {
-            connection.close(); // raced with unbind()
-        }
+        connections.add(connection); // accepted as unbind() began: its guard drains it (a request it sent is answered)
         try {
             Source<ByteString, NotUsed> in = Source.unfoldResource(() -> connection, Connection::read, c -> {})
                     .async(IO_DISPATCHER);
@@ -252,6 +291,7 @@ public final class UnixSocketListener {
             done.whenComplete((ok, failure) -> {
                 connection.close();
                 connections.remove(connection);
+                stopIfNoConnection();
                 if (failure != null) {
                     log.debug("Connection on {} ended with {}", path, failure.toString());
                 }
@@ -260,6 +300,7 @@ public final class UnixSocketListener {
             log.warn("Cannot serve a connection on {}: {}", path, e.toString());
             connection.close();
             connections.remove(connection);
+            stopIfNoConnection();
         }
     }
 
