@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +35,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,6 +85,7 @@ class ConnectionLimitsTest {
                     Source<ByteString, ?> body = Source.completionStage(parked.thenApply(ByteString::fromString));
                     return complete(HttpResponse.create().withEntity(HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, body)));
                 })),
+                path("slow", () -> get(() -> onSuccess(parked, body -> complete(body)))),
                 path("echo", () -> post(() -> entity(Unmarshaller.entityToString(), body -> complete("got " + body)))));
     }
 
@@ -276,6 +280,36 @@ class ConnectionLimitsTest {
             }
         } finally {
             unbind(gateways);
+        }
+    }
+
+    @Test
+    void unbindAnswersWhatIsInFlightAnd503PastTheDeadline() throws Exception {
+        List<Gateway> gateways = new ArrayList<>();
+        List<Endpoint> endpoints = bind(standard, gateways);
+        List<RawConnection> slow = new ArrayList<>();
+        List<RawConnection> answered = new ArrayList<>();
+        for (Endpoint endpoint : endpoints) {
+            RawConnection c = endpoint.open();
+            c.write("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n"); // its answer never comes
+            slow.add(c);
+            RawConnection a = endpoint.open();
+            a.write("GET /_ping HTTP/1.1\r\nHost: localhost\r\n\r\n"); // answered, then kept alive
+            answered.add(a);
+        }
+        Thread.sleep(300);
+        long start = System.nanoTime();
+        gateways.get(0).unbind(Duration.ofSeconds(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(seconds >= 0.9 && seconds < 5, "unbind waited for the deadline, and not much longer: " + seconds + " s");
+        assertTrue(Files.notExists(dir.resolve(standard.name() + ".sock")));
+        for (int i = 0; i < endpoints.size(); i++) {
+            String late = slow.get(i).readUntilClosed(5);
+            assertEquals(503, RawConnection.status(late), endpoints.get(i) + ": " + late);
+            assertTrue(late.contains("shutting down"), late);
+            assertTrue(answered.get(i).readUntilClosed(5).endsWith("OK"), endpoints.get(i) + ": answered before, then closed");
+            slow.get(i).close();
+            answered.get(i).close();
         }
     }
 }
