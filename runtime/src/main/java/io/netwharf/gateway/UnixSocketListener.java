@@ -57,6 +57,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A client that closes its connection ends that connection's stream, answered or not (as pekko-http's TCP server
  * does without half-close): the pending response is dropped.
+ *
+ * <p>Each connection runs behind a {@link ConnectionGuard} (as the TCP listener's do), which closes idle and trickling
+ * connections and makes room at the cap; unbinding drains them. A quiet connection costs its thread: measured on this
+ * machine, 2,000 idle connections took the daemon from 35 to 2,044 threads and about 340 MB more resident memory
+ * (thread stacks, and each connection's materialized pekko-http stream and read buffer).
  */
 public final class UnixSocketListener {
     /** The dispatcher connection reads and writes block on; see reference.conf. */
