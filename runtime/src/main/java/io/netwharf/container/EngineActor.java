@@ -4,6 +4,7 @@ import io.netwharf.Netwharf;
 import io.netwharf.actor.Answered;
 import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
+import io.netwharf.kernel.Directories;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkMode;
@@ -19,7 +20,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -161,8 +161,10 @@ final class EngineActor {
                     && (joined.reference().equals(name) || joined.reference().equals(config.id()))) {
                 throw NetwharfException.badParameter("cannot join own network namespace");
             }
-            Path logs = dataRoot.resolve("containers").resolve(config.id());
-            Files.createDirectories(logs);
+            // Modes as dockerd's: the data root 0711, containers/ and each container's folder root's alone.
+            Directories.ensure(dataRoot, Directories.TRAVERSE_ONLY);
+            Path logs = Directories.ensure(Directories.ensure(dataRoot.resolve("containers"), Directories.PRIVATE).resolve(config.id()),
+                    Directories.PRIVATE);
             ActorRef<ContainerActor.Command> actor = context.spawn(
                     ContainerActor.create(engine, netwharf, launcher, config, logs), "container-" + config.id(), CONTAINER_DISPATCHER);
             byId.put(config.id(), new Entry(name, actor));

@@ -1,6 +1,8 @@
 package io.netwharf.kernel;
 
+import io.netwharf.protocol.netlink.Errno;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -25,12 +27,18 @@ public final class HostKernel implements AutoCloseable {
 
     /**
      * Opens the host namespace ({@code hostNetns}, or the process's own when null) and the directory under
-     * {@code runDirectory} where container namespaces are bind-mounted.
+     * {@code runDirectory} where container namespaces are bind-mounted. The run directory gets mode 0711 whatever the
+     * umask (it holds the API socket by default, which root's group may reach), its {@code netns} folder 0700.
      */
     public static HostKernel open(Path hostNetns, Path runDirectory, int namespaceThreads) {
         NamespaceThreads threads = new NamespaceThreads("netwharf-netns", namespaceThreads);
         try {
             Netns host = Netns.open(hostNetns == null ? OWN_NAMESPACE : hostNetns);
+            try {
+                Directories.ensure(runDirectory, Directories.TRAVERSE_ONLY);
+            } catch (IOException e) {
+                throw new KernelException("create the run directory " + runDirectory, Errno.EIO.number, e.toString());
+            }
             NetnsDirectory sandboxes = new NetnsDirectory(runDirectory.resolve("netns"), threads);
             return new HostKernel(threads, host, sandboxes);
         } catch (RuntimeException e) {

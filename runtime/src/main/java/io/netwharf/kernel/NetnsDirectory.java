@@ -6,13 +6,14 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * Named, persistent network namespaces under a run directory of netwharf's own, as {@code ip netns} keeps them
  * under /run/netns: each is an empty file with the namespace's nsfs file bind-mounted on it, so it outlives the
- * threads and descriptors that made it and a restarted runtime finds it again.
+ * threads and descriptors that made it and a restarted runtime finds it again. The directory is root's alone (0700).
  */
 public final class NetnsDirectory {
     private static final String THREAD_NAMESPACE = "/proc/thread-self/ns/net";
@@ -24,7 +25,7 @@ public final class NetnsDirectory {
         this.directory = directory;
         this.threads = threads;
         try {
-            Files.createDirectories(directory);
+            Directories.ensure(directory, Directories.PRIVATE);
         } catch (IOException e) {
             throw new KernelException("create netns directory " + directory, Errno.EIO.number, e.toString());
         }
@@ -71,7 +72,7 @@ public final class NetnsDirectory {
         Path path = pathOf(name);
         String operation = "create netns " + name;
         try {
-            Files.createFile(path);
+            Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileAlreadyExistsException e) {
             throw new KernelException(operation, Errno.EEXIST.number, path + " already exists");
         } catch (IOException e) {

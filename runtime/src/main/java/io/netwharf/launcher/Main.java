@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * netwharf's command line. Without a subcommand it starts the runtime with its defaults (flags in dockerd's
@@ -206,8 +208,9 @@ public final class Main implements Callable<Integer> {
                 return 1;
             }
             // Stop taking requests before the runtime stops (service-stop): unbind runs in an earlier phase.
-            CoordinatedShutdown.get(netwharf.system()).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "netwharf-gateway-unbind",
-                    gateway::unbind);
+            // Requests in flight are answered (503 past netwharf.gateway.connections.shutdown-deadline) before it completes.
+            Supplier<CompletionStage<Done>> unbind = gateway::unbind;
+            CoordinatedShutdown.get(netwharf.system()).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "netwharf-gateway-unbind", unbind);
             stopOnSignals(netwharf);
             System.err.println("netwharf daemon is listening on " + String.join(", ", gateway.boundAddresses()));
             netwharf.whenTerminated().toCompletableFuture().join();

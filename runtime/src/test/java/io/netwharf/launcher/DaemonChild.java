@@ -1,0 +1,99 @@
+package io.netwharf.launcher;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code netwharf daemon} in a JVM of its own (this test's classpath), in a fresh network namespace (so its default
+ * bridge and nftables tables are its own) and with umask 000 (so no folder gets a safe mode by luck):
+ * {@code unshare --net sh -c 'umask 000; exec java ... daemon'}. Both exec, so {@link #pid()} is the daemon's JVM.
+ * State under {@code dir}: {@code run/} (exec-root, the socket {@code run/netwharf.sock}), {@code data/} (data-root),
+ * output in {@code daemon.log}.
+ */
+final class DaemonChild implements AutoCloseable {
+    final Path dir;
+    final Path runDirectory;
+    final Path dataRoot;
+    final Path socket;
+    final Path log;
+    private final Process process;
+
+    DaemonChild(Path dir) throws IOException {
+        this.dir = dir;
+        runDirectory = dir.resolve("run");
+        dataRoot = dir.resolve("data");
+        socket = runDirectory.resolve("netwharf.sock");
+        log = dir.resolve("daemon.log");
+        List<String> command = new ArrayList<>(List.of("unshare", "--net", "sh", "-c", "umask 000 && exec \"$@\"", "sh",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "io.netwharf.launcher.Main", "daemon", "-H", "unix://" + socket, "--exec-root", runDirectory.toString(),
+                "--data-root", dataRoot.toString(), "--config-file", dir.resolve("none.conf").toString()));
+        Files.writeString(dir.resolve("none.conf"), "");
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Waits until the API socket accepts a connection. */
+    DaemonChild awaitListening() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the daemon exited with " + process.exitValue() + ":\n" + log());
+            }
+            if (Files.exists(socket)) {
+                try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                    probe.connect(UnixDomainSocketAddress.of(socket));
+                    return this;
+                } catch (IOException notYet) {
+                    // bound a moment later
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the daemon did not listen within 60 s:\n" + log());
+    }
+
+    /** SIGTERM to this daemon's pid only. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Its exit status, once it exited within {@code seconds}. */
+    int awaitExit(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("the daemon did not exit within " + seconds + " s:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
