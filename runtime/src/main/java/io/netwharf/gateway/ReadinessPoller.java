@@ -66,6 +66,9 @@ final class ReadinessPoller implements AutoCloseable {
                 key.interestOps(key.interestOps() | operation);
             } catch (ClosedChannelException | CancelledKeyException e) {
                 ready.completeExceptionally(new ClosedChannelException());
+            } catch (RuntimeException e) {
+                // Thrown on the poller's thread, which must go on for every other connection.
+                ready.completeExceptionally(e);
             }
         });
         selector.wakeup();
@@ -85,25 +88,38 @@ final class ReadinessPoller implements AutoCloseable {
             }
             for (SelectionKey key : selector.selectedKeys()) {
                 Waiters waiters = (Waiters) key.attachment();
-                if (!key.isValid()) {
+                try {
+                    wake(key, waiters);
+                } catch (CancelledKeyException e) {
+                    // The channel was closed by its connection's thread between select() and here.
                     fail(waiters);
-                    continue;
-                }
-                int ready = key.readyOps();
-                int remaining = key.interestOps() & ~ready;
-                key.interestOps(remaining);
-                if ((ready & SelectionKey.OP_READ) != 0 && waiters.readable != null) {
-                    CompletableFuture<Void> reader = waiters.readable;
-                    waiters.readable = null;
-                    reader.complete(null);
-                }
-                if ((ready & SelectionKey.OP_WRITE) != 0 && waiters.writable != null) {
-                    CompletableFuture<Void> writer = waiters.writable;
-                    waiters.writable = null;
-                    writer.complete(null);
+                } catch (RuntimeException e) {
+                    // A fault here must not end the thread: every quiet connection of the listener waits on it.
+                    log.error("Waking a connection's reader or writer failed", e);
+                    fail(waiters);
                 }
             }
             selector.selectedKeys().clear();
+        }
+    }
+
+    /** Completes the waiters of {@code key} that its channel is ready for, and stops watching for what it is ready for. */
+    private static void wake(SelectionKey key, Waiters waiters) {
+        if (!key.isValid()) {
+            fail(waiters);
+            return;
+        }
+        int ready = key.readyOps();
+        key.interestOps(key.interestOps() & ~ready);
+        if ((ready & SelectionKey.OP_READ) != 0 && waiters.readable != null) {
+            CompletableFuture<Void> reader = waiters.readable;
+            waiters.readable = null;
+            reader.complete(null);
+        }
+        if ((ready & SelectionKey.OP_WRITE) != 0 && waiters.writable != null) {
+            CompletableFuture<Void> writer = waiters.writable;
+            waiters.writable = null;
+            writer.complete(null);
         }
     }
 

@@ -267,8 +267,11 @@ public final class UnixSocketListener {
                     acceptQueuedAndClose();
                     return;
                 }
-                // At the cap, the connection idle the longest makes room; only when every one is busy is this one refused.
-                if (connections.size() >= settings.getMaxConnections() && !guarded.evictIdlest()) {
+                // At the cap, the connection idle the longest makes room; only when every one is busy is this one
+                // refused. Connections whose guard has not started yet are not known to be busy: this one is then
+                // served, and its guard makes room when it starts (GuardedConnections.joined), as on TCP.
+                if (connections.size() >= settings.getMaxConnections() && guarded.size() >= connections.size()
+                        && !guarded.evictIdlest()) {
                     log.warn("Refusing a connection on {}: {} connections open, all busy (max-connections)", path,
                             connections.size());
                     closeQuietly(channel);
