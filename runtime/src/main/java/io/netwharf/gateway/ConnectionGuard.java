@@ -10,7 +10,6 @@ import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
@@ -173,16 +172,8 @@ final class ConnectionGuard extends GraphStage<BidiShape<HttpResponse, HttpRespo
                 handOver(read.request().withEntity(read.body()));
                 return;
             }
-            Throwable cause = read.failure() instanceof java.util.concurrent.CompletionException && read.failure().getCause() != null
-                    ? read.failure().getCause() : read.failure();
-            if (cause instanceof EntityStreamSizeException) {
-                answerAndClose(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large: " + cause.getMessage());
-            } else if (cause instanceof java.util.concurrent.TimeoutException) {
-                answerAndClose(StatusCodes.REQUEST_TIMEOUT, "the request body did not arrive within " + limits.bodyTimeout().toSeconds()
-                        + " s of its headers");
-            } else {
-                answerAndClose(StatusCodes.BAD_REQUEST, "cannot read the request body: " + cause.getMessage());
-            }
+            DockerApiException refusal = DockerErrors.unreadableBody(read.failure(), limits.bodyTimeout());
+            answerAndClose(StatusCodes.get(refusal.status()), refusal.getMessage());
         }
 
         private void handOver(HttpRequest request) {

@@ -123,4 +123,22 @@ public final class DockerErrors {
         String text = response.entity() instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : response.status().reason();
         return response.withEntity(ContentTypes.APPLICATION_JSON, DockerJson.bytes(Map.of("message", text)));
     }
+    /**
+     * Why a request body could not be read, as the client's fault, for the guard that reads bodies
+     * ({@link ConnectionGuard}) and for a route that reads one itself ({@link DockerJson#body}): one that stopped
+     * arriving within {@code timeout} is a 408 (the connection is then closed, as Go's server does on a read
+     * timeout), one over the limit a 413, broken chunked framing or a body cut short by the client a 400 in
+     * pekko-http's words.
+     */
+    static DockerApiException unreadableBody(Throwable failure, java.time.Duration timeout) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof EntityStreamSizeException) {
+            return new DockerApiException(413, DockerJson.TOO_LARGE);
+        }
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return new DockerApiException(408, "the request body did not arrive within " + timeout.toSeconds() + " s");
+        }
+        String why = cause instanceof EntityStreamException e ? e.info().summary() : String.valueOf(cause.getMessage());
+        return DockerApiException.badRequest("invalid request body: " + why);
+    }
 }

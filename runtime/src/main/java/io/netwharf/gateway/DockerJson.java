@@ -20,16 +20,13 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -124,20 +121,8 @@ public final class DockerJson {
         });
     }
 
-    /**
-     * Why a body could not be read, as the client's fault: one that stopped arriving is a 408 (the connection is
-     * then closed, as Go's server does on a read timeout); broken chunked framing, or a body cut short by the client
-     * closing, is a 400 with pekko-http's words for what was wrong.
-     */
     private static Body unreadable(Throwable failure) {
-        Throwable cause = DockerErrors.unwrap(failure);
-        if (cause instanceof TimeoutException) {
-            throw new DockerApiException(408, "the request body did not arrive within " + READ_TIMEOUT.toSeconds() + " s");
-        }
-        if (cause instanceof EntityStreamException e) {
-            throw DockerApiException.badRequest("invalid request body: " + e.info().summary());
-        }
-        throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+        throw DockerErrors.unreadableBody(failure, READ_TIMEOUT);
     }
 
     private static Route answer(Body body, Function<ByteString, Route> inner) {
