@@ -3,8 +3,6 @@ package io.netwharf.gateway;
 import io.netwharf.container.ContainerRequest;
 import org.junit.jupiter.api.Test;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -23,10 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FiltersApiTest extends ApiTest {
     private static final String PATHOLOGICAL = "(.*a){12}b";
-
-    private static String filters(String json) {
-        return "?filters=" + URLEncoder.encode(json, StandardCharsets.UTF_8);
-    }
 
     private List<String> containerNames(String query) {
         GatewayFixture.Answer a = gateway.get("/v1.51/containers/json" + query);

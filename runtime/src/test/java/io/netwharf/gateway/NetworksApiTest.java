@@ -5,8 +5,6 @@ import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.runtime.HostSnapshot;
 import org.junit.jupiter.api.Test;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /networks over HTTP and through the docker CLI, checked against what the kernel shows. Needs root; runs in CI. */
 class NetworksApiTest extends ApiTest {
-    private static String filters(String json) {
-        return "?filters=" + URLEncoder.encode(json, StandardCharsets.UTF_8);
-    }
-
     private List<String> names(String query) {
         GatewayFixture.Answer a = gateway.get("/v1.51/networks" + query);
         assertEquals(200, a.status(), a.body());
