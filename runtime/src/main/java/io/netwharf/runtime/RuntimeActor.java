@@ -62,6 +62,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -151,7 +152,8 @@ public final class RuntimeActor {
         }
     }
 
-    private record CreatingNetwork(CreateNetwork request, NetworkDefinition definition) implements Step {
+    private record CreatingNetwork(CreateNetwork request, NetworkDefinition definition,
+                                   ActorRef<NetworkActor.Command> network) implements Step {
         public String describe() {
             return "create network " + definition.name();
         }
@@ -381,8 +383,9 @@ public final class RuntimeActor {
         List<Taken> taken = networks.values().stream().filter(n -> n.info().hasAddresses())
                 .map(n -> Taken.network(Ipv4Subnet.parse(n.info().subnet()), n.info().name())).toList();
         creatingNetwork = true;
-        CreatingNetwork step = new CreatingNetwork(request, definition);
-        pipe(create(spawn(definition), taken), step, handle -> new NetworkCreated(step, handle));
+        ActorRef<NetworkActor.Command> network = spawn(definition);
+        CreatingNetwork step = new CreatingNetwork(request, definition, network);
+        pipe(create(network, taken), step, handle -> new NetworkCreated(step, handle));
         return Behaviors.same();
     }
 
@@ -738,6 +741,12 @@ public final class RuntimeActor {
         NetwharfException error = KernelErrors.describe(step.describe(), failed.cause());
         if (step instanceof CreatingNetwork creating) {
             creatingNetwork = false;
+            if (KernelErrors.unwrap(failed.cause()) instanceof TimeoutException) {
+                // The caller hears of a failure, so nothing may stay: the network's actor may still finish creating
+                // its bridge and rules after the timeout. Its mailbox takes the removal after the creation (an actor
+                // whose creation failed has stopped, and the removal goes nowhere).
+                creating.network().tell(new NetworkActor.Remove(context.getSystem().ignoreRef()));
+            }
             creating.request().replyTo().tell(StatusReply.error(error));
             return nextNetworkCreation();
         } else if (step instanceof RemovingNetwork removing) {
