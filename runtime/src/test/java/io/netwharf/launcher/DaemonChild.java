@@ -1,9 +1,6 @@
 package io.netwharf.launcher;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,20 +42,17 @@ final class DaemonChild implements AutoCloseable {
         return process.pid();
     }
 
-    /** Waits until the API socket accepts a connection. */
+    /** Waits until the daemon says it is listening (its API socket accepts, and SIGTERM is its own to handle). */
     DaemonChild awaitListening() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("the daemon exited with " + process.exitValue() + ":\n" + log());
             }
-            if (Files.exists(socket)) {
-                try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                    probe.connect(UnixDomainSocketAddress.of(socket));
-                    return this;
-                } catch (IOException notYet) {
-                    // bound a moment later
-                }
+            // The line comes once the daemon handles SIGTERM itself: a socket that accepts comes a moment earlier,
+            // and a SIGTERM then would end the JVM with 143.
+            if (log().contains("netwharf daemon is listening on")) {
+                return this;
             }
             Thread.sleep(100);
         }
