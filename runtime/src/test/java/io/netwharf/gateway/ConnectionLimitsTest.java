@@ -29,7 +29,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
@@ -113,6 +115,29 @@ class ConnectionLimitsTest {
         }
     }
 
+    /** {@code count} connections that have sent a request's first headers and leave the last one open. */
+    private static List<RawConnection> slowloris(Endpoint endpoint, int count) throws IOException {
+        List<RawConnection> slow = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            RawConnection c = endpoint.open();
+            c.write("GET /_ping HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
+            slow.add(c);
+        }
+        return slow;
+    }
+
+    /** A byte every half second on each slow connection, as slowloris does; {@code closed} hears of each the server closed. */
+    private static ScheduledFuture<?> trickle(ScheduledExecutorService executor, List<RawConnection> slow,
+                                              Consumer<RawConnection> closed) {
+        return executor.scheduleAtFixedRate(() -> slow.forEach(c -> {
+            try {
+                c.write("a");
+            } catch (IOException e) {
+                closed.accept(c);
+            }
+        }), 500, 500, TimeUnit.MILLISECONDS);
+    }
+
     @Test
     void pingAnswersBeside2000IdleAnd100SlowlorisConnections() throws Exception {
         List<Gateway> gateways = new ArrayList<>();
@@ -125,19 +150,8 @@ class ConnectionLimitsTest {
                     for (int i = 0; i < 2000; i++) {
                         idle.add(endpoint.open());
                     }
-                    for (int i = 0; i < 100; i++) {
-                        RawConnection c = endpoint.open();
-                        c.write("GET /_ping HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
-                        slow.add(c);
-                    }
-                    // A byte every half second on each slow connection, as slowloris does.
-                    var trickling = trickle.scheduleAtFixedRate(() -> slow.forEach(c -> {
-                        try {
-                            c.write("a");
-                        } catch (IOException ignored) {
-                            // closed by the server: fine
-                        }
-                    }), 500, 500, TimeUnit.MILLISECONDS);
+                    slow.addAll(slowloris(endpoint, 100));
+                    var trickling = trickle(trickle, slow, closed -> {}); // closed by the server: fine
                     double[] rtt = new double[300];
                     for (int i = 0; i < rtt.length; i++) {
                         rtt[i] = ping(endpoint);
@@ -178,21 +192,10 @@ class ConnectionLimitsTest {
         ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
         try {
             for (Endpoint endpoint : bind(quick, gateways)) {
-                List<RawConnection> slow = new ArrayList<>();
-                for (int i = 0; i < 30; i++) {
-                    RawConnection c = endpoint.open();
-                    c.write("GET /_ping HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
-                    slow.add(c);
-                }
+                List<RawConnection> slow = slowloris(endpoint, 30);
                 Set<RawConnection> refused = ConcurrentHashMap.newKeySet();
                 long start = System.nanoTime();
-                var trickling = trickle.scheduleAtFixedRate(() -> slow.forEach(c -> {
-                    try {
-                        c.write("a");
-                    } catch (IOException closed) {
-                        refused.add(c);
-                    }
-                }), 500, 500, TimeUnit.MILLISECONDS);
+                var trickling = trickle(trickle, slow, refused::add);
                 try (RawConnection idle = endpoint.open(); RawConnection answered = endpoint.open()) {
                     answered.write("GET /_ping HTTP/1.1\r\nHost: localhost\r\n\r\n"); // kept alive after its answer
                     assertEquals("", idle.readUntilClosed(5), endpoint + ": an idle connection is closed without a word");
