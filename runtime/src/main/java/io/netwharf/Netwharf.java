@@ -11,6 +11,8 @@ import io.netwharf.actor.KernelErrors;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.runtime.RuntimeActor;
 import io.netwharf.runtime.RuntimeConfig;
+import io.netwharf.store.SqliteStore;
+import io.netwharf.store.Store;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -44,13 +46,15 @@ public final class Netwharf {
     private final ActorSystem<?> system;
     private final ActorRef<RuntimeActor.Command> runtime;
     private final Duration timeout;
+    private final Store store;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CompletableFuture<Done> stopped = new CompletableFuture<>();
 
-    private Netwharf(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout) {
+    private Netwharf(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout, Store store) {
         this.system = system;
         this.runtime = runtime;
         this.timeout = timeout;
+        this.store = store;
     }
 
     /**
@@ -81,8 +85,14 @@ public final class Netwharf {
     public static CompletionStage<Netwharf> start(ActorSystem<?> system, RuntimeConfig config) {
         // A unique name: an application may start more than one runtime.
         String name = "netwharf-" + Ids.shortId(Ids.newId());
-        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config), name, Props.empty());
-        Netwharf netwharf = new Netwharf(system, runtime, config.kernelTimeout());
+        Store store;
+        try {
+            store = config.stateDirectory() == null ? Store.none() : SqliteStore.open(system, config.stateDirectory());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store), name, Props.empty());
+        Netwharf netwharf = new Netwharf(system, runtime, config.kernelTimeout(), store);
         return netwharf.<Done>ask(RuntimeActor.AwaitReady::new)
                 .handle((done, failure) -> {
                     if (failure != null) {
@@ -100,7 +110,12 @@ public final class Netwharf {
      * {@link RuntimeActor#create} itself, or a test whose probe stands in for the runtime (no kernel needed).
      */
     public static Netwharf of(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout) {
-        return new Netwharf(system, runtime, timeout);
+        return new Netwharf(system, runtime, timeout, Store.none());
+    }
+
+    /** Where netwharf keeps what it knows: the container engine keeps its containers there too. */
+    public Store store() {
+        return store;
     }
 
     /** The actor system netwharf runs in: its own for {@link #startStandalone}, the application's for {@link #start}. */

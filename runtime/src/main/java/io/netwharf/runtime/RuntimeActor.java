@@ -35,6 +35,7 @@ import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.Resolver;
 import io.netwharf.sandbox.SandboxActor;
+import io.netwharf.store.Store;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -210,6 +211,11 @@ public final class RuntimeActor {
     }
 
     public static Behavior<Command> create(RuntimeConfig config) {
+        return create(config, Store.none());
+    }
+
+    /** The runtime keeping what it knows in {@code store}, which it closes when it stops. */
+    public static Behavior<Command> create(RuntimeConfig config, Store store) {
         // A fault in one command's handling must not lose the registries: log it and go on with the next command.
         return Behaviors.supervise(Behaviors.<Command>withStash(100_000, stash -> Behaviors.setup(context -> {
             HostKernel kernel;

@@ -24,10 +24,14 @@ import java.util.List;
  *                             null: the process's own
  * @param namespaceThreads     threads that step into namespaces to create them
  * @param kernelTimeout        how long a command may wait for the kernel work queued ahead of it
+ * @param stateDirectory       where the store keeps what netwharf knows ({@code --data-root}); null: nothing is kept,
+ *                             and stopping the runtime removes every container and user network it made
+ * @param liveRestore          running containers keep running while the daemon is down, and are adopted by its next
+ *                             start ({@code --live-restore})
  */
 public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaultAddressPools, int mtu, boolean icc,
                             boolean ipMasquerade, boolean iptables, Path runDirectory, Path hostNetns, int namespaceThreads,
-                            Duration kernelTimeout) {
+                            Duration kernelTimeout, Path stateDirectory, boolean liveRestore) {
     public static final Path DEFAULT_RUN_DIRECTORY = Path.of("/run/netwharf");
 
     public RuntimeConfig {
@@ -55,6 +59,8 @@ public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaul
         private Path hostNetns;
         private int namespaceThreads = 2;
         private Duration kernelTimeout = Duration.ofMinutes(2);
+        private Path stateDirectory;
+        private boolean liveRestore;
 
         private Builder() {}
 
@@ -108,9 +114,19 @@ public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaul
             return this;
         }
 
+        public Builder stateDirectory(Path stateDirectory) {
+            this.stateDirectory = stateDirectory;
+            return this;
+        }
+
+        public Builder liveRestore(boolean liveRestore) {
+            this.liveRestore = liveRestore;
+            return this;
+        }
+
         public RuntimeConfig build() {
             return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, iptables, runDirectory, hostNetns,
-                    namespaceThreads, kernelTimeout);
+                    namespaceThreads, kernelTimeout, stateDirectory, liveRestore);
         }
     }
 }

@@ -34,6 +34,7 @@ class LayersTest {
                 .layer("network").definedBy("io.netwharf.network..")
                 .layer("ipam").definedBy("io.netwharf.ipam..")
                 .layer("firewall").definedBy("io.netwharf.firewall..")
+                .layer("store").definedBy("io.netwharf.store..")
                 .layer("actor").definedBy("io.netwharf.actor..")
                 .layer("kernel").definedBy("io.netwharf.kernel..")
                 .layer("protocol").definedBy("io.netwharf.protocol..")
@@ -46,8 +47,10 @@ class LayersTest {
                 .whereLayer("network").mayOnlyBeAccessedByLayers("launcher", "runtime", "sandbox")
                 .whereLayer("ipam").mayOnlyBeAccessedByLayers("launcher", "gateway", "runtime", "sandbox", "network")
                 .whereLayer("firewall").mayOnlyBeAccessedByLayers("runtime", "network")
+                .whereLayer("store").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
+                        "sandbox", "network")
                 .whereLayer("actor").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
-                        "sandbox", "network", "ipam", "firewall")
+                        "sandbox", "network", "ipam", "firewall", "store")
                 .whereLayer("kernel").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
                         "sandbox", "network", "ipam", "firewall", "actor")
                 .check(CLASSES);
