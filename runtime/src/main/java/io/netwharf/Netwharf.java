@@ -83,14 +83,22 @@ public final class Netwharf {
      * default network is up, or fails with the reason it could not start.
      */
     public static CompletionStage<Netwharf> start(ActorSystem<?> system, RuntimeConfig config) {
-        // A unique name: an application may start more than one runtime.
-        String name = "netwharf-" + Ids.shortId(Ids.newId());
         Store store;
         try {
             store = config.stateDirectory() == null ? Store.none() : SqliteStore.open(system, config.stateDirectory());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        return start(system, config, store);
+    }
+
+    /**
+     * Starts the runtime keeping what it knows in {@code store} rather than the one the config names; the runtime
+     * closes it when it stops.
+     */
+    public static CompletionStage<Netwharf> start(ActorSystem<?> system, RuntimeConfig config, Store store) {
+        // A unique name: an application may start more than one runtime.
+        String name = "netwharf-" + Ids.shortId(Ids.newId());
         ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store), name, Props.empty());
         Netwharf netwharf = new Netwharf(system, runtime, config.kernelTimeout(), store);
         return netwharf.<Done>ask(RuntimeActor.AwaitReady::new)

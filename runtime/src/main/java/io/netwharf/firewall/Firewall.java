@@ -1,5 +1,7 @@
 package io.netwharf.firewall;
 
+import java.util.List;
+
 /**
  * The packet filtering netwharf needs for its networks, one implementation per backend (nftables, and
  * {@link NoFirewall} for hosts whose firewall is managed elsewhere), as
@@ -17,7 +19,15 @@ public interface Firewall {
      * Creates netwharf's own tables and base chains, empty of networks. Replaces any left by an earlier run, so it
      * always ends in the same state: the runtime adds its networks again afterwards.
      */
-    void setUp();
+    default void setUp() {
+        setUp(List.of());
+    }
+
+    /**
+     * Creates the tables with the rules of {@code networks} in them, in one atomic change: a restart reinstalls every
+     * network's rules without a moment in which the running containers' traffic goes unfiltered or unmasqueraded.
+     */
+    void setUp(List<NetworkRules> networks);
 
     /** Adds the rules of one network: isolation from other netwharf networks, ICC, masquerade, internal. */
     void addNetwork(NetworkRules rules);

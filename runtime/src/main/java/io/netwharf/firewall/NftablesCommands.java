@@ -1,5 +1,9 @@
 package io.netwharf.firewall;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,40 +36,91 @@ final class NftablesCommands {
             delete table bridge netwharf
             """; // adding first makes deleting safe when a table is absent (nft 1.0.6 has no "destroy")
 
-    private static final String TABLES = """
-            table ip netwharf {
-                set bridges { type ifname; }
-                map from_bridge { type ifname : verdict; }
-                map to_bridge { type ifname : verdict; }
-                map masquerade_from { type ipv4_addr : verdict; flags interval; }
-                chain forward {
-                    type filter hook forward priority filter; policy accept;
-                    iifname vmap @from_bridge
-                    oifname vmap @to_bridge
-                }
-                chain postrouting {
-                    type nat hook postrouting priority srcnat; policy accept;
-                    ip saddr vmap @masquerade_from
-                }
-            }
-            table bridge netwharf {
-                set icc_off { type ipv4_addr . ipv4_addr; flags interval; }
-                chain forward {
-                    type filter hook forward priority filter; policy accept;
-                    ip saddr . ip daddr @icc_off drop
-                }
-            }
-            """;
-
     private NftablesCommands() {}
 
     /** Both tables, emptied of networks: whatever netwharf tables exist are dropped first, in the same batch. */
     static String setUp() {
-        return DROP_TABLES + TABLES;
+        return setUp(List.of());
+    }
+
+    /**
+     * Both tables with the rules of {@code networks} in them, whatever netwharf tables exist dropped first, all in one
+     * batch. The networks' chains and elements are declared inside the table blocks: nft 1.0.6 refuses elements of an
+     * interval map added by a separate command in the batch that creates the map.
+     */
+    static String setUp(List<NetworkRules> networks) {
+        StringBuilder nft = new StringBuilder(DROP_TABLES);
+        nft.append("table ip netwharf {\n");
+        nft.append("    set bridges { type ifname;").append(elements(networks.stream().map(r -> quote(r.bridge())).toList())).append(" }\n");
+        for (NetworkRules r : networks) {
+            chains(r).forEach((chain, rules) -> {
+                nft.append("    chain ").append(chain).append(" {\n");
+                rules.forEach(rule -> nft.append("        ").append(rule).append('\n'));
+                nft.append("    }\n");
+            });
+        }
+        nft.append("    map from_bridge { type ifname : verdict;")
+                .append(elements(networks.stream().map(r -> quote(r.bridge()) + " : jump from-" + r.bridge()).toList())).append(" }\n");
+        nft.append("    map to_bridge { type ifname : verdict;")
+                .append(elements(networks.stream().map(r -> quote(r.bridge()) + " : jump to-" + r.bridge()).toList())).append(" }\n");
+        nft.append("    map masquerade_from { type ipv4_addr : verdict; flags interval;")
+                .append(elements(networks.stream().filter(NetworkRules::masqueraded).map(r -> r.subnet() + " : jump nat-" + r.bridge()).toList()))
+                .append(" }\n");
+        nft.append("""
+                    chain forward {
+                        type filter hook forward priority filter; policy accept;
+                        iifname vmap @from_bridge
+                        oifname vmap @to_bridge
+                    }
+                    chain postrouting {
+                        type nat hook postrouting priority srcnat; policy accept;
+                        ip saddr vmap @masquerade_from
+                    }
+                }
+                table bridge netwharf {
+                """);
+        nft.append("    set icc_off { type ipv4_addr . ipv4_addr; flags interval;")
+                .append(elements(networks.stream().filter(r -> !r.icc()).map(NftablesCommands::iccOffKey).toList())).append(" }\n");
+        nft.append("""
+                    chain forward {
+                        type filter hook forward priority filter; policy accept;
+                        ip saddr . ip daddr @icc_off drop
+                    }
+                }
+                """);
+        return nft.toString();
+    }
+
+    /** A set's or map's elements clause; nothing for none (nft refuses an empty one). */
+    private static String elements(List<String> elements) {
+        return elements.isEmpty() ? "" : " elements = { " + String.join(", ", elements) + " };";
     }
 
     static String tearDown() {
         return DROP_TABLES;
+    }
+
+    /**
+     * A network's chains in netwharf's ip table and their rules: isolation from other netwharf bridges, internal's
+     * drops, and masquerading when asked.
+     */
+    private static Map<String, List<String>> chains(NetworkRules r) {
+        String br = r.bridge();
+        Map<String, List<String>> chains = new LinkedHashMap<>();
+        List<String> from = new ArrayList<>();
+        List<String> to = new ArrayList<>();
+        // Isolation: nothing from this bridge to another netwharf bridge.
+        from.add("oifname != " + quote(br) + " oifname @bridges drop");
+        if (r.internal()) {
+            from.add("oifname != " + quote(br) + " drop");
+            to.add("iifname != " + quote(br) + " drop");
+        }
+        chains.put("from-" + br, from);
+        chains.put("to-" + br, to);
+        if (r.masqueraded()) {
+            chains.put("nat-" + br, List.of("oifname != " + quote(br) + " masquerade"));
+        }
+        return chains;
     }
 
     /**
@@ -75,18 +130,10 @@ final class NftablesCommands {
     static String addNetwork(NetworkRules r) {
         String br = r.bridge();
         StringBuilder nft = new StringBuilder();
-        nft.append("create chain ip netwharf from-").append(br).append('\n');
-        nft.append("create chain ip netwharf to-").append(br).append('\n');
-        // Isolation: nothing from this bridge to another netwharf bridge.
-        nft.append("add rule ip netwharf from-").append(br).append(" oifname != ").append(quote(br)).append(" oifname @bridges drop\n");
-        if (r.internal()) {
-            nft.append("add rule ip netwharf from-").append(br).append(" oifname != ").append(quote(br)).append(" drop\n");
-            nft.append("add rule ip netwharf to-").append(br).append(" iifname != ").append(quote(br)).append(" drop\n");
-        }
-        if (r.masqueraded()) {
-            nft.append("create chain ip netwharf nat-").append(br).append('\n');
-            nft.append("add rule ip netwharf nat-").append(br).append(" oifname != ").append(quote(br)).append(" masquerade\n");
-        }
+        chains(r).forEach((chain, rules) -> {
+            nft.append("create chain ip netwharf ").append(chain).append('\n');
+            rules.forEach(rule -> nft.append("add rule ip netwharf ").append(chain).append(' ').append(rule).append('\n'));
+        });
         nft.append("create element ip netwharf bridges { ").append(quote(br)).append(" }\n");
         nft.append("create element ip netwharf from_bridge { ").append(quote(br)).append(" : jump from-").append(br).append(" }\n");
         nft.append("create element ip netwharf to_bridge { ").append(quote(br)).append(" : jump to-").append(br).append(" }\n");

@@ -4,6 +4,7 @@ import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.Nftables;
 import io.netwharf.kernel.NftablesException;
 
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -22,8 +23,15 @@ public final class NftablesFirewall implements Firewall {
     }
 
     @Override
-    public void setUp() {
-        nft.run(host, "set up the netwharf firewall tables", NftablesCommands.setUp());
+    public void setUp(List<NetworkRules> networks) {
+        for (NetworkRules rules : networks) {
+            String problem = NftablesCommands.problemWith(rules);
+            if (problem != null) {
+                throw new NftablesException("set up the netwharf firewall tables with network " + rules.network(), problem, null);
+            }
+        }
+        nft.run(host, networks.isEmpty() ? "set up the netwharf firewall tables"
+                : "set up the netwharf firewall tables with the rules of " + networks.size() + " networks", NftablesCommands.setUp(networks));
     }
 
     @Override

@@ -5,6 +5,8 @@ import io.netwharf.protocol.model.NetwharfException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /**
  * No firewall of netwharf's ({@code --iptables=false}, dockerd's spelling): for hosts whose firewall is managed
  * elsewhere. Nothing is installed, so networks are not isolated from each other and nothing is masqueraded. A
@@ -23,7 +25,8 @@ public final class NoFirewall implements Firewall {
     }
 
     @Override
-    public void setUp() {
+    public void setUp(List<NetworkRules> networks) {
+        networks.forEach(this::addNetwork);
         LOG.warn("--iptables=false: netwharf installs no firewall rules; its networks are not isolated from each other, "
                 + "their traffic is not masqueraded, and icc=false and internal networks are refused");
     }

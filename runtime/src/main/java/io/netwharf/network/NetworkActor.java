@@ -1,6 +1,7 @@
 package io.netwharf.network;
 
 import io.netwharf.actor.KernelErrors;
+import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.PoolActor;
 import io.netwharf.ipam.PoolBase;
 import io.netwharf.ipam.Taken;
@@ -14,6 +15,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Owns one network: its endpoints, the {@link PoolActor} of its subnet (a child), and, through its
@@ -32,8 +35,30 @@ import java.util.Map;
 public final class NetworkActor {
     public sealed interface Command {}
 
-    /** First message: make (or adopt) the network, choosing a subnet that overlaps {@code taken} and the host's. */
-    public record Create(List<Taken> taken, List<PoolBase> candidates, ActorRef<StatusReply<NetworkHandle>> replyTo) implements Command {}
+    /**
+     * First message: make (or adopt) the network, choosing a subnet that overlaps {@code taken} and the host's, and
+     * take over the endpoints a restart found in place ({@code restored}).
+     */
+    public record Create(List<Taken> taken, List<PoolBase> candidates, Restored restored, ActorRef<StatusReply<NetworkHandle>> replyTo)
+            implements Command {
+        public Create(List<Taken> taken, List<PoolBase> candidates, ActorRef<StatusReply<NetworkHandle>> replyTo) {
+            this(taken, candidates, Restored.NOTHING, replyTo);
+        }
+    }
+
+    /**
+     * What a restart found of the network in place: the endpoints of the containers it adopted, and every address
+     * their namespaces actually carry in the network's subnet. Those addresses are taken in the pool before it hands
+     * out any, whether the store knew them or not.
+     */
+    public record Restored(List<EndpointInfo> endpoints, Set<Integer> addressesInUse) {
+        public static final Restored NOTHING = new Restored(List.of(), Set.of());
+
+        public Restored {
+            endpoints = List.copyOf(endpoints);
+            addressesInUse = Set.copyOf(addressesInUse);
+        }
+    }
 
     /**
      * Put an endpoint on the network: its link made straight inside the namespace bind-mounted at {@code sandbox}
@@ -70,13 +95,29 @@ public final class NetworkActor {
                         create.replyTo().tell(StatusReply.error(KernelErrors.describe("create network " + definition.name(), e)));
                         return Behaviors.stopped();
                     }
+                    Restored restored = create.restored();
+                    if (created.pool() != null) {
+                        restored.addressesInUse().forEach(address -> take(context, created, address));
+                    }
                     ActorRef<PoolActor.Command> pool = created.pool() == null ? null
                             : context.spawn(PoolActor.create(created.pool()), "pool");
                     create.replyTo().tell(StatusReply.success(new NetworkHandle(created.info(), context.getSelf(), pool)));
-                    return new Running(driver, created.info()).behavior();
+                    Running running = new Running(driver, created.info());
+                    restored.endpoints().forEach(running::adopt);
+                    return running.behavior();
                 })
                 .onSignal(PostStop.class, s -> Behaviors.same())
                 .build());
+    }
+
+    /** Takes an address a restored namespace holds; one the pool cannot give (outside it, or twice) is only logged. */
+    private static void take(ActorContext<Command> context, NetworkDriver.Created created, int address) {
+        try {
+            created.pool().allocate(address);
+        } catch (RuntimeException e) {
+            context.getLog().warn("network {}: address {} is held by a restored container but cannot be taken in its pool: {}",
+                    created.info().name(), Ipv4.format(address), e.getMessage());
+        }
     }
 
     /** The network once it exists in the kernel. */
@@ -89,6 +130,11 @@ public final class NetworkActor {
         Running(NetworkDriver driver, NetworkInfo info) {
             this.driver = driver;
             this.info = info;
+        }
+
+        void adopt(EndpointInfo endpoint) {
+            driver.adopt(endpoint);
+            endpoints.put(endpoint.containerId(), endpoint);
         }
 
         Behavior<Command> behavior() {

@@ -104,6 +104,15 @@ public record NetworkDefinition(String id, String name, String driver, String li
                 auxiliary, mtu, icc, masquerade, internal, attachable, isDefault, labels, options, created, Map.of());
     }
 
+    /**
+     * This network as an earlier run made it, to make again the same at a restart: the subnet and gateway it had
+     * (chosen then, when the request named none) and its creation time.
+     */
+    public NetworkDefinition restored(Ipv4Subnet subnet, int gateway, Instant created) {
+        return new NetworkDefinition(id, name, driver, link, subnet, gateway, ipRange, auxiliaryAddresses, mtu, icc, masquerade, internal,
+                attachable, isDefault, labels, options, created);
+    }
+
     /** Docker's words for an MTU out of range ({@code mtu} as given, which may not fit an int), and the range. */
     public static NetwharfException invalidMtu(String mtu) {
         return NetwharfException.badParameter("invalid MTU number: " + mtu + ": must be " + MIN_MTU + " to " + MAX_MTU);

@@ -31,6 +31,9 @@ public interface NetworkDriver {
      */
     void attach(EndpointInfo endpoint, String peerName, HardwareAddress mac, Netns sandbox);
 
+    /** Takes over an endpoint a restart found in place, made by an earlier run: nothing is changed in the kernel. */
+    default void adopt(EndpointInfo endpoint) {}
+
     /** The endpoint's last step, once the container side is configured (the bridge brings its port up). */
     void enable(EndpointInfo endpoint);
 

@@ -7,6 +7,10 @@ import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.sandbox.SandboxActor;
+import io.netwharf.store.Change;
+import io.netwharf.store.Phase;
+import io.netwharf.store.Store;
+import io.netwharf.store.StoredSandbox;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -24,8 +28,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The saga that gives a new container its namespace and its networks, one per creation, a child of the runtime:
- * the sandbox's {@code Create}, then a {@code Connect} per network, all sent at once (the sandbox handles them in
- * order, one at a time, and each of them undoes its own half-made work). When any fails, the undo is the sandbox's
+ * the sandbox recorded in the store (intent), the sandbox's {@code Create}, then a {@code Connect} per network, all
+ * sent at once (the sandbox handles them in
+ * order, one at a time, and each of them undoes its own half-made work), and the sandbox recorded as done before
+ * the runtime hears of it. When any fails, the undo is the sandbox's
  * {@code Destroy}, sent once every answer is in, so it cannot overtake a {@code Connect} still queued; the runtime
  * hears the failure of the first step that failed once the sandbox is gone, or with what was left when the undo
  * failed too.
@@ -56,31 +62,57 @@ final class ContainerWiring {
 
     private record Destroyed(StepFailed failed, Throwable undoFailure) implements Command {}
 
+    /** The store has the sandbox as done, or failed to. */
+    private record Recorded(Answered answered, Throwable failure) implements Command {}
+
+    /** The store has forgotten the sandbox of a failed creation (or could not: a restart drops its intent record). */
+    private record Forgotten(Failed outcome) implements Command {}
+
     private ContainerWiring() {}
 
-    static Behavior<Command> create(ActorRef<SandboxActor.Command> sandbox, String containerId, String label, List<Join> joins,
+    /** {@code intent}: the sandbox as the store keeps it, in {@link Phase#INTENT}. */
+    static Behavior<Command> create(ActorRef<SandboxActor.Command> sandbox, StoredSandbox intent, List<Join> joins, Store store,
                                     Duration timeout, ActorRef<Outcome> replyTo) {
+        String containerId = intent.containerId();
+        String label = intent.label();
         return Behaviors.setup(context -> {
-            List<CompletableFuture<Object>> steps = new ArrayList<>();
-            steps.add(answer(Asks.askWithStatus(sandbox, SandboxActor.Create::new, timeout, context.getSystem().scheduler()),
-                    "create its namespace"));
-            for (Join join : joins) {
-                steps.add(answer(Asks.<SandboxActor.Command, EndpointInfo>askWithStatus(sandbox,
-                        r -> new SandboxActor.Connect(join.network(), join.spec(), r), timeout, context.getSystem().scheduler()),
-                        "connect it to network " + join.network().name()));
-            }
-            context.pipeToSelf(CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)),
-                    (v, never) -> new Answered(steps.stream().map(CompletableFuture::join).toList()));
+            // Intent before effect; the steps are sent together, in order, once the record is durable.
+            CompletableFuture<List<CompletableFuture<Object>>> sent = store.apply(new Change.PutSandbox(intent)).toCompletableFuture()
+                    .thenApply(recorded -> {
+                        List<CompletableFuture<Object>> steps = new ArrayList<>();
+                        steps.add(answer(Asks.askWithStatus(sandbox, SandboxActor.Create::new, timeout, context.getSystem().scheduler()),
+                                "create its namespace"));
+                        for (Join join : joins) {
+                            steps.add(answer(Asks.<SandboxActor.Command, EndpointInfo>askWithStatus(sandbox,
+                                    r -> new SandboxActor.Connect(join.network(), join.spec(), r), timeout, context.getSystem().scheduler()),
+                                    "connect it to network " + join.network().name()));
+                        }
+                        return steps;
+                    });
+            CompletableFuture<List<Object>> answers = sent.thenCompose(steps -> CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                    .thenApply(v -> steps.stream().map(CompletableFuture::join).toList()));
+            context.pipeToSelf(answers, (results, failure) -> new Answered(failure == null ? results
+                    : List.of(new StepFailed("record it in the store", failure))));
             return Behaviors.receive(Command.class)
                     .onMessage(Answered.class, answered -> {
                         StepFailed failed = (StepFailed) answered.results().stream().filter(r -> r instanceof StepFailed)
                                 .findFirst().orElse(null);
-                        if (failed == null) {
-                            List<EndpointInfo> endpoints = answered.results().stream().skip(1).map(EndpointInfo.class::cast).toList();
-                            replyTo.tell(new Wired(containerId, (String) answered.results().get(0), endpoints));
-                            return Behaviors.stopped();
+                        if (failed != null) {
+                            return undo(context, sandbox, intent, store, timeout, replyTo, failed);
                         }
-                        return undo(context, sandbox, containerId, label, timeout, replyTo, failed);
+                        context.pipeToSelf(store.apply(new Change.PutSandbox(new StoredSandbox(containerId, label, intent.mode(),
+                                intent.sharesWith(), Phase.DONE))), (done, failure) -> new Recorded(answered, failure));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Recorded.class, recorded -> {
+                        if (recorded.failure() != null) {
+                            return undo(context, sandbox, intent, store, timeout, replyTo,
+                                    new StepFailed("record it in the store", recorded.failure()));
+                        }
+                        List<Object> results = recorded.answered().results();
+                        List<EndpointInfo> endpoints = results.stream().skip(1).map(EndpointInfo.class::cast).toList();
+                        replyTo.tell(new Wired(containerId, (String) results.get(0), endpoints));
+                        return Behaviors.stopped();
                     })
                     .build();
         });
@@ -91,8 +123,10 @@ final class ContainerWiring {
         return step.toCompletableFuture().handle((value, failure) -> failure == null ? value : new StepFailed(name, failure));
     }
 
-    private static Behavior<Command> undo(ActorContext<Command> context, ActorRef<SandboxActor.Command> sandbox, String containerId,
-                                          String label, Duration timeout, ActorRef<Outcome> replyTo, StepFailed failed) {
+    private static Behavior<Command> undo(ActorContext<Command> context, ActorRef<SandboxActor.Command> sandbox, StoredSandbox intent,
+                                          Store store, Duration timeout, ActorRef<Outcome> replyTo, StepFailed failed) {
+        String containerId = intent.containerId();
+        String label = intent.label();
         String saga = "create container " + label;
         LOG.debug("{}: {} failed, removing its namespace", saga, failed.step());
         context.pipeToSelf(Asks.<SandboxActor.Command, Done>askWithStatus(sandbox, SandboxActor.Destroy::new, timeout,
@@ -106,7 +140,15 @@ final class ContainerWiring {
                     if (leftover != null) {
                         LOG.error("{}: {} failed, and undoing it left {}", saga, destroyed.failed().step(), leftover);
                     }
-                    replyTo.tell(new Failed(containerId, error, leftover));
+                    Failed outcome = new Failed(containerId, error, leftover);
+                    // What is left is the intent record's to tell: it stays when the namespace could not be removed.
+                    CompletionStage<Done> forgotten = leftover == null ? store.apply(new Change.DeleteSandbox(containerId))
+                            : CompletableFuture.completedFuture(Done.getInstance());
+                    context.pipeToSelf(forgotten, (done, failure) -> new Forgotten(outcome));
+                    return Behaviors.same();
+                })
+                .onMessage(Forgotten.class, forgotten -> {
+                    replyTo.tell(forgotten.outcome());
                     return Behaviors.stopped();
                 })
                 .build();

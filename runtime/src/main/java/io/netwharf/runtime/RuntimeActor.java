@@ -35,7 +35,14 @@ import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.Resolver;
 import io.netwharf.sandbox.SandboxActor;
+import io.netwharf.firewall.StartupFirewall;
+import io.netwharf.store.Change;
+import io.netwharf.store.Phase;
 import io.netwharf.store.Store;
+import io.netwharf.store.StoredEndpoint;
+import io.netwharf.store.StoredNetwork;
+import io.netwharf.store.StoredSandbox;
+import io.netwharf.store.StoredState;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -56,6 +63,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -125,7 +135,8 @@ public final class RuntimeActor {
 
     // ---- the outcomes of the steps under way, piped back to the actor ----------------------------------------
 
-    private record NetworksStarted(List<NetworkHandle> networks) implements Command {}
+    /** Networks up (the default first), and the sandboxes the reconcile kept, to adopt. */
+    private record NetworksStarted(List<NetworkHandle> networks, List<Reconciliation.KeptSandbox> kept) implements Command {}
 
     private record NetworkCreated(CreatingNetwork step, NetworkHandle network) implements Command {}
 
@@ -136,6 +147,9 @@ public final class RuntimeActor {
 
     /** The sandbox is gone: a removal done, or a failed creation undone. */
     private record SandboxDestroyed(Step step) implements Command {}
+
+    /** A host or {@code container:} mode container could not be recorded: it is forgotten again. */
+    private record SharingFailed(String containerId) implements Command {}
 
     /** Everything was removed but what {@code failures} names. */
     private record ShutDown(Shutdown request, List<String> failures) implements Command {}
@@ -185,7 +199,8 @@ public final class RuntimeActor {
     private final StashBuffer<Command> stash;
     private final RuntimeConfig config;
     private final HostKernel kernel;
-    private final Firewall firewall;
+    private final StartupFirewall firewall;
+    private final Store store;
     private final Executor kernelExecutor;
     private final Scheduler scheduler;
     private final Map<String, NetworkRecord> networks = new LinkedHashMap<>();
@@ -199,12 +214,13 @@ public final class RuntimeActor {
     private final ActorRef<ContainerWiring.Outcome> wiringDone;
 
     private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel,
-                         Firewall firewall) {
+                         Firewall firewall, Store store) {
         this.context = context;
         this.stash = stash;
         this.config = config;
         this.kernel = kernel;
-        this.firewall = firewall;
+        this.firewall = new StartupFirewall(firewall);
+        this.store = store;
         this.kernelExecutor = context.getSystem().dispatchers().lookup(KERNEL_DISPATCHER);
         this.scheduler = context.getSystem().scheduler();
         this.wiringDone = context.messageAdapter(ContainerWiring.Outcome.class, WiringDone::new);
@@ -222,6 +238,7 @@ public final class RuntimeActor {
             try {
                 kernel = HostKernel.open(config.hostNetns(), config.runDirectory(), config.namespaceThreads());
             } catch (RuntimeException e) {
+                store.close();
                 return failed(KernelErrors.describe("open the host namespace", e));
             }
             Firewall firewall;
@@ -230,46 +247,69 @@ public final class RuntimeActor {
                 firewall = config.iptables() ? new NftablesFirewall(new Nftables(kernel.threads()), kernel.host()) : new NoFirewall();
             } catch (RuntimeException e) {
                 kernel.close();
+                store.close();
                 return failed(KernelErrors.describe("load the firewall", e));
             }
-            return new RuntimeActor(context, stash, config, kernel, firewall).starting();
+            return new RuntimeActor(context, stash, config, kernel, firewall, store).starting();
         }))).onFailure(RuntimeException.class, SupervisorStrategy.resume());
     }
 
     // ---- start -------------------------------------------------------------------------------------------------
 
+    /**
+     * Start = reconcile: what the store knows and what the kernel holds are made to agree ({@link Reconciliation}),
+     * then the default network, the predefined ones and the stored user networks are brought back (bridges adopted
+     * or made again, with the endpoints of the containers kept running), their firewall rules installed in one
+     * atomic change, and the kept sandboxes adopted. Commands wait until then.
+     */
     private Behavior<Command> starting() {
+        StoredState state;
         NetworkDefinition definition;
+        List<NetworkDefinition> stored = new ArrayList<>();
         try {
-            definition = defaultNetwork();
-        } catch (NetwharfException e) {
+            state = store.load();
+            definition = defaultNetwork(state.networks().stream().filter(StoredNetworks::isDefault).findFirst().orElse(null));
+            for (StoredNetwork row : state.networks()) {
+                if (row.phase() == Phase.DONE && !StoredNetworks.isDefault(row)) {
+                    stored.add(StoredNetworks.definition(row, config.mtu()));
+                }
+            }
+        } catch (RuntimeException e) {
             kernel.close();
-            return failed(e);
+            store.close();
+            return failed(e instanceof NetwharfException n ? n : KernelErrors.describe("read the store", e));
         }
         ActorRef<NetworkActor.Command> network = spawn(definition);
         // Spawned here, on the actor's thread; made below, once the default bridge is up.
         List<ActorRef<NetworkActor.Command>> predefined = List.of(spawn(NetworkDefinition.predefined("host", "host")),
                 spawn(NetworkDefinition.predefined("none", "null")));
-        CompletionStage<List<NetworkHandle>> ready = CompletableFuture
-                .runAsync(() -> {
-                    firewall.setUp();
+        Map<NetworkDefinition, ActorRef<NetworkActor.Command>> restored = new LinkedHashMap<>();
+        stored.forEach(d -> restored.put(d, spawn(d)));
+        List<Taken> taken = stored.stream().map(d -> Taken.network(d.subnet(), d.name())).toList();
+        CompletionStage<NetworksStarted> ready = CompletableFuture
+                .supplyAsync(() -> {
                     kernel.sysctl().write(kernel.host(), "net/ipv4/ip_forward", "1");
+                    return Reconciliation.run(state, kernel, config.liveRestore(), new LinkSweep(kernel, config.bridgeName()));
                 }, kernelExecutor)
-                .thenCompose(v -> create(network, List.of()))
-                .thenCompose(bridge -> {
+                .thenCompose(outcome -> store.apply(outcome.corrections()).thenApply(v -> outcome))
+                .thenCompose(outcome -> create(network, taken, restoredOn(definition.id(), outcome)).thenCompose(bridge -> {
                     List<CompletableFuture<NetworkHandle>> all = new ArrayList<>();
                     all.add(CompletableFuture.completedFuture(bridge));
-                    predefined.forEach(p -> all.add(create(p, List.of()).toCompletableFuture()));
+                    predefined.forEach(p -> all.add(create(p, List.of(), NetworkActor.Restored.NOTHING).toCompletableFuture()));
+                    restored.forEach((d, actor) -> all.add(create(actor, List.of(), restoredOn(d.id(), outcome)).toCompletableFuture()));
                     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                             .thenApply(x -> all.stream().map(CompletableFuture::join).toList());
-                });
-        pipe(ready, new StartingUp(), NetworksStarted::new);
+                }).thenCompose(handles -> CompletableFuture.runAsync(firewall::install, kernelExecutor)
+                        .thenCompose(v -> store.apply(new Change.PutNetwork(StoredNetworks.done(handles.get(0).info(), null))))
+                        .thenApply(v -> new NetworksStarted(handles, outcome.sandboxes()))));
+        pipe(ready, new StartingUp(), started -> started);
         return Behaviors.receive(Command.class)
                 .onMessage(NetworksStarted.class, this::onStarted)
                 .onMessage(StepFailed.class, failed -> {
                     NetwharfException error = KernelErrors.describe(failed.step().describe(), failed.cause());
                     LOG.error("netwharf could not start: {}", error.getMessage());
                     kernel.close();
+                    store.close();
                     return stash.unstashAll(failed(error));
                 })
                 .onAnyMessage(m -> {
@@ -279,21 +319,83 @@ public final class RuntimeActor {
                 .build();
     }
 
+    /** What the reconcile kept on network {@code networkId}: the kept sandboxes' endpoints there, and their addresses. */
+    private static NetworkActor.Restored restoredOn(String networkId, Reconciliation.Outcome outcome) {
+        List<EndpointInfo> endpoints = new ArrayList<>();
+        Set<Integer> addresses = new HashSet<>();
+        for (Reconciliation.KeptSandbox kept : outcome.sandboxes()) {
+            for (StoredEndpoint endpoint : kept.endpoints()) {
+                if (endpoint.networkId().equals(networkId)) {
+                    // The network's name and gateway are filled in once it is up (see onStarted); the owner needs the link.
+                    endpoints.add(new EndpointInfo(endpoint.endpointId(), networkId, null, endpoint.containerId(), endpoint.interfaceName(),
+                            endpoint.hostInterface(), endpoint.mac(), endpoint.address(), endpoint.prefixLength(), null, endpoint.aliases()));
+                }
+            }
+            // Every address a kept namespace carries, known or not: the pool takes those in its subnet.
+            addresses.addAll(kept.addresses());
+        }
+        return new NetworkActor.Restored(endpoints, addresses);
+    }
+
     private Behavior<Command> onStarted(NetworksStarted started) {
         started.networks().forEach(this::register);
         NetworkInfo bridge = started.networks().get(0).info();
         LOG.info("default network on bridge {}: subnet {}, gateway {}", bridge.bridge(), bridge.subnet(), bridge.gateway());
+        adopt(started.kept());
         return stash.unstashAll(running());
+    }
+
+    /**
+     * Takes over the sandboxes of the containers kept running across the restart: owners first, so that the
+     * containers that joined their namespace find them.
+     */
+    private void adopt(List<Reconciliation.KeptSandbox> kept) {
+        List<Reconciliation.KeptSandbox> ordered = new ArrayList<>(kept);
+        ordered.sort(Comparator.comparing(k -> k.sandbox().sharesWith() != null));
+        for (Reconciliation.KeptSandbox sandbox : ordered) {
+            StoredSandbox row = sandbox.sandbox();
+            NetworkMode mode = NetworkMode.parse(row.mode());
+            String id = row.containerId();
+            if (row.sharesWith() != null) {
+                ContainerRecord owner = containers.get(row.sharesWith());
+                containers.put(id, new ContainerRecord(id, row.label(), mode, owner.sandbox(), owner.sandboxKey(), owner.id(),
+                        ContainerRecord.State.RUNNING));
+            } else if (mode instanceof NetworkMode.Host) {
+                containers.put(id, new ContainerRecord(id, row.label(), mode, null, kernel.host().path().toString(), null,
+                        ContainerRecord.State.RUNNING));
+            } else {
+                List<SandboxActor.AdoptedEndpoint> endpoints = new ArrayList<>();
+                for (StoredEndpoint endpoint : sandbox.endpoints()) {
+                    NetworkHandle network = networks.get(endpoint.networkId()).handle();
+                    endpoints.add(new SandboxActor.AdoptedEndpoint(StoredNetworks.endpoint(endpoint, network.info()), network,
+                            Ipv4.parse(endpoint.address())));
+                }
+                ActorRef<SandboxActor.Command> actor = spawnSandbox(id, row.label());
+                actor.tell(new SandboxActor.Adopt(endpoints, context.getSystem().ignoreRef()));
+                containers.put(id, new ContainerRecord(id, row.label(), mode, actor, kernel.sandboxes().pathOf(Ids.shortId(id)).toString(),
+                        null, ContainerRecord.State.RUNNING));
+            }
+        }
+        if (!kept.isEmpty()) {
+            LOG.info("{} containers kept running across the restart (live restore) were adopted", kept.size());
+        }
     }
 
     /**
      * The default network as the config describes it: {@code --bip} fixes its subnet and gateway, checked as a user
      * network's are (a prefix in ASCII digits, a subnet a pool can take, no special-purpose block, a usable gateway).
      */
-    private NetworkDefinition defaultNetwork() {
+    private NetworkDefinition defaultNetwork(StoredNetwork stored) {
         NetworkDefinition.checkLinkName(config.bridgeName());
         Ipv4Subnet subnet = null;
         Integer gateway = null;
+        // The same network as in the last run, on the same bridge: same id (the endpoints kept running refer to it),
+        // and the same subnet unless --bip now says otherwise.
+        boolean same = stored != null && config.bridgeName().equals(stored.link());
+        if (same && config.bip() == null && stored.subnet() != null) {
+            subnet = Ipv4Subnet.parse(stored.subnet());
+            gateway = Ipv4.parse(stored.gateway());
+        }
         if (config.bip() != null) {
             try {
                 String[] parts = config.bip().split("/", 2);
@@ -308,9 +410,10 @@ public final class RuntimeActor {
                 throw NetwharfException.badParameter("invalid bip \"" + config.bip() + "\": " + e.getMessage());
             }
         }
-        return new NetworkDefinition(Ids.newId(), "bridge", "bridge", config.bridgeName(), subnet, gateway, null, Map.of(), config.mtu(),
-                config.icc(), config.ipMasquerade(), false, false, true, Map.of(),
-                BridgeOptions.ofDefaultBridge(config.bridgeName(), config.mtu(), config.icc(), config.ipMasquerade()), Instant.now());
+        return new NetworkDefinition(same ? stored.id() : Ids.newId(), StoredNetworks.DEFAULT_NAME, "bridge", config.bridgeName(), subnet,
+                gateway, null, Map.of(), config.mtu(), config.icc(), config.ipMasquerade(), false, false, true, Map.of(),
+                BridgeOptions.ofDefaultBridge(config.bridgeName(), config.mtu(), config.icc(), config.ipMasquerade()),
+                same ? stored.created() : Instant.now());
     }
 
     /** Refuses every command with the reason the runtime could not start. */
@@ -354,6 +457,10 @@ public final class RuntimeActor {
                 .onMessage(NetworkRemoved.class, this::onNetworkRemoved)
                 .onMessage(WiringDone.class, this::onWiringDone)
                 .onMessage(SandboxDestroyed.class, this::onSandboxDestroyed)
+                .onMessage(SharingFailed.class, m -> {
+                    containers.remove(m.containerId());
+                    return Behaviors.same();
+                })
                 .onMessage(ShutDown.class, done -> {
                     List<String> failed = done.failures();
                     failed.forEach(message -> LOG.warn("shutdown: {}", message));
@@ -364,6 +471,7 @@ public final class RuntimeActor {
                 .onMessage(StepFailed.class, this::onStepFailed)
                 .onSignal(PostStop.class, s -> {
                     kernel.close();
+                    store.close();
                     return Behaviors.same();
                 })
                 .build();
@@ -391,7 +499,11 @@ public final class RuntimeActor {
         creatingNetwork = true;
         ActorRef<NetworkActor.Command> network = spawn(definition);
         CreatingNetwork step = new CreatingNetwork(request, definition, network);
-        pipe(create(network, taken), step, handle -> new NetworkCreated(step, handle));
+        // Intent before effect: a crash while the bridge is being made leaves a record of it; the answer waits for done.
+        pipe(store.apply(new Change.PutNetwork(StoredNetworks.intent(definition, request.spec())))
+                .thenCompose(v -> create(network, taken, NetworkActor.Restored.NOTHING))
+                .thenCompose(handle -> store.apply(new Change.PutNetwork(StoredNetworks.done(handle.info(), request.spec())))
+                        .thenApply(v -> handle)), step, handle -> new NetworkCreated(step, handle));
         return Behaviors.same();
     }
 
@@ -425,8 +537,8 @@ public final class RuntimeActor {
     }
 
     /** Asks a new network's actor to make its bridge; may be called off the actor's thread. */
-    private CompletionStage<NetworkHandle> create(ActorRef<NetworkActor.Command> network, List<Taken> taken) {
-        return Asks.askWithStatus(network, replyTo -> new NetworkActor.Create(taken, config.defaultAddressPools(), replyTo),
+    private CompletionStage<NetworkHandle> create(ActorRef<NetworkActor.Command> network, List<Taken> taken, NetworkActor.Restored restored) {
+        return Asks.askWithStatus(network, replyTo -> new NetworkActor.Create(taken, config.defaultAddressPools(), restored, replyTo),
                 config.kernelTimeout(), scheduler);
     }
 
@@ -480,7 +592,8 @@ public final class RuntimeActor {
             return Behaviors.same();
         }
         RemovingNetwork step = new RemovingNetwork(request, network);
-        pipe(removeNetwork(network), step, done -> new NetworkRemoved(step));
+        pipe(removeNetwork(network).thenCompose(done -> store.apply(new Change.DeleteNetwork(network.handle().id()))), step,
+                done -> new NetworkRemoved(step));
         return Behaviors.same();
     }
 
@@ -517,15 +630,19 @@ public final class RuntimeActor {
             request.replyTo().tell(StatusReply.error(e));
             return Behaviors.same();
         }
-        ActorRef<SandboxActor.Command> sandbox = context.spawn(SandboxActor.create(kernel, id, label, config.kernelTimeout()),
-                // Numbered: a container restarted under its id may start before its old sandbox actor has stopped.
-                "sandbox-" + id + "-" + (++sandboxesSpawned), KERNEL_DISPATCHER);
+        ActorRef<SandboxActor.Command> sandbox = spawnSandbox(id, label);
         ContainerRecord creating = new ContainerRecord(id, label, spec.networkMode(), sandbox, null, null, ContainerRecord.State.CREATING);
         containers.put(id, creating);
         wirings.put(id, new Creation(request, creating));
-        context.spawn(ContainerWiring.create(sandbox, id, label, joins, config.kernelTimeout(), wiringDone),
-                "wiring-" + id + "-" + sandboxesSpawned);
+        context.spawn(ContainerWiring.create(sandbox, new StoredSandbox(id, label, spec.networkMode().text(), null, Phase.INTENT), joins,
+                        store, config.kernelTimeout(), wiringDone), "wiring-" + id + "-" + sandboxesSpawned);
         return Behaviors.same();
+    }
+
+    private ActorRef<SandboxActor.Command> spawnSandbox(String id, String label) {
+        return context.spawn(SandboxActor.create(kernel, id, label, config.kernelTimeout(), store),
+                // Numbered: a container restarted under its id may start before its old sandbox actor has stopped.
+                "sandbox-" + id + "-" + (++sandboxesSpawned), KERNEL_DISPATCHER);
     }
 
     /** The creation saga has ended: the container runs, or it is forgotten (its sandbox gone, or logged as left). */
@@ -559,7 +676,16 @@ public final class RuntimeActor {
             record = new ContainerRecord(id, label, mode, null, kernel.host().path().toString(), null, ContainerRecord.State.RUNNING);
         }
         containers.put(id, record);
-        request.replyTo().tell(StatusReply.success(containerInfo(record, record.sandboxKey(), List.of())));
+        ContainerRecord made = record;
+        store.apply(new Change.PutSandbox(new StoredSandbox(id, label, record.mode().text(), record.sharesWith(), Phase.DONE)))
+                .whenComplete((done, failure) -> {
+                    if (failure == null) {
+                        request.replyTo().tell(StatusReply.success(containerInfo(made, made.sandboxKey(), List.of())));
+                    } else {
+                        context.getSelf().tell(new SharingFailed(id));
+                        request.replyTo().tell(StatusReply.error(KernelErrors.describe("record container " + label, failure)));
+                    }
+                });
         return Behaviors.same();
     }
 
@@ -662,11 +788,12 @@ public final class RuntimeActor {
             return Behaviors.same();
         }
         RemovingContainer step = new RemovingContainer(request, record, sharers);
-        if (!record.ownsSandbox()) {
-            return onSandboxDestroyed(new SandboxDestroyed(step));
-        }
+        List<Change> forgotten = new ArrayList<>();
+        forgotten.add(new Change.DeleteSandbox(record.id()));
+        sharers.forEach(c -> forgotten.add(new Change.DeleteSandbox(c.id())));
         containers.put(record.id(), record.with(ContainerRecord.State.REMOVING));
-        pipe(destroy(record.sandbox()), step, done -> new SandboxDestroyed(step));
+        CompletionStage<Done> destroyed = record.ownsSandbox() ? destroy(record.sandbox()) : CompletableFuture.completedFuture(Done.getInstance());
+        pipe(destroyed.thenCompose(done -> store.apply(forgotten)), step, done -> new SandboxDestroyed(step));
         return Behaviors.same();
     }
 
@@ -747,12 +874,11 @@ public final class RuntimeActor {
         NetwharfException error = KernelErrors.describe(step.describe(), failed.cause());
         if (step instanceof CreatingNetwork creating) {
             creatingNetwork = false;
-            if (KernelErrors.unwrap(failed.cause()) instanceof TimeoutException) {
-                // The caller hears of a failure, so nothing may stay: the network's actor may still finish creating
-                // its bridge and rules after the timeout. Its mailbox takes the removal after the creation (an actor
-                // whose creation failed has stopped, and the removal goes nowhere).
-                creating.network().tell(new NetworkActor.Remove(context.getSystem().ignoreRef()));
-            }
+            // The caller hears of a failure, so nothing may stay: the network's actor may still finish creating its
+            // bridge and rules after a timeout, or have made them before the store failed. Its mailbox takes the
+            // removal after the creation (an actor whose creation failed has stopped, and the removal goes nowhere).
+            creating.network().tell(new NetworkActor.Remove(context.getSystem().ignoreRef()));
+            store.apply(new Change.DeleteNetwork(creating.definition().id()));
             creating.request().replyTo().tell(StatusReply.error(error));
             return nextNetworkCreation();
         } else if (step instanceof RemovingNetwork removing) {
@@ -768,7 +894,21 @@ public final class RuntimeActor {
 
     // ---- shutdown ----------------------------------------------------------------------------------------------
 
+    /**
+     * Without a durable store, nothing outlives the runtime: every sandbox, user network and the firewall table go.
+     * With one, a stop is Docker's: networks stay (bridges and rules in the kernel, records in the store) for the next
+     * start; sandboxes go unless {@code --live-restore} keeps their containers running.
+     */
     private Behavior<Command> onShutdown(Shutdown request) {
+        if (store.durable()) {
+            List<ContainerRecord> sandboxes = config.liveRestore() ? List.of() : containers.values().stream()
+                    .filter(c -> c.ownsSandbox() && c.state() == ContainerRecord.State.RUNNING).toList();
+            CompletionStage<List<String>> failures = allFailures(sandboxes.stream()
+                    .map(c -> failureOf("remove container " + c.label(), destroy(c.sandbox())
+                            .thenCompose(done -> store.apply(new Change.DeleteSandbox(c.id()))))).toList());
+            context.pipeToSelf(failures, (failed, f) -> new ShutDown(request, failed));
+            return Behaviors.same();
+        }
         List<NetworkRecord> all = networks.values().stream().filter(n -> n.info().hasAddresses()).toList();
         List<CompletableFuture<String>> sandboxes = containers.values().stream()
                 .filter(c -> c.ownsSandbox() && c.state() == ContainerRecord.State.RUNNING)

@@ -4,6 +4,7 @@ import io.netwharf.ipam.Ipv4;
 import io.netwharf.kernel.KernelException;
 import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkSocket;
+import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.NetnsDirectory;
 import io.netwharf.kernel.NetnsDirectory.ConnectedNetns;
 import io.netwharf.kernel.VethEndpoint;
@@ -38,6 +39,13 @@ public final class NetlinkSandboxKernel implements SandboxKernel {
         // the moment it puts a veth peer there.
         created.netns().close();
         return new Socket(created.netns().path(), created.socket());
+    }
+
+    @Override
+    public Namespace open(String name) {
+        try (Netns netns = directory.open(name)) {
+            return new Socket(netns.path(), directory.openSocket(netns));
+        }
     }
 
     @Override

@@ -10,6 +10,10 @@ import io.netwharf.kernel.HostKernel;
 import io.netwharf.network.NetworkActor;
 import io.netwharf.network.NetworkHandle;
 import io.netwharf.protocol.model.EndpointInfo;
+import io.netwharf.store.Change;
+import io.netwharf.store.Phase;
+import io.netwharf.store.Store;
+import io.netwharf.store.StoredEndpoint;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetwharfException;
@@ -68,6 +72,15 @@ public final class SandboxActor {
 
     public record Disconnect(NetworkHandle network, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+    /**
+     * First message instead of {@link Create}, at a restart: take over the namespace an earlier run made, with the
+     * endpoints it holds (already on their networks and in their pools). Answers the namespace's path.
+     */
+    public record Adopt(List<AdoptedEndpoint> endpoints, ActorRef<StatusReply<String>> replyTo) implements Command {}
+
+    /** An endpoint a restart found in place: as it was recorded, on its network, with its address. */
+    public record AdoptedEndpoint(EndpointInfo info, NetworkHandle network, int address) {}
+
     /** The endpoints, in the order they were connected. */
     public record Inspect(ActorRef<List<EndpointInfo>> replyTo) implements Command {}
 
@@ -84,10 +97,16 @@ public final class SandboxActor {
     /** The network's pool gave {@code address}. */
     private record AddressAllocated(int address) implements StepResult {}
 
+    /** The store holds the endpoint: in intent before its link is made, done once it is up. */
+    private record EndpointRecorded() implements StepResult {}
+
     /** The network's owner made the veth pair: host end on the bridge, peer in this namespace. */
     private record PairAttached() implements StepResult {}
 
-    /** The network's owner brought the endpoint's port up: the saga's last step. */
+    /** The endpoints that left are deleted from the store (or the deletion failed, noted with the teardown's failures). */
+    private record LeaveRecorded() implements StepResult {}
+
+    /** The network's owner brought the endpoint's port up. */
     private record PortEnabled() implements StepResult {}
 
     /** The network's owner forgot the endpoint on {@code networkId} (and deleted its pair if asked to). */
@@ -102,6 +121,7 @@ public final class SandboxActor {
     /** The steps of the sagas, as errors and logs name them. */
     enum Step {
         ALLOCATE("allocate an address"),
+        RECORD("record the endpoint in the store"),
         ATTACH("attach the veth pair"),
         CONFIGURE("configure the interface inside the namespace"),
         ENABLE("enable the bridge port"),
@@ -185,6 +205,7 @@ public final class SandboxActor {
     private final String namespaceName;
     private final Duration timeout;
     private final Scheduler scheduler;
+    private final Store store;
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     /** The open namespace and its socket; null before Create and once Destroy has closed it. */
     private SandboxKernel.Namespace namespace;
@@ -194,8 +215,9 @@ public final class SandboxActor {
     private String defaultRouteNetwork;
 
     private SandboxActor(ActorContext<Command> context, StashBuffer<Command> stash, SandboxKernel kernel, String containerId,
-                         String containerName, Duration timeout) {
+                         String containerName, Duration timeout, Store store) {
         this.context = context;
+        this.store = store;
         this.stash = stash;
         this.kernel = kernel;
         this.containerId = containerId;
@@ -205,13 +227,18 @@ public final class SandboxActor {
         this.scheduler = context.getSystem().scheduler();
     }
 
-    public static Behavior<Command> create(HostKernel kernel, String containerId, String containerName, Duration timeout) {
-        return create(new NetlinkSandboxKernel(kernel.sandboxes()), containerId, containerName, timeout);
+    /** A sandbox whose endpoints are recorded in {@code store}: in intent before their link is made, done once up. */
+    public static Behavior<Command> create(HostKernel kernel, String containerId, String containerName, Duration timeout, Store store) {
+        return create(new NetlinkSandboxKernel(kernel.sandboxes()), containerId, containerName, timeout, store);
     }
 
     public static Behavior<Command> create(SandboxKernel kernel, String containerId, String containerName, Duration timeout) {
+        return create(kernel, containerId, containerName, timeout, Store.none());
+    }
+
+    public static Behavior<Command> create(SandboxKernel kernel, String containerId, String containerName, Duration timeout, Store store) {
         return Behaviors.withStash(100_000, stash -> Behaviors.setup(context ->
-                new SandboxActor(context, stash, kernel, containerId, containerName, timeout).idle()));
+                new SandboxActor(context, stash, kernel, containerId, containerName, timeout, store).idle()));
     }
 
     // ---- idle: one command at a time -------------------------------------------------------------------------
@@ -219,6 +246,7 @@ public final class SandboxActor {
     private Behavior<Command> idle() {
         return Behaviors.receive(Command.class)
                 .onMessage(Create.class, this::onCreate)
+                .onMessage(Adopt.class, this::onAdopt)
                 .onMessage(Connect.class, this::onConnect)
                 .onMessage(Disconnect.class, this::onDisconnect)
                 .onMessage(Inspect.class, m -> {
@@ -270,7 +298,25 @@ public final class SandboxActor {
         return Behaviors.same();
     }
 
-    // ---- connect: allocate → attach → configure → enable -------------------------------------------------------
+    private Behavior<Command> onAdopt(Adopt adopt) {
+        try {
+            namespace = kernel.open(namespaceName);
+        } catch (RuntimeException e) {
+            adopt.replyTo().tell(StatusReply.error(describe("adopt the namespace of container " + containerName, e)));
+            return Behaviors.same();
+        }
+        mounted = true;
+        for (AdoptedEndpoint adopted : adopt.endpoints()) {
+            endpoints.put(adopted.network().id(), new Endpoint(adopted.info(), adopted.network(), adopted.address()));
+            if (defaultRouteNetwork == null && !adopted.network().info().internal()) {
+                defaultRouteNetwork = adopted.network().id(); // as the connect that made it chose
+            }
+        }
+        adopt.replyTo().tell(StatusReply.success(namespace.path().toString()));
+        return Behaviors.same();
+    }
+
+    // ---- connect: allocate → record → attach → configure → enable → record --------------------------------------
 
     private Behavior<Command> onConnect(Connect connect) {
         NetworkHandle network = connect.network();
@@ -311,6 +357,16 @@ public final class SandboxActor {
                 joining.hostName(), mac.toString(), Ipv4.format(address), Ipv4Subnet.parse(network.info().subnet()).prefixLength(),
                 network.info().gateway(), joining.command().spec().aliases());
         Endpoint endpoint = new Endpoint(info, network, address);
+        // Intent before effect: a crash from here on leaves a record of the link that may exist, and of its address.
+        run(network.id(), Step.RECORD, store.apply(new Change.PutEndpoint(stored(endpoint, Phase.INTENT))), done -> new EndpointRecorded());
+        return busy(joining.saga() + ": " + Step.RECORD, Behaviors.receive(Command.class)
+                .onMessage(EndpointRecorded.class, m -> attach(joining, endpoint, mac))
+                .onMessage(StepFailed.class, failed -> undoConnect(joining, endpoint, false, failed)));
+    }
+
+    private Behavior<Command> attach(Joining joining, Endpoint endpoint, HardwareAddress mac) {
+        NetworkHandle network = joining.network();
+        EndpointInfo info = endpoint.info();
         run(network.id(), Step.ATTACH, this.<Done, NetworkActor.Command>ask(network.owner(),
                 replyTo -> new NetworkActor.Attach(info, joining.peerName(), mac, joining.netns(), replyTo)), done -> new PairAttached());
         return busy(joining.saga() + ": " + Step.ATTACH, Behaviors.receive(Command.class)
@@ -337,8 +393,17 @@ public final class SandboxActor {
                 .onMessage(StepFailed.class, failed -> undoConnect(joining, endpoint, true, failed)));
     }
 
+    /** Up: recorded as done before the caller hears of it, so what was acknowledged is what a restart finds. */
     private Behavior<Command> onPortEnabled(Joining joining, Endpoint endpoint) {
         context.getLog().debug("{}: port enabled", joining.saga());
+        run(endpoint.networkId(), Step.RECORD, store.apply(new Change.PutEndpoint(stored(endpoint, Phase.DONE))),
+                done -> new EndpointRecorded());
+        return busy(joining.saga() + ": " + Step.RECORD, Behaviors.receive(Command.class)
+                .onMessage(EndpointRecorded.class, m -> connected(joining, endpoint))
+                .onMessage(StepFailed.class, failed -> undoConnect(joining, endpoint, true, failed)));
+    }
+
+    private Behavior<Command> connected(Joining joining, Endpoint endpoint) {
         endpoints.put(endpoint.networkId(), endpoint);
         if (joining.routeOut()) {
             defaultRouteNetwork = endpoint.networkId();
@@ -438,7 +503,28 @@ public final class SandboxActor {
                 done -> new AddressReleased(endpoint.networkId()));
     }
 
+    /**
+     * The endpoints that left are deleted from the store before anyone hears of it (a removed sandbox's go with the
+     * sandbox's record, which the runtime deletes).
+     */
     private Behavior<Command> leaveDone(Leave teardown) {
+        List<Change> forgotten = teardown.leaving.values().stream()
+                .filter(e -> !endpoints.containsKey(e.networkId()))
+                .<Change>map(e -> new Change.DeleteEndpoint(containerId, e.networkId())).toList();
+        if (teardown.purpose instanceof Destroying || forgotten.isEmpty()) {
+            return answerLeave(teardown);
+        }
+        context.pipeToSelf(store.apply(forgotten), (done, failure) -> {
+            if (failure != null) {
+                teardown.failures.add(new StepFailed(teardown.leaving.keySet().iterator().next(), Step.RECORD, failure));
+            }
+            return new LeaveRecorded();
+        });
+        return busy(teardown.saga + ": " + Step.RECORD, Behaviors.receive(Command.class)
+                .onMessage(LeaveRecorded.class, m -> answerLeave(teardown)));
+    }
+
+    private Behavior<Command> answerLeave(Leave teardown) {
         List<StepFailed> failures = teardown.failures;
         if (teardown.purpose instanceof UndoConnect undo) {
             for (StepFailed failed : failures) {
@@ -500,6 +586,7 @@ public final class SandboxActor {
         String step = switch (failed.step()) {
             case DETACH -> failed.step() + " " + endpoint.info().hostInterfaceName();
             case RELEASE -> "release address " + endpoint.addressText();
+            case RECORD -> "delete the endpoints from the store";
             default -> failed.step().toString();
         };
         // A disconnect's saga names its network already.
@@ -565,6 +652,13 @@ public final class SandboxActor {
             throw new IllegalArgumentException("invalid MAC address " + text + ": expected a unicast address of six bytes");
         }
         return mac;
+    }
+
+    /** The endpoint as the store keeps it. */
+    private StoredEndpoint stored(Endpoint endpoint, Phase phase) {
+        EndpointInfo info = endpoint.info();
+        return new StoredEndpoint(containerId, endpoint.networkId(), info.endpointId(), info.interfaceName(), info.hostInterfaceName(),
+                info.ipv4Address(), info.prefixLength(), info.macAddress(), info.aliases(), phase);
     }
 
     /** Docker's scheme: 02:42 and the four bytes of the address, so an address always comes with the same MAC. */

@@ -14,6 +14,9 @@ public interface SandboxKernel {
      */
     Namespace create(String name);
 
+    /** Opens the existing namespace {@code name} (one a restart adopts) with a netlink socket inside it. */
+    Namespace open(String name);
+
     /**
      * Deletes the namespace {@code name}: unmounts it and removes its file. Safe to call again after a failure, for
      * whatever of it is still there. The kernel frees the namespace, and the veth peers inside it, once nothing holds

@@ -18,8 +18,8 @@ class NftablesCommandsTest {
     void aNetworkIsItsChainsThenTheElementsThatLeadToThem() {
         assertEquals("""
                 create chain ip netwharf from-br-a
-                create chain ip netwharf to-br-a
                 add rule ip netwharf from-br-a oifname != "br-a" oifname @bridges drop
+                create chain ip netwharf to-br-a
                 create chain ip netwharf nat-br-a
                 add rule ip netwharf nat-br-a oifname != "br-a" masquerade
                 create element ip netwharf bridges { "br-a" }

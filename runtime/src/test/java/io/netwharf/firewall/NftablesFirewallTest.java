@@ -72,6 +72,24 @@ class NftablesFirewallTest extends KernelTest {
     }
 
     @Test
+    void setUpWithNetworksInstallsInOneBatchWhatAddingThemOneByOneWould() {
+        firewall.setUp();
+        firewall.addNetwork(A);
+        firewall.addNetwork(B);
+        // The same objects; listed in the order they were made, which differs.
+        Set<String> oneByOne = Set.copyOf(withoutHandles(ruleset()));
+        nftCli("add chain ip netwharf stale { type filter hook input priority 0; policy drop; }");
+
+        firewall.setUp(List.of(A, B));
+        assertEquals(oneByOne, Set.copyOf(withoutHandles(ruleset())), "and what an earlier run left is gone");
+        firewall.setUp(List.of(A, B));
+        assertEquals(oneByOne, Set.copyOf(withoutHandles(ruleset())));
+        firewall.removeNetwork(B);
+        firewall.addNetwork(B);
+        assertEquals(oneByOne, Set.copyOf(withoutHandles(ruleset())), "a network so installed is removed and added as any other");
+    }
+
+    @Test
     void addNetworkAddsExactlyItsChainsAndElements() {
         firewall.setUp();
         List<String> before = withoutHandles(ruleset());

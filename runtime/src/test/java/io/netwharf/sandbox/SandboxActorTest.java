@@ -495,6 +495,11 @@ class SandboxActorTest {
                 throw failCreate;
             }
             exists = true;
+            return open(name);
+        }
+
+        @Override
+        public Namespace open(String name) {
             socketOpen = true;
             return new Namespace() {
                 @Override

@@ -169,6 +169,11 @@ public final class BridgeDriver implements NetworkDriver {
     }
 
     @Override
+    public void adopt(EndpointInfo endpoint) {
+        ports++;
+    }
+
+    @Override
     public void enable(EndpointInfo endpoint) {
         socket.execute(VethEndpoint.enableHostSide(endpoint.hostInterfaceName()));
     }
