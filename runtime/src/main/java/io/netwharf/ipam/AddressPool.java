@@ -128,6 +128,12 @@ public final class AddressPool {
         return requested;
     }
 
+    /** Whether {@link #allocate(int)} would give {@code address} now: an address of the subnet that may be handed out and is free. */
+    public boolean isFree(int address) {
+        return subnet.contains(address) && address != gateway && !auxiliary.contains(address) && unusableRole(address) == null
+                && !taken.get(offset(address));
+    }
+
     /** Frees an address handed out before; false (and nothing changes) if it was not in use. */
     public boolean release(int address) {
         if (!inUse(address)) {

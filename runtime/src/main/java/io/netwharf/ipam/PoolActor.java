@@ -17,8 +17,15 @@ public final class PoolActor {
 
     public sealed interface Command {}
 
-    /** An address for an endpoint: {@code requested} if given (a static address), else the next free one. */
-    public record Allocate(Integer requested, ActorRef<StatusReply<Integer>> replyTo) implements Command {}
+    /**
+     * An address for an endpoint: {@code requested} if given (a static address, refused when taken), else
+     * {@code preferred} if given and free (the one it had before), else the next free one.
+     */
+    public record Allocate(Integer requested, Integer preferred, ActorRef<StatusReply<Integer>> replyTo) implements Command {
+        public Allocate(Integer requested, ActorRef<StatusReply<Integer>> replyTo) {
+            this(requested, null, replyTo);
+        }
+    }
 
     public record Release(int address, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
@@ -28,7 +35,7 @@ public final class PoolActor {
     public static Behavior<Command> create(AddressPool pool) {
         return Behaviors.receive(Command.class)
                 .onMessage(Allocate.class, m -> {
-                    m.replyTo().tell(allocate(pool, m.requested()));
+                    m.replyTo().tell(allocate(pool, m.requested() != null ? m.requested() : free(pool, m.preferred())));
                     return Behaviors.same();
                 })
                 .onMessage(Release.class, m -> {
@@ -41,6 +48,11 @@ public final class PoolActor {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    /** {@code preferred} when the pool can give it now; null (the next free one) otherwise. */
+    private static Integer free(AddressPool pool, Integer preferred) {
+        return preferred != null && pool.isFree(preferred) ? preferred : null;
     }
 
     private static StatusReply<Integer> allocate(AddressPool pool, Integer requested) {

@@ -152,7 +152,7 @@ public final class SandboxActor {
     }
 
     /** A connect saga under way: the command, and what was chosen before its first step. */
-    private record Joining(Connect command, String saga, String endpointId, String interfaceName, Integer requested,
+    private record Joining(Connect command, String saga, String endpointId, String interfaceName, Integer requested, Integer last,
                            HardwareAddress requestedMac, boolean routeOut, Path netns) {
         NetworkHandle network() {
             return command.network();
@@ -336,13 +336,14 @@ public final class SandboxActor {
             joining = new Joining(connect, saga, Ids.newId(),
                     spec.interfaceName() == null ? nextInterfaceName() : freeInterfaceName(spec.interfaceName()),
                     spec.ipv4Address() == null ? null : Ipv4.parse(spec.ipv4Address()),
+                    spec.lastIpv4Address() == null ? null : Ipv4.parse(spec.lastIpv4Address()),
                     spec.macAddress() == null ? null : unicastMac(spec.macAddress()),
                     defaultRouteNetwork == null && !network.info().internal(), namespace.path());
         } catch (IllegalArgumentException e) {
             connect.replyTo().tell(StatusReply.error(NetwharfException.badParameter(saga + ": " + e.getMessage())));
             return Behaviors.same();
         }
-        run(network.id(), Step.ALLOCATE, ask(network.pool(), replyTo -> new PoolActor.Allocate(joining.requested(), replyTo)),
+        run(network.id(), Step.ALLOCATE, ask(network.pool(), replyTo -> new PoolActor.Allocate(joining.requested(), joining.last(), replyTo)),
                 AddressAllocated::new);
         return busy(saga + ": " + Step.ALLOCATE, Behaviors.receive(Command.class)
                 .onMessage(AddressAllocated.class, m -> onAddressAllocated(joining, m.address()))

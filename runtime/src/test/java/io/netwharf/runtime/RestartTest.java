@@ -191,6 +191,22 @@ class RestartTest {
     }
 
     @Test
+    void aContainerStartedAgainGetsItsLastAddressWhenItIsFreeAndAnotherOtherwise() {
+        Netwharf netwharf = start(config().build());
+        await(netwharf.createNetwork(NetworkSpec.named("n1").subnet("10.54.0.0/24").build()));
+        ContainerInfo first = container(netwharf, "n1");
+        await(netwharf.removeContainer(first.id(), false));
+        container(netwharf, "n1"); // the pool's cursor has moved on
+        Map<String, EndpointSpec> last = Map.of("n1", EndpointSpec.DYNAMIC.withLastAddress(address(first)));
+
+        ContainerInfo again = await(netwharf.createContainer(new ContainerSpec(null, "again", NetworkMode.parse("n1"), last)));
+        assertEquals(address(first), address(again));
+        ContainerInfo other = await(netwharf.createContainer(new ContainerSpec(null, "other", NetworkMode.parse("n1"), last)));
+        assertNotEquals(address(first), address(other), "taken: another one, and no refusal");
+        crash(netwharf);
+    }
+
+    @Test
     void strayNamespacesTheirProcessesAndMarkedLinksAreRemovedButUnmarkedLinksStay() throws Exception {
         Netwharf first = start(config().build());
         crash(first);

@@ -13,16 +13,28 @@ import java.util.List;
  * @param interfaceName the interface's name inside the container; null: the next free {@code ethN}
  * @param noneMode      join even a container in {@code none} mode, whose namespace Docker keeps unconnected: pipework's
  *                      use, asked for explicitly (netwharf refuses it otherwise, as Docker does)
+ * @param lastIpv4Address the address the container had on this network at its last start: given again when it is
+ *                      free, else the pool's next (unlike {@link #ipv4Address}, never refused); null: none
  */
-public record EndpointSpec(String ipv4Address, List<String> aliases, String macAddress, String interfaceName, boolean noneMode) {
+public record EndpointSpec(String ipv4Address, List<String> aliases, String macAddress, String interfaceName, boolean noneMode,
+                           String lastIpv4Address) {
     public static final EndpointSpec DYNAMIC = new EndpointSpec(null, List.of());
 
     public EndpointSpec {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
     }
 
+    public EndpointSpec(String ipv4Address, List<String> aliases, String macAddress, String interfaceName, boolean noneMode) {
+        this(ipv4Address, aliases, macAddress, interfaceName, noneMode, null);
+    }
+
     public EndpointSpec(String ipv4Address, List<String> aliases) {
         this(ipv4Address, aliases, null, null, false);
+    }
+
+    /** This spec, asking for {@code address} again at the next start when it is free. */
+    public EndpointSpec withLastAddress(String address) {
+        return new EndpointSpec(ipv4Address, aliases, macAddress, interfaceName, noneMode, address);
     }
 
     public static EndpointSpec staticAddress(String ipv4Address) {
