@@ -9,6 +9,7 @@ import io.netwharf.protocol.netlink.NetlinkFormatException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A link message: struct ifinfomsg and the attributes netwharf reads or sets. The same type serves as request
@@ -19,10 +20,12 @@ import java.nio.ByteOrder;
  * @param link        IFLA_LINK: the index of the link this one sits on (a macvlan's or ipvlan's parent)
  * @param netnsFd     IFLA_NET_NS_FD: in a request, the namespace to create or move the link in
  * @param addrGenMode IFLA_AF_SPEC → AF_INET6 → IFLA_INET6_ADDR_GEN_MODE
+ * @param alias       IFLA_IFALIAS: the link's alias (ip link's {@code alias}), null when it has none; in a request, an empty
+ *                    one removes it. The kernel ignores it in the request that creates a link: set it with a second one
  */
 public record LinkMessage(int family, int deviceType, int index, int flags, int change, String name, Integer mtu,
                           HardwareAddress address, Integer link, Integer master, Integer operState, Integer netnsFd, Integer linkNetnsId,
-                          Integer addrGenMode, String kind, String slaveKind, LinkData data) implements MessageBody {
+                          Integer addrGenMode, String kind, String slaveKind, LinkData data, String alias) implements MessageBody {
 
     static final int STRUCT_LENGTH = 16;
 
@@ -67,6 +70,8 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
             if (slaveKind != null) w.attrString(Rtnetlink.IFLA_INFO_SLAVE_KIND, slaveKind);
             w.endNested(info);
         }
+        // Without the NUL, as iproute2 sends it: this kernel counts a NUL against the alias' 255 bytes. Empty: no alias.
+        if (alias != null) w.attrBytes(Rtnetlink.IFLA_IFALIAS, alias.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Decodes the payload of an RTM_NEWLINK (or of a veth peer). */
@@ -87,7 +92,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
                 a.u32(Rtnetlink.IFLA_LINK), a.u32(Rtnetlink.IFLA_MASTER), a.u8(Rtnetlink.IFLA_OPERSTATE), a.u32(Rtnetlink.IFLA_NET_NS_FD),
                 a.u32(Rtnetlink.IFLA_LINK_NETNSID),
                 a.nested(Rtnetlink.IFLA_AF_SPEC).nested(AddressFamily.AF_INET6).u8(Rtnetlink.IFLA_INET6_ADDR_GEN_MODE),
-                kind, info.string(Rtnetlink.IFLA_INFO_SLAVE_KIND), LinkData.decode(kind, info));
+                kind, info.string(Rtnetlink.IFLA_INFO_SLAVE_KIND), LinkData.decode(kind, info), a.string(Rtnetlink.IFLA_IFALIAS));
     }
 
     /** Builds link messages field by field; everything starts unset (zero or null). */
@@ -109,6 +114,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
         private String kind;
         private String slaveKind;
         private LinkData data;
+        private String alias;
 
         private Builder() {}
 
@@ -116,6 +122,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
             family = m.family; deviceType = m.deviceType; index = m.index; flags = m.flags; change = m.change; name = m.name;
             mtu = m.mtu; address = m.address; link = m.link; master = m.master; operState = m.operState; netnsFd = m.netnsFd;
             linkNetnsId = m.linkNetnsId; addrGenMode = m.addrGenMode; kind = m.kind; slaveKind = m.slaveKind; data = m.data;
+            alias = m.alias;
         }
 
         public Builder family(int v) { family = v; return this; }
@@ -135,6 +142,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
         public Builder kind(String v) { kind = v; return this; }
         public Builder slaveKind(String v) { slaveKind = v; return this; }
         public Builder data(LinkData v) { data = v; return this; }
+        public Builder alias(String v) { alias = v; return this; }
 
         /** Sets IFF_UP (and marks it changed). */
         public Builder up(boolean up) {
@@ -145,7 +153,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
 
         public LinkMessage build() {
             return new LinkMessage(family, deviceType, index, flags, change, name, mtu, address, link, master, operState, netnsFd, linkNetnsId,
-                    addrGenMode, kind, slaveKind, data);
+                    addrGenMode, kind, slaveKind, data, alias);
         }
     }
 }

@@ -36,6 +36,8 @@ public final class Rtnetlink {
     public static final int IFLA_TXQLEN = 13;
     public static final int IFLA_OPERSTATE = 16;
     public static final int IFLA_LINKINFO = 18;
+    /** The link's alias (ip link's {@code alias}): a string of at most {@link #MAX_ALIAS_BYTES} bytes. */
+    public static final int IFLA_IFALIAS = 20;
     public static final int IFLA_AF_SPEC = 26;
     public static final int IFLA_NET_NS_FD = 28;
     public static final int IFLA_CARRIER = 33;
@@ -121,4 +123,7 @@ public final class Rtnetlink {
 
     /** Linux's IFNAMSIZ less the terminating NUL. */
     public static final int MAX_INTERFACE_NAME_BYTES = 15;
+
+    /** Linux's IFALIASZ less the terminating NUL. */
+    public static final int MAX_ALIAS_BYTES = 255;
 }

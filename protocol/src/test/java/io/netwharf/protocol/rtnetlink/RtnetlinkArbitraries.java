@@ -38,6 +38,12 @@ public final class RtnetlinkArbitraries {
         return Arbitraries.oneOf(ascii, mixed);
     }
 
+    /** Link aliases: up to 255 UTF-8 bytes, no NUL; empty too (a request that removes the alias). */
+    public static Arbitrary<String> aliases() {
+        return Arbitraries.strings().withCharRange(' ', '~').withChars('é', '€').ofMaxLength(Rtnetlink.MAX_ALIAS_BYTES)
+                .filter(s -> s.getBytes(StandardCharsets.UTF_8).length <= Rtnetlink.MAX_ALIAS_BYTES);
+    }
+
     /** Mostly Ethernet's six bytes, sometimes another link type's size. */
     public static Arbitrary<HardwareAddress> hardwareAddresses() {
         Arbitrary<byte[]> six = Arbitraries.bytes().array(byte[].class).ofSize(6);
@@ -145,6 +151,7 @@ public final class RtnetlinkArbitraries {
                 .use(u8()).withProbability(0.4).in((b, v) -> b.addrGenMode(v))
                 .use(Arbitraries.of("bridge", "bond", "team")).withProbability(0.3).in((b, v) -> b.slaveKind(v))
                 .use(kindsAndData(depth)).in((b, v) -> b.kind(v.kind()).data(v.data()))
+                .use(aliases()).withProbability(0.3).in((b, v) -> b.alias(v))
                 .build(LinkMessage.Builder::build);
     }
 
