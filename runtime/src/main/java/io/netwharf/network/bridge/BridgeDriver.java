@@ -160,7 +160,7 @@ public final class BridgeDriver implements NetworkDriver {
         }
         try {
             socket.executeAll(VethEndpoint.hostSide(endpoint.hostInterfaceName(), peerName, sandbox, info.bridge(), bridgeIndex,
-                    info.mtu(), mac, false));
+                    info.mtu(), mac, false, null));
         } catch (RuntimeException e) {
             new Links(socket).deleteQuietly(endpoint.hostInterfaceName()); // the batch may have failed after the pair was made
             throw e;
