@@ -207,7 +207,7 @@ public final class KernelWiringBenchmark implements Callable<Integer> {
 
     /** The host side on the bridge's socket, the container side on the namespace's own socket, then the host end up. */
     private void wire(NetnsDirectory.ConnectedNetns container, NetlinkSocket hostSocket, int bridge, int i) {
-        hostSocket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", container.netns(), "nw0", bridge, null, null, ipv6LinkLocal));
+        hostSocket.executeAll(VethEndpoint.hostSide("vh" + i, "eth0", container.netns(), "nw0", bridge, null, null, ipv6LinkLocal, null));
         int peer = new Links(container.socket()).get("eth0").index();
         List<NetlinkOperation> inside = new ArrayList<>(List.of(Links.setUp("lo", true)));
         inside.addAll(VethEndpoint.containerSide("eth0", peer, "eth0", containerAddress(i), 16, GATEWAY, ipv6LinkLocal));

@@ -108,6 +108,20 @@ public final class Links {
         return set("set address of " + name + " to " + mac, name, b -> b.address(mac));
     }
 
+    /**
+     * Sets a link's alias (ip link's {@code alias}), as netwharf marks its links ({@link LinkMarks}); empty removes it.
+     * A request of its own: the kernel ignores an alias in the request that creates a link (tried on this kernel).
+     */
+    public static NetlinkOperation setAlias(String name, String alias) {
+        String what = "set alias of " + name + " to '" + alias + "'";
+        int bytes = alias.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > Rtnetlink.MAX_ALIAS_BYTES || alias.indexOf(0) >= 0) {
+            throw new KernelException(what, Errno.EINVAL.number, "an alias is at most " + Rtnetlink.MAX_ALIAS_BYTES
+                    + " bytes without NUL; this one is " + bytes + (alias.indexOf(0) >= 0 ? " and holds a NUL" : ""));
+        }
+        return set(what, name, b -> b.alias(alias));
+    }
+
     /** IN6_ADDR_GEN_MODE_NONE turns off IPv6 link-local autoconfiguration; set it before the link goes up. */
     public static NetlinkOperation setAddrGenMode(String name, int mode) {
         return set("set IPv6 address generation mode of " + name + " to " + mode, name, b -> b.addrGenMode(mode));

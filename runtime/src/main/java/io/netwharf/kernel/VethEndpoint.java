@@ -22,12 +22,20 @@ public final class VethEndpoint {
 
     /**
      * Create the pair with the host end on the bridge (down) and the peer straight inside {@code netns}, then turn
-     * address generation off on the host end. The host end goes up last: {@link #enableHostSide}.
+     * address generation off on the host end and put {@code mark} ({@link LinkMarks#endpoint}; null: none) on it,
+     * so that a restart knows the link for netwharf's. The host end goes up last: {@link #enableHostSide}.
      */
     public static List<NetlinkOperation> hostSide(String hostName, String peerName, Netns netns, String bridge, int bridgeIndex, Integer mtu,
-                                                  HardwareAddress peerMac, boolean ipv6LinkLocal) {
-        NetlinkOperation create = Links.createVethOnBridge(hostName, peerName, netns, mtu, peerMac, bridge, bridgeIndex);
-        return ipv6LinkLocal ? List.of(create) : List.of(create, Links.setAddrGenMode(hostName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
+                                                  HardwareAddress peerMac, boolean ipv6LinkLocal, String mark) {
+        List<NetlinkOperation> operations = new ArrayList<>(3);
+        operations.add(Links.createVethOnBridge(hostName, peerName, netns, mtu, peerMac, bridge, bridgeIndex));
+        if (!ipv6LinkLocal) {
+            operations.add(Links.setAddrGenMode(hostName, Rtnetlink.IN6_ADDR_GEN_MODE_NONE));
+        }
+        if (mark != null) {
+            operations.add(Links.setAlias(hostName, mark));
+        }
+        return operations;
     }
 
     /** The last step, once the container side is up: the host end up, and the bridge port with it. */

@@ -7,6 +7,7 @@ import io.netwharf.ipam.PoolBase;
 import io.netwharf.ipam.Taken;
 import io.netwharf.kernel.HostKernel;
 import io.netwharf.kernel.KernelException;
+import io.netwharf.kernel.LinkMarks;
 import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.kernel.Netns;
@@ -78,7 +79,7 @@ public abstract class ParentLinkDriver implements NetworkDriver {
         try {
             if (ownParent) {
                 socket.execute(Links.createBridge(parent, null, null, LinkData.Bridge.forContainers()));
-                socket.execute(Links.setUp(parent, true));
+                socket.executeAll(List.of(Links.setAlias(parent, LinkMarks.network(definition.id())), Links.setUp(parent, true)));
             }
             LinkMessage parentLink = links.get(parent);
             parentIndex = parentLink.index();
@@ -111,10 +112,23 @@ public abstract class ParentLinkDriver implements NetworkDriver {
         socket.execute(Links.delete(name));
     }
 
+    /**
+     * Makes the link straight inside the container's namespace, then marks it ({@link LinkMarks#endpoint}) from a
+     * socket of that namespace, the only one that reaches it by name there (the kernel ignores an alias in the
+     * request that creates a link); a failed mark deletes the link again.
+     */
     @Override
     public void attach(EndpointInfo endpoint, String peerName, HardwareAddress mac, Netns sandbox) {
-        socket.execute(Links.createOnParent(peerName, info.bridge(), parentIndex, sandbox, null, takesMac() ? mac : null,
-                linkData(info.options())));
+        try (NetlinkSocket inside = kernel.sandboxes().openSocket(sandbox)) {
+            socket.execute(Links.createOnParent(peerName, info.bridge(), parentIndex, sandbox, null, takesMac() ? mac : null,
+                    linkData(info.options())));
+            try {
+                inside.execute(Links.setAlias(peerName, LinkMarks.endpoint(endpoint.containerId(), endpoint.networkId())));
+            } catch (RuntimeException e) {
+                new Links(inside).deleteQuietly(peerName);
+                throw e;
+            }
+        }
         placed.put(endpoint.containerId(), new Placed(sandbox.path(), peerName));
     }
 

@@ -92,7 +92,7 @@ class BridgeWiringTest extends KernelTest {
         box.run(Links.createBridge("nw1", null, null, LinkData.Bridge.forContainers()));
         int bridge = box.links.get("nw1").index();
         try (Netns ns = box.netns.create("cx"); NetlinkSocket inside = box.socket(ns)) {
-            box.socket.executeAll(VethEndpoint.hostSide("vhx", "eth0", ns, "nw1", bridge, null, null, false));
+            box.socket.executeAll(VethEndpoint.hostSide("vhx", "eth0", ns, "nw1", bridge, null, null, false, null));
             int peer = new Links(inside).get("eth0").index();
             // The gateway is not on the container's subnet: the route is refused.
             KernelException e = assertThrows(KernelException.class, () -> inside.executeAll(VethEndpoint.containerSide("eth0", peer, "eth0",

@@ -68,7 +68,7 @@ public final class KernelSandbox implements AutoCloseable {
      */
     public void container(String name, String hostEnd, String bridge, int bridgeIndex, String address, int prefixLength, String gateway) {
         try (NetnsDirectory.ConnectedNetns container = netns.createConnected(name)) {
-            socket.executeAll(VethEndpoint.hostSide(hostEnd, "eth0", container.netns(), bridge, bridgeIndex, null, null, false));
+            socket.executeAll(VethEndpoint.hostSide(hostEnd, "eth0", container.netns(), bridge, bridgeIndex, null, null, false, null));
             int peer = new Links(container.socket()).get("eth0").index();
             List<NetlinkOperation> inside = new ArrayList<>(List.of(Links.setUp("lo", true)));
             inside.addAll(VethEndpoint.containerSide("eth0", peer, "eth0", address(address), prefixLength, address(gateway), false));

@@ -11,6 +11,7 @@ import io.netwharf.ipam.Taken;
 import io.netwharf.kernel.Addresses;
 import io.netwharf.kernel.HostKernel;
 import io.netwharf.kernel.KernelException;
+import io.netwharf.kernel.LinkMarks;
 import io.netwharf.kernel.Links;
 import io.netwharf.kernel.NetlinkOperation;
 import io.netwharf.kernel.NetlinkSocket;
@@ -64,9 +65,9 @@ public final class BridgeDriver implements NetworkDriver {
 
     /**
      * Creates the bridge (or adopts one of that name, keeping its IPv4 address when the definition names no subnet),
-     * gives it the gateway address, brings it up and installs the network's firewall rules. On failure, whatever
-     * this call changed is changed back: a bridge it made is deleted, an adopted one loses the address it was given
-     * and goes down again if it was down.
+     * marks it as the network's ({@link LinkMarks#network}), gives it the gateway address, brings it up and installs
+     * the network's firewall rules. On failure, whatever this call changed is changed back: a bridge it made is
+     * deleted, an adopted one gets its alias back, loses the address it was given and goes down again if it was down.
      */
     @Override
     public Created create(NetworkDefinition definition, List<Taken> taken, List<PoolBase> candidates) {
@@ -105,6 +106,13 @@ public final class BridgeDriver implements NetworkDriver {
             if (existing.isEmpty()) {
                 socket.execute(Links.createBridge(bridge, definition.mtu(), null, LinkData.Bridge.forContainers()));
                 undo.push(new Undo("delete bridge " + bridge, () -> links.deleteIfPresent(bridge))); // its address goes with it
+            }
+            // The mark after the bridge is known to be this network's: sent in one batch with the creation, it would
+            // land on someone else's bridge when the creation fails with EEXIST. An adopted bridge is netwharf's now.
+            socket.execute(Links.setAlias(bridge, LinkMarks.network(definition.id())));
+            if (existing.isPresent()) {
+                NetlinkOperation restore = Links.setAlias(bridge, existing.get().alias() == null ? "" : existing.get().alias());
+                undo.push(new Undo("give bridge " + bridge + " its alias back", () -> socket.execute(restore)));
             }
             bridgeIndex = links.get(bridge).index();
             if (!hasGatewayAddress) {
@@ -160,7 +168,7 @@ public final class BridgeDriver implements NetworkDriver {
         }
         try {
             socket.executeAll(VethEndpoint.hostSide(endpoint.hostInterfaceName(), peerName, sandbox, info.bridge(), bridgeIndex,
-                    info.mtu(), mac, false));
+                    info.mtu(), mac, false, LinkMarks.endpoint(endpoint.containerId(), endpoint.networkId())));
         } catch (RuntimeException e) {
             new Links(socket).deleteQuietly(endpoint.hostInterfaceName()); // the batch may have failed after the pair was made
             throw e;
