@@ -3,9 +3,9 @@ package io.netwharf.runtime;
 import io.netwharf.kernel.HostKernel;
 import io.netwharf.kernel.LinkMarks;
 import io.netwharf.kernel.Links;
+import io.netwharf.kernel.MarkedLinks;
 import io.netwharf.kernel.NetlinkSocket;
 import io.netwharf.kernel.Netns;
-import io.netwharf.protocol.rtnetlink.LinkMessage;
 import io.netwharf.store.StoredEndpoint;
 
 import org.slf4j.Logger;
@@ -53,29 +53,26 @@ final class LinkSweep {
     }
 
     private int sweep(NetlinkSocket socket, String where, Set<String> networkIds, Set<String> keptEndpoints) {
-        Links links = new Links(socket);
-        List<LinkMessage> doomed = new ArrayList<>();
-        for (LinkMessage link : links.list()) {
-            LinkMarks.Mark mark = LinkMarks.parse(link.alias());
-            if (mark == null) {
-                continue;
-            }
+        List<MarkedLinks.Marked> doomed = new ArrayList<>();
+        for (MarkedLinks.Marked marked : MarkedLinks.find(socket)) {
+            LinkMarks.Mark mark = marked.mark();
             boolean known = mark.isEndpoint() ? keptEndpoints.contains(mark.containerId() + " " + mark.networkId())
-                    : networkIds.contains(mark.networkId()) || link.name().equals(defaultBridge);
+                    : networkIds.contains(mark.networkId()) || marked.name().equals(defaultBridge);
             if (!known) {
-                doomed.add(link);
+                doomed.add(marked);
             }
         }
         // Endpoints' links first: a bridge goes once its ports have.
-        doomed.sort(Comparator.comparing(link -> !LinkMarks.parse(link.alias()).isEndpoint()));
+        doomed.sort(Comparator.comparing(marked -> !marked.mark().isEndpoint()));
+        Links links = new Links(socket);
         int removed = 0;
-        for (LinkMessage link : doomed) {
+        for (MarkedLinks.Marked marked : doomed) {
             try {
-                links.deleteIfPresent(link.name());
+                links.deleteIfPresent(marked.name());
                 removed++;
-                LOG.debug("removed {} from {}: marked '{}', unknown to the store", link.name(), where, link.alias());
+                LOG.debug("removed {} from {}: marked '{}', unknown to the store", marked.name(), where, marked.link().alias());
             } catch (RuntimeException e) {
-                LOG.error("could not remove link {} from {} (marked '{}'): {}", link.name(), where, link.alias(), e.getMessage());
+                LOG.error("could not remove link {} from {} (marked '{}'): {}", marked.name(), where, marked.link().alias(), e.getMessage());
             }
         }
         return removed;

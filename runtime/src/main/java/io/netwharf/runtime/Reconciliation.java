@@ -74,6 +74,9 @@ final class Reconciliation {
         }
     }
 
+    /** The outcome when there is nothing to reconcile: no store. */
+    static final Outcome NOTHING = new Outcome(List.of(), List.of(), List.of(), new Counts(0, 0, 0, 0, 0, 0));
+
     private final StoredState state;
     private final HostKernel kernel;
     private final boolean liveRestore;

@@ -289,7 +289,9 @@ public final class RuntimeActor {
         CompletionStage<NetworksStarted> ready = CompletableFuture
                 .supplyAsync(() -> {
                     kernel.sysctl().write(kernel.host(), "net/ipv4/ip_forward", "1");
-                    return Reconciliation.run(state, kernel, config.liveRestore(), new LinkSweep(kernel, config.bridgeName()));
+                    // Without a store nothing is known, so nothing is taken for a leftover: another runtime may own it.
+                    return store.durable() ? Reconciliation.run(state, kernel, config.liveRestore(), new LinkSweep(kernel, config.bridgeName()))
+                            : Reconciliation.NOTHING;
                 }, kernelExecutor)
                 .thenCompose(outcome -> store.apply(outcome.corrections()).thenApply(v -> outcome))
                 .thenCompose(outcome -> create(network, taken, restoredOn(definition.id(), outcome)).thenCompose(bridge -> {
