@@ -192,10 +192,13 @@ public final class Netwharf {
     }
 
     /**
-     * Removes every container and user-defined network and netwharf's firewall table, then stops the runtime. The
-     * default bridge stays, to be adopted by the next start. The actor system is left running. When anything could
-     * not be removed the runtime still stops, and the stage fails with a {@link io.netwharf.protocol.model.NetwharfException}
-     * listing every failure. Calling it again answers with the first call's outcome.
+     * Stops the runtime. Without a store (the config names no state directory), nothing outlives it: every container
+     * and user-defined network and netwharf's firewall tables are removed. With one, a stop is Docker's: networks stay
+     * (in the store and in the kernel) for the next start, and container namespaces are removed unless
+     * {@code liveRestore} keeps their containers running. The default bridge stays either way, to be adopted by the
+     * next start. The actor system is left running. When anything could not be removed the runtime still stops, and
+     * the stage fails with a {@link io.netwharf.protocol.model.NetwharfException} listing every failure. Calling it
+     * again answers with the first call's outcome.
      */
     public CompletionStage<Done> stop() {
         if (stopRequested.compareAndSet(false, true)) {

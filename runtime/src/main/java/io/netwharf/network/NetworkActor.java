@@ -97,7 +97,8 @@ public final class NetworkActor {
                     }
                     Restored restored = create.restored();
                     if (created.pool() != null) {
-                        restored.addressesInUse().forEach(address -> take(context, created, address));
+                        restored.addressesInUse().stream().filter(created.pool().subnet()::contains)
+                                .forEach(address -> take(context, created, address));
                     }
                     ActorRef<PoolActor.Command> pool = created.pool() == null ? null
                             : context.spawn(PoolActor.create(created.pool()), "pool");
@@ -110,7 +111,7 @@ public final class NetworkActor {
                 .build());
     }
 
-    /** Takes an address a restored namespace holds; one the pool cannot give (outside it, or twice) is only logged. */
+    /** Takes an address a restored namespace holds in the subnet; one the pool cannot give (twice, say) is only logged. */
     private static void take(ActorContext<Command> context, NetworkDriver.Created created, int address) {
         try {
             created.pool().allocate(address);

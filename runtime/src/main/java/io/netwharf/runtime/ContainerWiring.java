@@ -15,6 +15,7 @@ import io.netwharf.store.StoredSandbox;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
@@ -76,15 +77,15 @@ final class ContainerWiring {
         String containerId = intent.containerId();
         String label = intent.label();
         return Behaviors.setup(context -> {
+            Scheduler scheduler = context.getSystem().scheduler(); // the steps are sent from the store's thread
             // Intent before effect; the steps are sent together, in order, once the record is durable.
             CompletableFuture<List<CompletableFuture<Object>>> sent = store.apply(new Change.PutSandbox(intent)).toCompletableFuture()
                     .thenApply(recorded -> {
                         List<CompletableFuture<Object>> steps = new ArrayList<>();
-                        steps.add(answer(Asks.askWithStatus(sandbox, SandboxActor.Create::new, timeout, context.getSystem().scheduler()),
-                                "create its namespace"));
+                        steps.add(answer(Asks.askWithStatus(sandbox, SandboxActor.Create::new, timeout, scheduler), "create its namespace"));
                         for (Join join : joins) {
                             steps.add(answer(Asks.<SandboxActor.Command, EndpointInfo>askWithStatus(sandbox,
-                                    r -> new SandboxActor.Connect(join.network(), join.spec(), r), timeout, context.getSystem().scheduler()),
+                                    r -> new SandboxActor.Connect(join.network(), join.spec(), r), timeout, scheduler),
                                     "connect it to network " + join.network().name()));
                         }
                         return steps;

@@ -271,7 +271,12 @@ public final class RuntimeActor {
             definition = defaultNetwork(state.networks().stream().filter(StoredNetworks::isDefault).findFirst().orElse(null));
             for (StoredNetwork row : state.networks()) {
                 if (row.phase() == Phase.DONE && !StoredNetworks.isDefault(row)) {
-                    stored.add(StoredNetworks.definition(row, config.mtu()));
+                    try {
+                        stored.add(StoredNetworks.definition(row, config.mtu()));
+                    } catch (RuntimeException e) {
+                        // Kept in the store, with its bridge: a later version may read it. Its containers cannot start.
+                        LOG.error("network {} ({}) cannot be brought back: {}", row.name(), row.id(), e.getMessage());
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -679,12 +684,13 @@ public final class RuntimeActor {
         }
         containers.put(id, record);
         ContainerRecord made = record;
+        ActorRef<Command> self = context.getSelf(); // answered from the store's thread
         store.apply(new Change.PutSandbox(new StoredSandbox(id, label, record.mode().text(), record.sharesWith(), Phase.DONE)))
                 .whenComplete((done, failure) -> {
                     if (failure == null) {
                         request.replyTo().tell(StatusReply.success(containerInfo(made, made.sandboxKey(), List.of())));
                     } else {
-                        context.getSelf().tell(new SharingFailed(id));
+                        self.tell(new SharingFailed(id));
                         request.replyTo().tell(StatusReply.error(KernelErrors.describe("record container " + label, failure)));
                     }
                 });

@@ -48,9 +48,11 @@ import java.util.regex.Pattern;
  * the namespace.
  *
  * <p>Joining a network is a saga this actor drives, one step per owner: an address from the network's
- * {@link PoolActor} ({@link AddressAllocated}), the veth pair from its {@link NetworkActor} ({@link PairAttached}:
+ * {@link PoolActor} ({@link AddressAllocated}), the endpoint recorded in the store in intent ({@link EndpointRecorded}:
+ * a crash from then on leaves a record of what may exist), the veth pair from its {@link NetworkActor} ({@link PairAttached}:
  * host end on the bridge, peer created straight in this namespace under a temporary name), here the peer renamed to
- * {@code ethN}, its address, up and the default route, and last the bridge port up ({@link PortEnabled}). Each step
+ * {@code ethN}, its address, up and the default route, the bridge port up ({@link PortEnabled}), and last the record
+ * marked done, before the caller hears of it. Each step
  * reports back as a typed message, and the actor has a behaviour per step it waits for; a failure comes back as
  * {@link StepFailed} naming the step, and the steps done are undone (the pair detached, the address released), so a
  * failure anywhere leaves nothing behind and the caller hears which step failed. While a saga runs, later commands
@@ -302,7 +304,9 @@ public final class SandboxActor {
         try {
             namespace = kernel.open(namespaceName);
         } catch (RuntimeException e) {
-            adopt.replyTo().tell(StatusReply.error(describe("adopt the namespace of container " + containerName, e)));
+            NetwharfException error = describe("adopt the namespace of container " + containerName, e);
+            context.getLog().error(error.getMessage());
+            adopt.replyTo().tell(StatusReply.error(error));
             return Behaviors.same();
         }
         mounted = true;
