@@ -17,7 +17,7 @@ import static io.netwharf.kernel.Native.LIBC;
 public final class ContainerProcess {
     /**
      * The exit code of an adopted process: it is not this JVM's child, so waitpid answers ECHILD and its status is
-     * unknowable. 255, as Docker reports a container whose exit it could not see.
+     * unknowable. 255, as Docker shows a container whose end its daemon did not see ("Exited (255)").
      */
     public static final int UNKNOWN_EXIT = 255;
 
@@ -60,8 +60,8 @@ public final class ContainerProcess {
     /**
      * Sends {@code signal} to the whole process group; does nothing once the process's exit has been seen. A started
      * process is signalled with kill(-pid): unreaped, its pid cannot be recycled. An adopted one through its pidfd,
-     * which names that process for good: its group (PIDFD_SIGNAL_PROCESS_GROUP, the group it leads, as netwharf's
-     * processes do), or the process alone when it leads no group.
+     * which names that process for good: its group (PIDFD_SIGNAL_PROCESS_GROUP, Linux 6.9: the group it leads, as
+     * netwharf's processes do), or the process alone when it leads no group.
      */
     public void signal(int signal) {
         synchronized (this) {
