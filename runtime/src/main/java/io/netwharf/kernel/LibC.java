@@ -33,6 +33,7 @@ public interface LibC {
     int O_APPEND = 02000;
     int ESRCH = 3;
     int EINTR = 4;
+    int ECHILD = 10;
     int WNOHANG = 1;
     short POSIX_SPAWN_SETPGROUP = 0x02;
     short POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -45,6 +46,8 @@ public interface LibC {
     int EFD_NONBLOCK = 04000;
     int SIGKILL = 9;
     int SIGTERM = 15;
+    /** pidfd_send_signal: to the process group the pidfd's process leads (Linux 6.9). */
+    int PIDFD_SIGNAL_PROCESS_GROUP = 4;
 
     int socket(int domain, int type, int protocol);
 
@@ -106,6 +109,10 @@ public interface LibC {
     int waitpid(int pid, @Out IntByReference status, int options);
 
     int kill(int pid, int signal);
+
+    int pidfd_send_signal(int pidfd, int signal, Pointer info, int flags);
+
+    int getpid();
 
     int epoll_create1(int flags);
 

@@ -6,10 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Starts a container's process inside its network namespace and reaps it.
+ * Starts a container's process inside its network namespace and reaps it; adopts one a previous run started.
  *
  * <p>A child inherits the network namespace of the thread that creates it, so the process is spawned with
  * posix_spawn(3) from a {@link NamespaceThreads} task that has entered the namespace. Not with ProcessBuilder: the JDK
@@ -78,6 +79,24 @@ public final class ProcessLauncher implements AutoCloseable {
             throw new KernelException(e.operation() + where, e.errno(), e.detail());
         }
         return reaper.watch(pid);
+    }
+
+    /**
+     * Takes over watching a process this launcher did not start: one a previous run launched, reparented since (to
+     * init or a subreaper), so no child of this JVM. The pid is opened as a pidfd first, and only then checked to be
+     * the process that started at {@code startTime} ({@link ProcessStartTime}, clock ticks since boot): a pid recycled
+     * before the open is caught, and after it the pidfd names this one process. Its exit is seen through the pidfd,
+     * its code is unknowable ({@link ContainerProcess#UNKNOWN_EXIT}); {@link ContainerProcess#signal} reaches its
+     * group through the pidfd.
+     *
+     * @return the process, or empty when {@code pid} is gone or is another process now
+     * @throws KernelException when the pid cannot be opened or watched for another reason
+     */
+    public Optional<ContainerProcess> adopt(int pid, long startTime) {
+        if (closed) {
+            throw new IllegalStateException("process launcher is closed");
+        }
+        return reaper.adopt(pid, startTime);
     }
 
     /**

@@ -1,18 +1,21 @@
 package io.netwharf.kernel;
 
+import io.netwharf.protocol.netlink.Errno;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static io.netwharf.kernel.Native.LIBC;
 
 /**
  * One thread that reaps the launched processes: each has a pidfd in an epoll set, which becomes readable when the
- * process exits; the thread then waitpids that pid alone (never -1: the JVM reaps children of its own). An eventfd in
+ * process exits; the thread then waitpids that pid alone (never -1: the JVM reaps children of its own). Adopted
+ * processes, no children of this JVM, are watched the same way; their waitpid says ECHILD, and their parent reaps them. An eventfd in
  * the same set wakes the thread to stop. Created, with its thread, from the launcher's constructor, so the thread
  * lives in the host's namespace.
  */
@@ -54,7 +57,7 @@ final class Reaper implements AutoCloseable {
         thread.start();
     }
 
-    /** Watches the (already spawned) process {@code pid}; kills and reaps it when it cannot be watched. */
+    /** Watches the (already spawned) child {@code pid}; kills and reaps it when it cannot be watched. */
     ContainerProcess watch(int pid) {
         int pidfd = LIBC.pidfd_open(pid, 0);
         if (pidfd < 0) {
@@ -62,23 +65,61 @@ final class Reaper implements AutoCloseable {
             killAndWait(pid);
             throw new KernelException("pidfd_open " + pid, errno, null);
         }
-        ContainerProcess process = new ContainerProcess(pid, pidfd);
+        ContainerProcess process = new ContainerProcess(pid, pidfd, false);
+        try {
+            register(process);
+        } catch (RuntimeException e) {
+            killAndWait(pid);
+            throw e;
+        }
+        return process;
+    }
+
+    /**
+     * Watches {@code pid}, no child of this JVM, when it is still the process that started at {@code startTime};
+     * empty when it is gone or another process has its pid now. One already watched is answered as it is.
+     */
+    Optional<ContainerProcess> adopt(int pid, long startTime) {
+        ContainerProcess known = watched.get(pid);
+        if (known != null) {
+            return ProcessStartTime.matches(pid, startTime) ? Optional.of(known) : Optional.empty();
+        }
+        int pidfd = LIBC.pidfd_open(pid, 0);
+        if (pidfd < 0) {
+            int errno = Native.errno();
+            if (errno == LibC.ESRCH || errno == Errno.EINVAL.number) { // no such process, or a thread's id now
+                return Optional.empty();
+            }
+            throw new KernelException("pidfd_open " + pid, errno, null);
+        }
+        // Checked once the pidfd is open: a pid recycled before the open shows here as another start time, and from
+        // the open on the pidfd names this one process for good, whatever becomes of its number.
+        if (!ProcessStartTime.matches(pid, startTime)) {
+            Native.closeQuietly(pidfd);
+            return Optional.empty();
+        }
+        ContainerProcess process = new ContainerProcess(pid, pidfd, true);
+        register(process);
+        return Optional.of(process);
+    }
+
+    /** Adds the process's pidfd to the epoll set; when it cannot be, forgets the process, closes its pidfd and throws. */
+    private void register(ContainerProcess process) {
+        int pid = process.pid();
         watched.put(pid, process);
         int errno;
         synchronized (lifecycle) {
             // Under the lock: the thread closes the epoll descriptor when it stops, and its number could be reused.
-            errno = stopped ? 0 : LIBC.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, pidfd, event(pid)) < 0 ? Native.errno() : -1;
+            errno = stopped ? 0 : LIBC.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, process.pidfd(), event(pid)) < 0 ? Native.errno() : -1;
         }
         if (errno >= 0) {
             watched.remove(pid);
-            Native.closeQuietly(pidfd);
-            killAndWait(pid);
+            process.closePidfd();
             if (errno == 0) {
                 throw new IllegalStateException("process launcher is closed");
             }
             throw new KernelException("epoll_ctl add pidfd of " + pid, errno, null);
         }
-        return process;
     }
 
     /** For a process nobody will watch: no orphan and no zombie left behind. */
@@ -144,7 +185,7 @@ final class Reaper implements AutoCloseable {
     private void forget(ContainerProcess process) {
         watched.remove(process.pid());
         LIBC.epoll_ctl(epoll, LibC.EPOLL_CTL_DEL, process.pidfd(), event(0));
-        Native.closeQuietly(process.pidfd());
+        process.closePidfd();
     }
 
     /** Processes still running are left running; their exit codes will never be known to this launcher. */
@@ -155,7 +196,7 @@ final class Reaper implements AutoCloseable {
             Native.closeQuietly(epoll);
         }
         for (ContainerProcess process : watched.values()) {
-            Native.closeQuietly(process.pidfd());
+            process.closePidfd();
             process.failed(new IllegalStateException("process launcher closed before " + process + " exited"));
         }
         watched.clear();

@@ -316,4 +316,113 @@ class ProcessLauncherTest extends KernelTest {
         await("no child left unreaped", () -> ProcessHandle.current().children().count() == 0);
         container.close();
     }
+
+    // ---- adopting processes this JVM did not start (after a restart, a previous run's) ----
+
+    /** A process started outside this JVM's children, by pid, with its start time and whether it leads its group. */
+    private record Stranger(int pid, long startTime, boolean leadsGroup) {}
+
+    private final List<Stranger> strangers = new ArrayList<>();
+
+    /**
+     * Starts {@code command} (a shell command, its output to /dev/null) as the grandchild of this JVM, in a session of
+     * its own: its parent shell exits at once, so it is reparented, as a previous run's processes are after a restart.
+     * With {@code leadsGroup} it leads its own process group, as launched processes do; without, it is in its parent's.
+     */
+    private Stranger stranger(String command, boolean leadsGroup) throws Exception {
+        String background = (leadsGroup ? "setsid " : "") + "sh -c '" + command + "' </dev/null >/dev/null 2>&1 & echo $!";
+        Process parent = new ProcessBuilder("setsid", "sh", "-c", background).redirectErrorStream(true).start();
+        int pid = Integer.parseInt(new String(parent.getInputStream().readAllBytes()).strip());
+        assertTrue(parent.waitFor(10, TimeUnit.SECONDS));
+        await("the parent shell to be reaped", () -> ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
+                .map(p -> p.pid() != parent.pid()).orElse(true));
+        Stranger s = new Stranger(pid, ProcessStartTime.of(pid).orElseThrow(), leadsGroup);
+        strangers.add(s);
+        assertNotEquals(ProcessHandle.current().pid(), ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L),
+                "no child of this JVM");
+        return s;
+    }
+
+    /**
+     * Kills what {@link #stranger} started: the process while it is still that one, and its group while any member
+     * is left (a group's number is not given to another process while the group has members).
+     */
+    @AfterEach
+    void killStrangers() throws IOException {
+        for (Stranger s : strangers) {
+            if (ProcessStartTime.matches(s.pid(), s.startTime())) {
+                Native.LIBC.kill(s.pid(), LibC.SIGKILL);
+            }
+            if (s.leadsGroup() && liveMembers(s.pid()) > 0) {
+                Native.LIBC.kill(-s.pid(), LibC.SIGKILL);
+            }
+        }
+    }
+
+    /** The pidfds this JVM holds open. */
+    private static long openPidfds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().contains("pidfd");
+                } catch (IOException gone) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
+    @Test
+    void aProcessIsAdoptedOnlyWithItsStartTimeAndItsEndIsSeenWithAnUnknownCode() throws Exception {
+        Stranger s = stranger("exec sleep 600", true);
+        long pidfds = openPidfds();
+
+        assertTrue(launcher.adopt(s.pid(), s.startTime() + 1).isEmpty(), "another start time: another process");
+        assertEquals(pidfds, openPidfds(), "the pidfd opened to check is closed again");
+
+        ContainerProcess p = launcher.adopt(s.pid(), s.startTime()).orElseThrow();
+        started.add(p);
+        assertEquals(s.pid(), p.pid());
+        assertTrue(p.adopted());
+        assertTrue(p.running());
+        Thread.sleep(200);
+        assertTrue(p.running(), "a process that runs on is not taken for ended");
+
+        p.signal(LibC.SIGTERM);
+        assertEquals(ContainerProcess.UNKNOWN_EXIT, exitOf(p));
+        assertFalse(p.running());
+        p.signal(LibC.SIGKILL); // after its end was seen: nothing, and no error
+        await("the pidfd to be closed", () -> openPidfds() == pidfds);
+        await("init to reap it", () -> ProcessStartTime.of(s.pid()).isEmpty());
+        assertTrue(launcher.adopt(s.pid(), s.startTime()).isEmpty(), "gone");
+    }
+
+    @Test
+    void aSignalReachesTheAdoptedProcessesWholeGroup() throws Exception {
+        Stranger s = stranger("sleep 600 & sleep 600", true);
+        await("the sleeps to start", () -> liveMembers(s.pid()) >= 2);
+        ContainerProcess p = launcher.adopt(s.pid(), s.startTime()).orElseThrow();
+        started.add(p);
+
+        p.signal(LibC.SIGTERM);
+        assertEquals(ContainerProcess.UNKNOWN_EXIT, exitOf(p));
+        await("every process of the group to end", () -> liveMembers(s.pid()) == 0);
+    }
+
+    @Test
+    void anAdoptedProcessThatLeadsNoGroupIsSignalledAlone() throws Exception {
+        Stranger s = stranger("exec sleep 600", false);
+        ContainerProcess p = launcher.adopt(s.pid(), s.startTime()).orElseThrow();
+        started.add(p);
+        p.signal(LibC.SIGTERM);
+        assertEquals(ContainerProcess.UNKNOWN_EXIT, exitOf(p));
+    }
+
+    @Test
+    void aPidWithNoProcessIsNotAdopted() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertTrue(gone.waitFor(10, TimeUnit.SECONDS));
+        await("it to be reaped", () -> ProcessHandle.of(gone.pid()).isEmpty());
+        assertTrue(launcher.adopt((int) gone.pid(), 0).isEmpty());
+    }
 }
