@@ -91,7 +91,12 @@ public final class ContainerProcess {
             return;
         }
         int errno = Native.errno();
-        if (errno != LibC.ESRCH) {
+        if (errno == LibC.EINVAL && LIBC.pidfd_send_signal(pidfd, 0, null, 0) == 0 && LIBC.kill(-pid, signal) == 0) {
+            // A kernel before 6.9 knows no group flag. The leader is alive (signal 0 reached it through the pidfd), so
+            // its pid, the group's id, is not recycled: kill(-pid) reaches its group.
+            return;
+        }
+        if (errno != LibC.ESRCH && errno != LibC.EINVAL) {
             throw new KernelException("signal " + signal + " to the process group of adopted " + this, errno, null);
         }
         if (LIBC.pidfd_send_signal(pidfd, signal, null, 0) < 0) {

@@ -32,6 +32,7 @@ public interface LibC {
     int O_CREAT = 0100;
     int O_APPEND = 02000;
     int ESRCH = 3;
+    int EINVAL = 22;
     int EINTR = 4;
     int ECHILD = 10;
     int WNOHANG = 1;
