@@ -52,7 +52,7 @@ class LayersTest {
                 .whereLayer("actor").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
                         "sandbox", "network", "ipam", "firewall", "store")
                 .whereLayer("kernel").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
-                        "sandbox", "network", "ipam", "firewall", "actor")
+                        "sandbox", "network", "ipam", "firewall", "actor", "store")
                 .check(CLASSES);
     }
 }

@@ -27,6 +27,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,6 +137,23 @@ class RestartTest {
         assertTrue(fixture.ping(a, address(b)));
         assertTrue(fixture.box.linkNames(fixture.box.host).contains(fixed.bridge()));
         crash(second);
+    }
+
+    @Test
+    void anEmbeddedRuntimeKeepsItsStateInTheFolderItsConfigNames(@TempDir Path state) {
+        RuntimeConfig config = config().stateDirectory(state).build();
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "embedded-1");
+        systems.add(system);
+        Netwharf first = await(Netwharf.start(system, config));
+        NetworkInfo network = await(first.createNetwork(NetworkSpec.named("kept").build()));
+        await(first.stop());
+        assertTrue(Files.exists(state.resolve("netwharf.db")));
+
+        ActorSystem<Void> again = ActorSystem.create(Behaviors.empty(), "embedded-2");
+        systems.add(again);
+        Netwharf second = await(Netwharf.start(again, config));
+        assertEquals(network.subnet(), await(second.inspectNetwork(network.id())).subnet());
+        await(second.stop());
     }
 
     @Test
