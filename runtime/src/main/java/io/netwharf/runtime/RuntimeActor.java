@@ -373,7 +373,13 @@ public final class RuntimeActor {
             } else {
                 List<SandboxActor.AdoptedEndpoint> endpoints = new ArrayList<>();
                 for (StoredEndpoint endpoint : sandbox.endpoints()) {
-                    NetworkHandle network = networks.get(endpoint.networkId()).handle();
+                    NetworkRecord record = networks.get(endpoint.networkId());
+                    if (record == null) {
+                        LOG.error("container {}: its endpoint on network {} is not adopted: the network could not be brought back",
+                                row.label(), endpoint.networkId());
+                        continue;
+                    }
+                    NetworkHandle network = record.handle();
                     endpoints.add(new SandboxActor.AdoptedEndpoint(StoredNetworks.endpoint(endpoint, network.info()), network,
                             Ipv4.parse(endpoint.address())));
                 }
