@@ -13,6 +13,7 @@ import io.netwharf.ipam.PoolRequest;
 import io.netwharf.ipam.PoolActor;
 import io.netwharf.ipam.Taken;
 import io.netwharf.network.NetworkDefinition;
+import io.netwharf.kernel.FaultPoint;
 import io.netwharf.kernel.HostKernel;
 import io.netwharf.kernel.Nftables;
 import io.netwharf.network.NetworkActor;
@@ -514,9 +515,14 @@ public final class RuntimeActor {
         CreatingNetwork step = new CreatingNetwork(request, definition, network);
         // Intent before effect: a crash while the bridge is being made leaves a record of it; the answer waits for done.
         pipe(store.apply(new Change.PutNetwork(StoredNetworks.intent(definition, request.spec())))
-                .thenCompose(v -> create(network, taken, NetworkActor.Restored.NOTHING))
-                .thenCompose(handle -> store.apply(new Change.PutNetwork(StoredNetworks.done(handle.info(), request.spec())))
-                        .thenApply(v -> handle)), step, handle -> new NetworkCreated(step, handle));
+                .thenCompose(v -> {
+                    FaultPoint.reach("network.intent-written");
+                    return create(network, taken, NetworkActor.Restored.NOTHING);
+                })
+                .thenCompose(handle -> {
+                    FaultPoint.reach("network.bridge-made");
+                    return store.apply(new Change.PutNetwork(StoredNetworks.done(handle.info(), request.spec()))).thenApply(v -> handle);
+                }), step, handle -> new NetworkCreated(step, handle));
         return Behaviors.same();
     }
 

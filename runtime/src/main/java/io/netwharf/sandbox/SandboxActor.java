@@ -6,6 +6,7 @@ import io.netwharf.actor.Teardown;
 import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.ipam.PoolActor;
+import io.netwharf.kernel.FaultPoint;
 import io.netwharf.kernel.HostKernel;
 import io.netwharf.network.NetworkActor;
 import io.netwharf.network.NetworkHandle;
@@ -370,6 +371,7 @@ public final class SandboxActor {
     }
 
     private Behavior<Command> attach(Joining joining, Endpoint endpoint, HardwareAddress mac) {
+        FaultPoint.reach("connect.intent-written");
         NetworkHandle network = joining.network();
         EndpointInfo info = endpoint.info();
         run(network.id(), Step.ATTACH, this.<Done, NetworkActor.Command>ask(network.owner(),
@@ -382,6 +384,7 @@ public final class SandboxActor {
 
     /** The third step is this actor's own, inside the namespace; the last is the bridge port's. */
     private Behavior<Command> onPairAttached(Joining joining, Endpoint endpoint) {
+        FaultPoint.reach("connect.attached");
         EndpointInfo info = endpoint.info();
         context.getLog().debug("{}: veth pair {} attached", joining.saga(), info.hostInterfaceName());
         try {
@@ -400,6 +403,7 @@ public final class SandboxActor {
 
     /** Up: recorded as done before the caller hears of it, so what was acknowledged is what a restart finds. */
     private Behavior<Command> onPortEnabled(Joining joining, Endpoint endpoint) {
+        FaultPoint.reach("connect.enabled");
         context.getLog().debug("{}: port enabled", joining.saga());
         run(endpoint.networkId(), Step.RECORD, store.apply(new Change.PutEndpoint(stored(endpoint, Phase.DONE))),
                 done -> new EndpointRecorded());

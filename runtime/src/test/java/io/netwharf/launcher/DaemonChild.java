@@ -24,15 +24,29 @@ final class DaemonChild implements AutoCloseable {
     private final Process process;
 
     DaemonChild(Path dir) throws IOException {
+        this(dir, List.of("unshare", "--net"), List.of(), List.of(), "daemon.log");
+    }
+
+    /**
+     * A daemon whose command starts with {@code namespace} (such as {@code unshare --net} or {@code nsenter
+     * --net=PATH}: a command that execs the rest), with {@code jvmArgs} before the main class, {@code daemonArgs}
+     * after the usual ones, and its output in {@code dir/logName}: restarts on the same {@code dir} keep the same
+     * exec-root, data-root and socket.
+     */
+    DaemonChild(Path dir, List<String> namespace, List<String> jvmArgs, List<String> daemonArgs, String logName) throws IOException {
         this.dir = dir;
         runDirectory = dir.resolve("run");
         dataRoot = dir.resolve("data");
         socket = runDirectory.resolve("netwharf.sock");
-        log = dir.resolve("daemon.log");
-        List<String> command = new ArrayList<>(List.of("unshare", "--net", "sh", "-c", "umask 000 && exec \"$@\"", "sh",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        log = dir.resolve(logName);
+        List<String> command = new ArrayList<>(namespace);
+        command.addAll(List.of("sh", "-c", "umask 000 && exec \"$@\"", "sh",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.netwharf.launcher.Main", "daemon", "-H", "unix://" + socket, "--exec-root", runDirectory.toString(),
                 "--data-root", dataRoot.toString(), "--config-file", dir.resolve("none.conf").toString()));
+        command.addAll(daemonArgs);
         Files.writeString(dir.resolve("none.conf"), "");
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
@@ -62,6 +76,15 @@ final class DaemonChild implements AutoCloseable {
     /** SIGTERM to this daemon's pid only. */
     void terminate() {
         process.destroy();
+    }
+
+    /** SIGKILL to this daemon's pid only: nothing of its own shutdown runs. */
+    void kill9() {
+        process.destroyForcibly();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Its exit status, once it exited within {@code seconds}. */
