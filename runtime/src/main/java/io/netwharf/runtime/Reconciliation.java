@@ -219,7 +219,7 @@ final class Reconciliation {
             Duration waited = Duration.between(start, Instant.now());
             for (var entry : List.copyOf(signalled.entrySet())) {
                 StoredContainer container = entry.getKey();
-                if (!ProcessStartTime.matches(container.pid(), container.pidStartTime())) {
+                if (ProcessStartTime.exited(container.pid(), container.pidStartTime())) {
                     signalled.remove(container);
                     exited(container, 128 + entry.getValue(), "");
                 } else if (entry.getValue() != SIGKILL && waited.toSeconds() >= container.stopTimeout()) {
@@ -265,7 +265,7 @@ final class Reconciliation {
         Instant deadline = Instant.now().plus(KILL_GRACE);
         while (!killed.isEmpty() && Instant.now().isBefore(deadline)) {
             sleep();
-            killed.entrySet().removeIf(e -> !ProcessStartTime.matches(e.getKey(), e.getValue()));
+            killed.entrySet().removeIf(e -> ProcessStartTime.exited(e.getKey(), e.getValue()));
         }
         if (!killed.isEmpty()) {
             LOG.error("processes {} survive SIGKILL: their namespaces stay until they end", killed.keySet());
