@@ -103,13 +103,16 @@ public final class ContainerEngine {
             checkProcess(request);
             stopSignal = Signals.parse(request.stopSignal(), Signals.SIGTERM); // Docker's "Invalid signal: X" now, not at a stop
             request.endpoints().forEach((network, spec) -> endpointSettings(network, spec::validate));
+            if (request.autoRemove() && !request.restartPolicy().isNone()) {
+                throw NetwharfException.badParameter("can't create 'AutoRemove' container with restart policy");
+            }
         } catch (NetwharfException e) {
             return CompletableFuture.failedFuture(e);
         }
         String name = request.name() == null || request.name().isEmpty() ? Ids.shortId(id) : stripSlash(request.name());
         ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
                 request.user(), request.groupAdd(), mode, Map.of(), request.labels(), request.kept(),
-                stopSignal, request.stopTimeout(), request.autoRemove(), Instant.now());
+                stopSignal, request.stopTimeout(), request.autoRemove(), request.restartPolicy(), Instant.now());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
         request.endpoints().forEach((network, spec) -> asked.put(NetworkMode.networkReference(network), spec));
         if (!mode.joinsNetworks()) {
