@@ -43,7 +43,7 @@ class ContainerEngineTest {
         fixture = new RuntimeFixture();
         fixture.start();
         dataRoot = Files.createTempDirectory("netwharf-data-");
-        engine = ContainerEngine.start(RuntimeFixture.SYSTEM, fixture.netwharf, dataRoot, Duration.ofMinutes(1));
+        engine = await(ContainerEngine.start(RuntimeFixture.SYSTEM, fixture.netwharf, dataRoot, Duration.ofMinutes(1), false));
     }
 
     @AfterEach
