@@ -337,7 +337,12 @@ public final class ContainerActor {
         StoredContainer row = restored.step().row();
         network = restored.info();
         if (row.pid() != 0) {
-            process = launcher.adopt(row.pid(), row.pidStartTime()).orElse(null);
+            try {
+                process = launcher.adopt(row.pid(), row.pidStartTime()).orElse(null);
+            } catch (RuntimeException e) {
+                LOG.error("container {}: its process {} could not be adopted: {}", config.name(), row.pid(), e.toString());
+                process = null;
+            }
             if (process == null) {
                 return releaseLost();
             }
