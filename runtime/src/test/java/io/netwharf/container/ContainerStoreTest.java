@@ -196,6 +196,71 @@ class ContainerStoreTest {
     }
 
     @Test
+    void withADurableStoreTheEngineStopKeepsContainersStoppedWithTheirLogs() throws Exception {
+        engine(List.of());
+        String id = await(engine.create(ContainerRequest.of("kept", "bridge", "sh", "-c", "echo up; exec sleep 600")));
+        await(engine.start("kept"));
+        int pid = await(engine.inspect("kept")).pid();
+        await(engine.stop());
+        assertFalse(alive(pid), "stopped");
+        StoredContainer row = store.last(id);
+        assertEquals("exited", row.status());
+        assertEquals(143, row.exitCode());
+        assertFalse(row.manuallyStopped(), "the daemon's stop is not a user's: a policy applies again at the next start");
+        assertFalse(store.written().contains(new Change.DeleteContainer(id)), "kept, not removed");
+        assertEquals("up\n", Files.readString(dataRoot.resolve("containers").resolve(id).resolve("stdout.log")));
+        assertEquals(List.of(), fixture.namespaces(), "its network released, as at any stop");
+    }
+
+    @Test
+    void withLiveRestoreTheEngineStopLeavesRunningContainersRunning() throws Exception {
+        engine(List.of(), true);
+        String id = await(engine.create(ContainerRequest.of("live", "bridge", "sleep", "600")));
+        await(engine.start("live"));
+        int pid = await(engine.inspect("live")).pid();
+        try {
+            await(engine.stop());
+            assertTrue(alive(pid), "left running");
+            assertEquals("running", store.last(id).status());
+            assertEquals(pid, store.last(id).pid());
+            assertEquals(1, fixture.namespaces().size(), "its namespace too");
+        } finally {
+            new ProcessBuilder("kill", "-9", String.valueOf(pid)).start().waitFor();
+        }
+    }
+
+    @Test
+    void theDaemonsStartRestartsWhatThePoliciesSayAsMobysRestore() throws Exception {
+        engine(List.of());
+        String always = await(engine.create(ContainerRequest.of("always", "bridge", "sleep", "600")
+                .withRestartPolicy(RestartPolicy.of("always", 0))));
+        String neverRan = await(engine.create(ContainerRequest.of("never-ran", "bridge", "sleep", "600")
+                .withRestartPolicy(RestartPolicy.of("always", 0))));
+        String userStopped = await(engine.create(ContainerRequest.of("user-stopped", "bridge", "sleep", "600")
+                .withRestartPolicy(RestartPolicy.of("unless-stopped", 0))));
+        String daemonStopped = await(engine.create(ContainerRequest.of("daemon-stopped", "bridge", "sleep", "600")
+                .withRestartPolicy(RestartPolicy.of("unless-stopped", 0))));
+        String clean = await(engine.create(ContainerRequest.of("clean", "bridge", "true")
+                .withRestartPolicy(RestartPolicy.of("on-failure", 0))));
+        await(engine.start("always"));
+        await(engine.start("user-stopped"));
+        await(engine.start("daemon-stopped"));
+        await(engine.start("clean"));
+        await(engine.stop("user-stopped", Duration.ofSeconds(5), Signals.SIGTERM));
+        awaitView("clean", v -> v.status() == ContainerView.Status.EXITED);
+        await(engine.stop()); // the daemon stops: kept, not marked as stopped by a user
+        List<StoredContainer> rows = List.of(always, neverRan, userStopped, daemonStopped, clean).stream().map(store::last).toList();
+
+        engine(rows);
+        assertEquals(ContainerView.Status.RUNNING, await(engine.inspect("always")).status());
+        assertEquals(ContainerView.Status.RUNNING, await(engine.inspect("daemon-stopped")).status());
+        assertEquals(ContainerView.Status.CREATED, await(engine.inspect("never-ran")).status(), "never started: left alone");
+        assertEquals(ContainerView.Status.EXITED, await(engine.inspect("user-stopped")).status());
+        assertEquals(ContainerView.Status.EXITED, await(engine.inspect("clean")).status(), "on-failure, and it exited 0");
+        assertEquals("running", store.last(always).status(), "written before the start was answered");
+    }
+
+    @Test
     void onFailureRestartsAtMostItsCount() throws Exception {
         engine(List.of());
         String id = await(engine.create(ContainerRequest.of("job", "bridge", "sh", "-c", "exit 3")
