@@ -43,7 +43,7 @@ class ContainerEngineTest {
         fixture = new RuntimeFixture();
         fixture.start();
         dataRoot = Files.createTempDirectory("netwharf-data-");
-        engine = ContainerEngine.start(RuntimeFixture.SYSTEM, fixture.netwharf, dataRoot, Duration.ofMinutes(1));
+        engine = await(ContainerEngine.start(RuntimeFixture.SYSTEM, fixture.netwharf, dataRoot, Duration.ofMinutes(1), false));
     }
 
     @AfterEach
@@ -135,7 +135,7 @@ class ContainerEngineTest {
     private static ContainerRequest request(String workingDir, String user, List<String> cmd, List<String> env,
                                             Map<String, EndpointSpec> endpoints, String mode) {
         return new ContainerRequest("p", "none", cmd, env, workingDir, user, List.of(), mode, endpoints, Map.of(),
-                Map.of(), null, null, false);
+                Map.of(), null, null, false, RestartPolicy.NO);
     }
 
     @Test
