@@ -114,14 +114,6 @@ public final class ProcessLauncher implements AutoCloseable {
         ExecutableLookup.resolve(argv.get(0), env, dir, user);
     }
 
-    /**
-     * The process {@code pid} that started at {@code startTime} (a container's process left by a previous run), watched
-     * as if launched here; empty when it is gone. (Being written on branch h13-kernel.)
-     */
-    public Optional<ContainerProcess> adopt(int pid, long startTime) {
-        throw new UnsupportedOperationException("written on branch h13-kernel");
-    }
-
     /** {@code setpriv --reuid=U --regid=G --groups=...|--clear-groups -- executable args...}. */
     private static List<String> asUser(Credentials user, String executable, List<String> argv) {
         String setpriv = SETPRIV.stream().filter(Files::isExecutable).findFirst().map(Path::toString)
