@@ -490,6 +490,7 @@ public final class ContainerActor {
         startedAt = Instant.now();
         error = "";
         adopted = false;
+        rememberAddresses();
         if (network.sharesWith() != null) {
             engine.joined(network.sharesWith(), config.id());
         }
@@ -499,6 +500,17 @@ public final class ContainerActor {
         }
         answerStart(wired.step(), null);
         return idle();
+    }
+
+    /**
+     * Keeps each network's address of this start in the config (and so in the store), for the next start to ask for
+     * again: Docker gives a restarted container its address back when it is free.
+     */
+    private void rememberAddresses() {
+        Map<String, EndpointSpec> networks = new LinkedHashMap<>(config.networks());
+        network.endpoints().forEach((name, endpoint) -> networks.computeIfPresent(name,
+                (n, spec) -> endpoint.ipv4Address() == null ? spec : spec.withLastAddress(endpoint.ipv4Address())));
+        config = config.withNetworks(networks);
     }
 
     private void watchExit(ContainerProcess watched) {

@@ -174,6 +174,27 @@ class ContainerEngineTest {
     }
 
     @Test
+    void aContainerStartedAgainGetsBackTheAddressItHadWhenItIsFree() {
+        await(fixture.netwharf.createNetwork(NetworkSpec.named("backend").subnet("10.58.0.0/24").build()));
+        create("again", "backend");
+        create("between", "backend");
+        create("taker", "bridge");
+        await(engine.start("again"));
+        String first = await(engine.inspect("again")).network().endpoints().get("backend").ipv4Address();
+        await(engine.stop("again", Duration.ZERO, Signals.SIGKILL));
+        await(engine.start("between")); // the pool's next address is another one now
+        await(engine.start("again"));
+        assertEquals(first, await(engine.inspect("again")).network().endpoints().get("backend").ipv4Address());
+
+        await(engine.stop("again", Duration.ZERO, Signals.SIGKILL));
+        await(engine.connect("taker", "backend", EndpointSpec.staticAddress(first)));
+        await(engine.start("taker"));
+        await(engine.start("again"));
+        assertNotEquals(first, await(engine.inspect("again")).network().endpoints().get("backend").ipv4Address(),
+                "taken by another: a free one instead, and no refusal");
+    }
+
+    @Test
     void networksConnectedBeforeTheStartAreJoinedAtIt() {
         await(fixture.netwharf.createNetwork(NetworkSpec.named("backend").subnet("10.55.0.0/24").build()));
         create("app", "bridge");
