@@ -7,6 +7,7 @@ import io.netwharf.kernel.Credentials;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.kernel.ProcessRefusedException;
+import io.netwharf.kernel.ProcessStartTime;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
@@ -16,6 +17,9 @@ import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkMode;
 import io.netwharf.protocol.model.Resolver;
 import io.netwharf.actor.KernelErrors;
+import io.netwharf.store.Change;
+import io.netwharf.store.Store;
+import io.netwharf.store.StoredContainer;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
@@ -54,6 +58,11 @@ import java.util.stream.Stream;
  * <p>Two behaviours: {@link #idle()} and {@link #busy(Step)}, while one {@link Step} is under way. Each step's
  * outcome comes back as a typed message ({@link NetworkWired}, {@link Stopped}, {@link Connected}...) or as
  * {@link StepFailed} naming the step, as in Pekko's {@code StashDocSample}.
+ *
+ * <p>Every change of its state is written to the store ({@link Change.PutContainer}, {@link Change.DeleteContainer}
+ * at removal); a command is answered once the change it made is durable. A process that exits by itself is started
+ * again as its {@link RestartPolicy} says, after {@link RestartBackoff}'s delay (status restarting meanwhile). A
+ * container restored at the engine's start comes back in its stored state; a running one with its process adopted.
  */
 public final class ContainerActor {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerActor.class);
@@ -88,6 +97,15 @@ public final class ContainerActor {
 
     private record Exited(int pid, int exitCode) implements Command {}
 
+    /** Its restart policy's delay is over: started again. */
+    private record RestartDue() implements Command {}
+
+    /**
+     * The engine stops: the process is stopped (its stop signal, SIGKILL after {@code timeout}) and the container
+     * kept, not marked as stopped by a user (a restart policy applies again at the next start, as Docker's).
+     */
+    record ShutDown(Duration timeout, ActorRef<StatusReply<Boolean>> replyTo) implements Command, Answered<Boolean> {}
+
     // ---- the steps a command may start, and their outcomes ----------------------------------------------------
 
     /** A step under way and the command it serves; {@link #describe()} names it in logs and errors. */
@@ -95,7 +113,7 @@ public final class ContainerActor {
         String describe(ContainerConfig config);
     }
 
-    /** Wiring the network for a {@link Start} or a {@link Restart}. */
+    /** Wiring the network for a {@link Start}, a {@link Restart} or a {@link RestartDue}. */
     private record Starting(Command origin) implements Step {
         public String describe(ContainerConfig config) {
             return "start container " + config.name();
@@ -112,7 +130,8 @@ public final class ContainerActor {
     /** Stopping the process and releasing the network for a {@link Stop}, {@link Kill}, {@link Restart} or {@link Remove}. */
     private record Stopping(Command origin) implements Step {
         public String describe(ContainerConfig config) {
-            String verb = origin instanceof Kill ? "kill" : origin instanceof Restart ? "restart" : origin instanceof Remove ? "remove" : "stop";
+            String verb = origin instanceof Kill ? "kill" : origin instanceof Restart ? "restart" : origin instanceof Remove ? "remove"
+                    : origin instanceof ShutDown ? "stop (netwharf is stopping)" : "stop";
             return verb + " container " + config.name();
         }
     }
@@ -121,6 +140,20 @@ public final class ContainerActor {
     private record ReleasingAfterExit(Exited exited) implements Step {
         public String describe(ContainerConfig config) {
             return "release the network of " + config.name() + " after its process exited";
+        }
+    }
+
+    /** Restored as running: its network as the runtime kept it, then its process adopted. */
+    private record Restoring(StoredContainer row) implements Step {
+        public String describe(ContainerConfig config) {
+            return "restore container " + config.name();
+        }
+    }
+
+    /** Restored as running, but its process (or namespace) did not survive: its network goes, its exit is unknown. */
+    private record ReleasingLost() implements Step {
+        public String describe(ContainerConfig config) {
+            return "release the network of " + config.name() + ", whose process did not survive netwharf's restart";
         }
     }
 
@@ -150,6 +183,8 @@ public final class ContainerActor {
 
     private record NetworkReleased(Step step) implements Command {}
 
+    private record NetworkRestored(Restoring step, ContainerInfo info) implements Command {}
+
     private record Stopped(Stopping step, Integer exitCode) implements Command {}
 
     private record Connected(Connecting step, EndpointInfo endpoint) implements Command {}
@@ -163,21 +198,37 @@ public final class ContainerActor {
     /** Docker's {@code condition} of {@code POST /containers/{id}/wait}. */
     public enum WaitCondition { NOT_RUNNING, NEXT_EXIT, REMOVED }
 
+    /** The exit code of a process whose exit could not be seen (adopted after a restart, or gone meanwhile), as Docker's. */
+    static final int UNKNOWN_EXIT = 255;
+    /** The error of a container whose process ran while netwharf restarted: its exit status could not be read. */
+    static final String UNKNOWN_EXIT_ERROR = "exit status unknown: netwharf was restarted while the process ran";
+
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
     private final ContainerEngine engine;
     private final Netwharf netwharf;
     private final ProcessLauncher launcher;
+    private final Store store;
     private final Path logDirectory;
     private ContainerConfig config;
     private ContainerView.Status status = ContainerView.Status.CREATED;
     private ContainerProcess process;
+    /** The process's start time, kept with its pid so that a restart tells it from a recycled pid. */
+    private long processStartTime;
+    /** Adopted from a previous run of netwharf: not its child, so its exit status cannot be read. */
+    private boolean adopted;
     private ContainerInfo network;
     private int exitCode;
     private String error = "";
     private Instant startedAt;
     private Instant finishedAt;
     private int restartCount;
+    /** Stopped by a user ({@code docker stop}, {@code docker kill}): unless-stopped leaves it alone, as Docker's. */
+    private boolean manuallyStopped;
+    /** A stop or a kill by the stop signal or SIGKILL: the next exit is not restarted (moby's {@code ExitOnNext}). */
+    private boolean exitOnNext;
+    private RestartBackoff backoff = new RestartBackoff();
+    private Cancellable pendingRestart;
     private final List<Wait> waitingForExit = new ArrayList<>();
     private final List<Wait> waitingForRemoval = new ArrayList<>();
 
@@ -188,14 +239,135 @@ public final class ContainerActor {
         this.engine = engine;
         this.netwharf = netwharf;
         this.launcher = launcher;
+        this.store = engine.store();
         this.config = config;
         this.logDirectory = logDirectory;
     }
 
+    /** A container just created: its row was written by the registry before the creation was answered. */
     static Behavior<Command> create(ContainerEngine engine, Netwharf netwharf, ProcessLauncher launcher, ContainerConfig config,
                                     Path logDirectory) {
         return Behaviors.withStash(10_000, stash -> Behaviors.setup(context ->
                 new ContainerActor(context, stash, engine, netwharf, launcher, config, logDirectory).idle()));
+    }
+
+    /**
+     * A container as the store kept it. A running one gets its network from the runtime (which has already adopted
+     * its namespace) and its process adopted; one whose process is gone is released as an exit is. The registry hears
+     * {@link EngineActor.Restored} once it is back.
+     */
+    static Behavior<Command> restore(ContainerEngine engine, Netwharf netwharf, ProcessLauncher launcher, StoredContainer row,
+                                     ContainerConfig config, Path logDirectory) {
+        return Behaviors.withStash(10_000, stash -> Behaviors.setup(context ->
+                new ContainerActor(context, stash, engine, netwharf, launcher, config, logDirectory).restored(row)));
+    }
+
+    /** Created row: the row written at creation, before the creation is answered. */
+    static StoredContainer createdRow(ContainerConfig config) {
+        return new StoredContainer(config.id(), config.name(), config.image(), "created", 0, 0, 0, "", config.created(), null, null, 0,
+                false, config.stopSignal(), stopTimeoutOf(config), ContainerRows.json(config));
+    }
+
+    private static int stopTimeoutOf(ContainerConfig config) {
+        return config.stopTimeout() == null ? (int) ContainerEngine.DEFAULT_STOP_TIMEOUT.toSeconds() : config.stopTimeout();
+    }
+
+    /** The container's row as it is now; restarting is kept as exited (its policy decides again at the next start). */
+    private StoredContainer row() {
+        String stored = status == ContainerView.Status.RUNNING ? "running" : status == ContainerView.Status.CREATED ? "created" : "exited";
+        return new StoredContainer(config.id(), config.name(), config.image(), stored, process == null ? 0 : process.pid(),
+                process == null ? 0 : processStartTime, exitCode, error, config.created(), startedAt, finishedAt, restartCount,
+                manuallyStopped, config.stopSignal(), stopTimeoutOf(config), ContainerRows.json(config));
+    }
+
+    // ---- the store ---------------------------------------------------------------------------------------------
+
+    /** Writes the container's row as it is now; completes once it is durable. */
+    private CompletionStage<Done> save() {
+        return store.apply(new Change.PutContainer(row()));
+    }
+
+    /** Writes the row, for a change nobody waits on: in order with the others, its failure logged. */
+    private void saveUnanswered() {
+        save().whenComplete((done, failure) -> {
+            if (failure != null) {
+                LOG.error("container {}: the store could not keep its state: {}", config.name(), failure.getMessage());
+            }
+        });
+    }
+
+    /** Writes the row, then tells {@code reply}; the store's failure instead when it cannot keep it. */
+    private <T> void saveThenAnswer(ActorRef<StatusReply<T>> replyTo, StatusReply<T> reply) {
+        answerWhenDurable(save(), replyTo, reply);
+    }
+
+    private <T> void answerWhenDurable(CompletionStage<Done> written, ActorRef<StatusReply<T>> replyTo, StatusReply<T> reply) {
+        written.whenComplete((done, failure) -> replyTo.tell(failure == null ? reply
+                : StatusReply.error(NetwharfException.internal("keep container " + config.name() + " in the store: "
+                + KernelErrors.unwrap(failure).getMessage(), failure))));
+    }
+
+    // ---- restore -----------------------------------------------------------------------------------------------
+
+    private Behavior<Command> restored(StoredContainer row) {
+        exitCode = row.exitCode();
+        error = row.error() == null ? "" : row.error();
+        startedAt = row.startedAt();
+        finishedAt = row.finishedAt();
+        restartCount = row.restartCount();
+        manuallyStopped = row.manuallyStopped();
+        switch (row.status()) {
+            case "running" -> {
+                status = ContainerView.Status.RUNNING;
+                Restoring step = new Restoring(row);
+                return busyUntil(netwharf.inspectContainer(config.id()), step, info -> new NetworkRestored(step, info));
+            }
+            case "created" -> status = ContainerView.Status.CREATED;
+            default -> status = ContainerView.Status.EXITED;
+        }
+        reportRestored();
+        return idle();
+    }
+
+    /**
+     * The runtime kept its namespace: its process is adopted (none to adopt when it had no command); one that is gone
+     * ended while netwharf was down, and its network goes as after an exit.
+     */
+    private Behavior<Command> onNetworkRestored(NetworkRestored restored) {
+        StoredContainer row = restored.step().row();
+        network = restored.info();
+        if (row.pid() != 0) {
+            try {
+                process = launcher.adopt(row.pid(), row.pidStartTime()).orElse(null);
+            } catch (RuntimeException e) {
+                LOG.error("container {}: its process {} could not be adopted: {}", config.name(), row.pid(), e.toString());
+                process = null;
+            }
+            if (process == null) {
+                return releaseLost();
+            }
+            adopted = true;
+            processStartTime = row.pidStartTime();
+            watchExit(process);
+        }
+        if (network.sharesWith() != null) {
+            engine.joined(network.sharesWith(), config.id());
+        }
+        LOG.info("container {} restored running{}", config.name(), process == null ? "" : " with its process " + process.pid());
+        reportRestored();
+        return idle();
+    }
+
+    private Behavior<Command> releaseLost() {
+        ReleasingLost step = new ReleasingLost();
+        return busyUntil(releaseNetwork(), step, v -> new NetworkReleased(step));
+    }
+
+    /** Tells the registry it is back, and whether the daemon's start restarts it or removes it (moby's restore). */
+    private void reportRestored() {
+        boolean running = status == ContainerView.Status.RUNNING;
+        boolean restart = !running && startedAt != null && config.restartPolicy().restarts(exitCode, manuallyStopped, restartCount);
+        engine.restored(config.id(), restart, !running && !restart && config.autoRemove());
     }
 
     private Behavior<Command> idle() {
@@ -208,6 +380,8 @@ public final class ContainerActor {
                 .onMessage(Connect.class, this::onConnect)
                 .onMessage(Disconnect.class, this::onDisconnect)
                 .onMessage(Exited.class, this::onExited)
+                .onMessage(RestartDue.class, this::onRestartDue)
+                .onMessage(ShutDown.class, this::onShutDown)
                 .onMessage(Wait.class, this::onWait)
                 .onMessage(Inspect.class, this::onInspect)
                 .build();
@@ -230,6 +404,7 @@ public final class ContainerActor {
                 .onMessage(Connected.class, m -> unstash(onConnected(m)))
                 .onMessage(Disconnected.class, m -> unstash(onDisconnected(m)))
                 .onMessage(NetworkChecked.class, m -> unstash(onNetworkChecked(m)))
+                .onMessage(NetworkRestored.class, m -> unstash(onNetworkRestored(m)))
                 .onMessage(StepFailed.class, m -> unstash(onStepFailed(m)))
                 .onMessage(Wait.class, this::onWait)
                 .onMessage(Inspect.class, this::onInspect)
@@ -247,12 +422,41 @@ public final class ContainerActor {
 
     // ---- start -------------------------------------------------------------------------------------------------
 
+    /** A user's start; restarting already (its policy's delay running), it changes nothing, as in Docker. */
     private Behavior<Command> onStart(Start start) {
-        if (status == ContainerView.Status.RUNNING) {
+        if (status == ContainerView.Status.RUNNING || status == ContainerView.Status.RESTARTING) {
             start.replyTo().tell(StatusReply.success(false));
             return Behaviors.same();
         }
         return start(new Starting(start));
+    }
+
+    /** The restart policy's delay is over (a stop or a removal meanwhile cancelled it). */
+    private Behavior<Command> onRestartDue(RestartDue due) {
+        pendingRestart = null;
+        if (status != ContainerView.Status.RESTARTING) {
+            return Behaviors.same();
+        }
+        return start(new Starting(due));
+    }
+
+    /**
+     * A user's start or restart begins the restart policy anew (moby's {@code ResetRestartManager}): no restarts
+     * counted, not stopped by a user, the delay back to its first.
+     */
+    private void startedByUser() {
+        restartCount = 0;
+        manuallyStopped = false;
+        exitOnNext = false;
+        backoff = new RestartBackoff();
+        cancelPendingRestart();
+    }
+
+    private void cancelPendingRestart() {
+        if (pendingRestart != null) {
+            pendingRestart.cancel();
+            pendingRestart = null;
+        }
     }
 
     /**
@@ -260,6 +464,9 @@ public final class ContainerActor {
      * cannot start as asked is refused before the network is touched.
      */
     private Behavior<Command> start(Starting step) {
+        if (!(step.origin() instanceof RestartDue)) {
+            startedByUser();
+        }
         ProcessPlan plan;
         try {
             plan = plan();
@@ -282,23 +489,50 @@ public final class ContainerActor {
         status = ContainerView.Status.RUNNING;
         startedAt = Instant.now();
         error = "";
+        adopted = false;
+        rememberAddresses();
         if (network.sharesWith() != null) {
             engine.joined(network.sharesWith(), config.id());
         }
         if (process != null) {
-            int pid = process.pid();
-            process.exitCode().thenAccept(code -> context.getSelf().tell(new Exited(pid, code)));
+            processStartTime = ProcessStartTime.of(process.pid()).orElse(0);
+            watchExit(process);
         }
         answerStart(wired.step(), null);
         return idle();
     }
 
-    /** Answers the command a start served: {@link Start} with true, {@link Restart} with done; or the refusal. */
-    private static void answerStart(Starting step, NetwharfException failure) {
+    /**
+     * Keeps each network's address of this start in the config (and so in the store), for the next start to ask for
+     * again: Docker gives a restarted container its address back when it is free.
+     */
+    private void rememberAddresses() {
+        Map<String, EndpointSpec> networks = new LinkedHashMap<>(config.networks());
+        network.endpoints().forEach((name, endpoint) -> networks.computeIfPresent(name,
+                (n, spec) -> endpoint.ipv4Address() == null ? spec : spec.withLastAddress(endpoint.ipv4Address())));
+        config = config.withNetworks(networks);
+    }
+
+    private void watchExit(ContainerProcess watched) {
+        int pid = watched.pid();
+        watched.exitCode().thenAccept(code -> context.getSelf().tell(new Exited(pid, code)));
+    }
+
+    /**
+     * Answers the command a start served, once its outcome is in the store: {@link Start} with true, {@link Restart}
+     * with done; or the refusal. A restart by policy that fails leaves the container exited, as moby's.
+     */
+    private void answerStart(Starting step, NetwharfException failure) {
+        if (failure != null && status == ContainerView.Status.RESTARTING) {
+            status = ContainerView.Status.EXITED;
+            LOG.warn("container {} could not be restarted by its policy: {}", config.name(), failure.getMessage());
+        }
         if (step.origin() instanceof Start start) {
-            start.replyTo().tell(failure == null ? StatusReply.success(true) : StatusReply.error(failure));
+            saveThenAnswer(start.replyTo(), failure == null ? StatusReply.success(true) : StatusReply.error(failure));
         } else if (step.origin() instanceof Restart restart) {
-            restart.replyTo().tell(failure == null ? StatusReply.ack() : StatusReply.error(failure));
+            saveThenAnswer(restart.replyTo(), failure == null ? StatusReply.ack() : StatusReply.error(failure));
+        } else {
+            saveUnanswered();
         }
     }
 
@@ -376,23 +610,69 @@ public final class ContainerActor {
 
     // ---- stop --------------------------------------------------------------------------------------------------
 
+    /** A user's stop: the restart policy leaves it alone from now on; one waiting to restart stays exited. */
     private Behavior<Command> onStop(Stop stop) {
+        if (status == ContainerView.Status.RESTARTING) {
+            manuallyStopped = true;
+            cancelRestart();
+            saveThenAnswer(stop.replyTo(), StatusReply.success(true));
+            return Behaviors.same();
+        }
         if (status != ContainerView.Status.RUNNING) {
             stop.replyTo().tell(StatusReply.success(false));
             return Behaviors.same();
         }
+        manuallyStopped = true;
+        exitOnNext = true;
         return stop(new Stopping(stop), stop.timeout(), stop.signal());
     }
 
+    /** The daemon stops: as a stop, but not a user's (the policy applies again at the next start). */
+    private Behavior<Command> onShutDown(ShutDown shutDown) {
+        if (status == ContainerView.Status.RESTARTING) {
+            cancelRestart();
+            saveThenAnswer(shutDown.replyTo(), StatusReply.success(true));
+            return Behaviors.same();
+        }
+        if (status != ContainerView.Status.RUNNING) {
+            shutDown.replyTo().tell(StatusReply.success(false));
+            return Behaviors.same();
+        }
+        exitOnNext = true;
+        return stop(new Stopping(shutDown), shutDown.timeout(), config.stopSignal());
+    }
+
+    /** Waiting to restart: it will not; exited with the code it had. */
+    private void cancelRestart() {
+        cancelPendingRestart();
+        status = ContainerView.Status.EXITED;
+    }
+
+    /**
+     * As moby's kill: a user's kill marks it stopped by a user (unless-stopped will not restart it); with SIGKILL or
+     * its stop signal, no policy restarts it, while another signal that ends the process leaves always and on-failure
+     * to restart it.
+     */
     private Behavior<Command> onKill(Kill kill) {
+        boolean ends = kill.signal() == Signals.SIGKILL || kill.signal() == config.stopSignal();
+        if (status == ContainerView.Status.RESTARTING) {
+            manuallyStopped = true;
+            if (ends) {
+                cancelRestart();
+            }
+            saveThenAnswer(kill.replyTo(), StatusReply.ack());
+            return Behaviors.same();
+        }
         if (status != ContainerView.Status.RUNNING) {
             kill.replyTo().tell(StatusReply.error(NetwharfException.conflict("Container " + config.id() + " is not running")));
             return Behaviors.same();
         }
+        manuallyStopped = true;
+        exitOnNext |= ends;
         if (process != null) {
             // The exit, when it comes, takes the network down (onExited).
             process.signal(kill.signal());
-            kill.replyTo().tell(StatusReply.ack());
+            saveThenAnswer(kill.replyTo(), StatusReply.ack());
             return Behaviors.same();
         }
         return stop(new Stopping(kill), Duration.ZERO, kill.signal());
@@ -402,6 +682,7 @@ public final class ContainerActor {
         if (status != ContainerView.Status.RUNNING) {
             return start(new Starting(restart));
         }
+        exitOnNext = true;
         return stop(new Stopping(restart), restart.timeout(), config.stopSignal());
     }
 
@@ -413,11 +694,13 @@ public final class ContainerActor {
     private Behavior<Command> onStopped(Stopping step, Integer code) {
         exitedWith(code);
         if (step.origin() instanceof Stop stop) {
-            stop.replyTo().tell(StatusReply.success(true));
+            saveThenAnswer(stop.replyTo(), StatusReply.success(true));
+        } else if (step.origin() instanceof ShutDown shutDown) {
+            saveThenAnswer(shutDown.replyTo(), StatusReply.success(true));
+            return idle(); // kept, even with --rm, as Docker keeps it when its daemon stops
         } else if (step.origin() instanceof Kill kill) {
-            kill.replyTo().tell(StatusReply.ack());
+            saveThenAnswer(kill.replyTo(), StatusReply.ack());
         } else if (step.origin() instanceof Restart restart) {
-            restartCount++;
             return start(new Starting(restart));
         } else if (step.origin() instanceof Remove remove) {
             return removedNow(remove);
@@ -478,10 +761,44 @@ public final class ContainerActor {
             network = null;
             answerStart(undo.failed(), undo.refused());
         } else if (released.step() instanceof ReleasingAfterExit after) {
-            exitedWith(after.exited().exitCode());
-            removeIfAsked();
+            afterExit(after.exited().exitCode());
+        } else if (released.step() instanceof ReleasingLost) {
+            lost();
         }
         return idle();
+    }
+
+    /**
+     * The process exited by itself (or by a user's kill) and its network is released: started again after the
+     * policy's delay (restarting meanwhile), or exited for good.
+     */
+    private void afterExit(int code) {
+        boolean wasAdopted = adopted;
+        exitedWith(code);
+        if (wasAdopted) {
+            error = UNKNOWN_EXIT_ERROR;
+        }
+        if (!exitOnNext && config.restartPolicy().restarts(exitCode, manuallyStopped, restartCount)) {
+            Duration delay = backoff.next(Duration.between(startedAt, finishedAt));
+            restartCount++;
+            status = ContainerView.Status.RESTARTING;
+            LOG.info("container {} exited with {}: restart {} in {} ms ({})", config.name(), exitCode, restartCount, delay.toMillis(),
+                    config.restartPolicy().name());
+            pendingRestart = context.scheduleOnce(delay, context.getSelf(), new RestartDue());
+            saveUnanswered();
+            return;
+        }
+        saveUnanswered();
+        removeIfAsked();
+    }
+
+    /** Restored as running, but its process was gone: exited, its status unknown; the daemon's start decides the rest. */
+    private void lost() {
+        exitedWith(UNKNOWN_EXIT);
+        error = UNKNOWN_EXIT_ERROR;
+        LOG.info("container {} was running, but its process did not survive netwharf's restart: exited", config.name());
+        saveUnanswered();
+        reportRestored();
     }
 
     /** {@code docker run --rm}: once stopped or exited, the container removes itself, through the registry. */
@@ -500,6 +817,7 @@ public final class ContainerActor {
         exitCode = code == null ? 0 : code;
         finishedAt = Instant.now();
         process = null;
+        adopted = false;
         network = null;
         waitingForExit.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
         waitingForExit.clear();
@@ -525,14 +843,20 @@ public final class ContainerActor {
                 return idle();
             }
             exitedWith(null);
-            ((Answered<?>) stopping.origin()).refuse(error);
-            if (!(stopping.origin() instanceof Restart)) {
+            Answered<?> origin = (Answered<?>) stopping.origin();
+            save().whenComplete((done, failure) -> origin.refuse(error));
+            if (!(stopping.origin() instanceof Restart) && !(stopping.origin() instanceof ShutDown)) {
                 removeIfAsked();
             }
         } else if (step instanceof ReleasingAfterExit after) {
             LOG.error("container {} exited, but its network could not be released: {}", config.name(), error.getMessage());
-            exitedWith(after.exited().exitCode());
-            removeIfAsked();
+            afterExit(after.exited().exitCode());
+        } else if (step instanceof Restoring) {
+            LOG.warn("container {} was running, but the runtime does not have its network: {}", config.name(), error.getMessage());
+            return releaseLost();
+        } else if (step instanceof ReleasingLost) {
+            LOG.error("{}: {}", step.describe(config), error.getMessage());
+            lost();
         } else if (step instanceof Connecting connecting) {
             connecting.request().refuse(error);
         } else if (step instanceof Disconnecting disconnecting) {
@@ -546,11 +870,12 @@ public final class ContainerActor {
     // ---- removal -----------------------------------------------------------------------------------------------
 
     private Behavior<Command> onRemove(Remove remove) {
-        if (status == ContainerView.Status.RUNNING && !remove.force()) {
-            remove.replyTo().tell(StatusReply.error(NetwharfException.conflict("You cannot remove a running container " + config.id()
-                    + ". Stop the container before attempting removal or force remove")));
+        if ((status == ContainerView.Status.RUNNING || status == ContainerView.Status.RESTARTING) && !remove.force()) {
+            remove.replyTo().tell(StatusReply.error(NetwharfException.conflict("You cannot remove a " + status.dockerName() + " container "
+                    + config.id() + ". Stop the container before attempting removal or force remove")));
             return Behaviors.same();
         }
+        cancelPendingRestart();
         if (status == ContainerView.Status.RUNNING) {
             return stop(new Stopping(remove), Duration.ZERO, Signals.SIGKILL);
         }
@@ -565,7 +890,7 @@ public final class ContainerActor {
     private Behavior<Command> removedNow(Remove remove) {
         deleteLogs();
         waitingForRemoval.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
-        remove.replyTo().tell(StatusReply.ack());
+        answerWhenDurable(store.apply(new Change.DeleteContainer(config.id())), remove.replyTo(), StatusReply.ack());
         return removed();
     }
 
@@ -633,7 +958,7 @@ public final class ContainerActor {
         Map<String, EndpointInfo> endpoints = new LinkedHashMap<>(network.endpoints());
         endpoints.put(endpoint.networkName(), endpoint);
         network = withEndpoints(endpoints);
-        connected.step().request().replyTo().tell(StatusReply.ack());
+        saveThenAnswer(connected.step().request().replyTo(), StatusReply.ack());
         return idle();
     }
 
@@ -654,7 +979,7 @@ public final class ContainerActor {
         Map<String, EndpointInfo> endpoints = new LinkedHashMap<>(network.endpoints());
         endpoints.remove(info.name());
         network = withEndpoints(endpoints);
-        disconnected.step().request().replyTo().tell(StatusReply.ack());
+        saveThenAnswer(disconnected.step().request().replyTo(), StatusReply.ack());
         return idle();
     }
 
@@ -668,14 +993,14 @@ public final class ContainerActor {
                 }
                 connect.spec().checkFor(info);
                 remember(info.name(), connect.spec());
-                connect.replyTo().tell(StatusReply.ack());
+                saveThenAnswer(connect.replyTo(), StatusReply.ack());
             } else if (checked.step().origin() instanceof Disconnect disconnect) {
                 if (!config.networks().containsKey(info.name())) {
                     // 403 as the runtime answers for a running container (Docker says 500, but nothing failed here).
                     throw NetwharfException.forbidden("container " + config.id() + " is not connected to network " + info.name());
                 }
                 forget(info.name());
-                disconnect.replyTo().tell(StatusReply.ack());
+                saveThenAnswer(disconnect.replyTo(), StatusReply.ack());
             }
         } catch (NetwharfException e) {
             ((Answered<?>) checked.step().origin()).refuse(e);

@@ -27,12 +27,14 @@ import java.util.Map;
  * @param stopSignal  the signal a stop or restart sends unless the request names one
  * @param stopTimeout seconds a stop or restart waits before SIGKILL unless the request says; null: Docker's 10
  * @param autoRemove  removed once its process exits or it is stopped ({@code docker run --rm})
+ * @param restartPolicy when its process is started again after it exits ({@code --restart})
  */
 public record ContainerConfig(String id, String name, String image, List<String> cmd, List<String> env, String workingDir,
                               String user, List<String> groupAdd, NetworkMode networkMode, Map<String, EndpointSpec> networks,
                               Map<String, String> labels, Map<String, String> kept, int stopSignal, Integer stopTimeout,
-                              boolean autoRemove, Instant created) {
+                              boolean autoRemove, RestartPolicy restartPolicy, Instant created) {
     public ContainerConfig {
+        restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
         cmd = List.copyOf(cmd);
         env = List.copyOf(env);
         groupAdd = List.copyOf(groupAdd);
@@ -48,7 +50,7 @@ public record ContainerConfig(String id, String name, String image, List<String>
 
     public ContainerConfig withNetworks(Map<String, EndpointSpec> networks) {
         return new ContainerConfig(id, name, image, cmd, env, workingDir, user, groupAdd, networkMode, networks, labels, kept,
-                stopSignal, stopTimeout, autoRemove, created);
+                stopSignal, stopTimeout, autoRemove, restartPolicy, created);
     }
 
     public Path workingDirectory() {

@@ -10,6 +10,7 @@ import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.actor.Asks;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.actor.KernelErrors;
+import io.netwharf.store.Store;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -18,6 +19,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -40,8 +43,11 @@ import java.util.function.Supplier;
  * with a {@link CompletionStage} that fails with a {@link NetwharfException} naming what was wrong.
  */
 public final class ContainerEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerEngine.class);
     /** Docker's default stop timeout. */
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+    /** How long the engine's stop waits for each process before SIGKILL. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
     /** Long enough for any wait a client keeps open; Pekko's scheduler takes at most about 248 days. */
     private static final Duration FOREVER = Duration.ofDays(100);
     /** Linux's PATH_MAX: the longest path a system call takes, with its terminating NUL. */
@@ -49,44 +55,110 @@ public final class ContainerEngine {
 
     private final ActorSystem<?> system;
     private final Netwharf netwharf;
+    private final Store store;
     private final Duration timeout;
+    private final boolean liveRestore;
+    private final Path dataRoot;
     private final ProcessLauncher launcher = new ProcessLauncher();
     private final ContainerUser users = ContainerUser.host();
     private ActorRef<EngineActor.Command> registry;
 
-    private ContainerEngine(ActorSystem<?> system, Netwharf netwharf, Duration timeout) {
+    private ContainerEngine(ActorSystem<?> system, Netwharf netwharf, Store store, Path dataRoot, Duration timeout, boolean liveRestore) {
+        this.dataRoot = dataRoot;
         this.system = system;
         this.netwharf = netwharf;
+        this.store = store;
         this.timeout = timeout;
+        this.liveRestore = liveRestore;
     }
 
     /**
-     * Starts the engine in {@code system} beside the runtime {@code netwharf}; container logs go under
-     * {@code dataRoot/containers/<id>}. When the system shuts down, every container is stopped before the runtime
-     * removes the namespaces.
+     * Starts the engine in {@code system} beside the runtime {@code netwharf}, keeping its containers in the runtime's
+     * store; container logs go under {@code dataRoot/containers/<id>}. Completes once the containers the store kept
+     * are back (see {@link #start(ActorSystem, Netwharf, Store, Path, Duration, boolean)}). When the system shuts
+     * down, the containers are stopped before the runtime stops (see {@link #stop()}).
+     *
+     * @param liveRestore with a durable store, running containers are left running when the engine stops
+     *                    ({@code --live-restore})
      */
-    public static ContainerEngine start(ActorSystem<?> system, Netwharf netwharf, Path dataRoot, Duration timeout) {
-        ContainerEngine engine = new ContainerEngine(system, netwharf, timeout);
+    public static CompletionStage<ContainerEngine> start(ActorSystem<?> system, Netwharf netwharf, Path dataRoot, Duration timeout,
+                                                         boolean liveRestore) {
+        return start(system, netwharf, netwharf.store(), dataRoot, timeout, liveRestore);
+    }
+
+    /**
+     * As above, with the containers kept in {@code store} (tests give one of their own). The containers the store kept
+     * are brought back first, each in its stored state (a running one with its process adopted, or exited when its
+     * process is gone); then, as moby's daemon restore does, those whose restart policy says so and that ran before
+     * are started (owners of a shared namespace before the containers that join them), and exited {@code --rm} ones
+     * are removed. The stage completes after that, so nothing is answered before.
+     */
+    static CompletionStage<ContainerEngine> start(ActorSystem<?> system, Netwharf netwharf, Store store, Path dataRoot,
+                                                  Duration timeout, boolean liveRestore) {
+        ContainerEngine engine = new ContainerEngine(system, netwharf, store, dataRoot, timeout, liveRestore);
         engine.registry = system.systemActorOf(EngineActor.create(engine, netwharf, engine.launcher, dataRoot, timeout),
                 "netwharf-containers-" + Ids.shortId(Ids.newId()), Props.empty());
         // Before the runtime's own task (service-stop): a process left running would keep its namespace alive.
         Supplier<CompletionStage<Done>> stop = engine::stop;
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "netwharf-stop-containers", stop);
-        return engine;
+        List<io.netwharf.store.StoredContainer> rows = store.load().containers();
+        return Asks.<EngineActor.Command, EngineActor.RestoreOutcome>ask(engine.registry,
+                        replyTo -> new EngineActor.Restore(rows, replyTo), timeout.multipliedBy(2), system.scheduler())
+                .thenCompose(engine::afterRestore)
+                .thenApply(v -> engine);
+    }
+
+    /** Starts what the restart policies start at the daemon's start, then removes the exited {@code --rm} containers. */
+    private CompletionStage<Done> afterRestore(EngineActor.RestoreOutcome outcome) {
+        return list().thenCompose(views -> {
+            List<String> owners = views.stream().filter(v -> outcome.toRestart().contains(v.id()))
+                    .filter(v -> !(v.config().networkMode() instanceof NetworkMode.Container)).map(ContainerView::id).toList();
+            List<String> joiners = outcome.toRestart().stream().filter(id -> !owners.contains(id)).toList();
+            return startEach(owners).thenCompose(v -> startEach(joiners));
+        }).thenCompose(v -> CompletableFuture.allOf(outcome.toRemove().stream()
+                        .map(id -> remove(id, true).toCompletableFuture().exceptionally(f -> Done.getInstance()))
+                        .toArray(CompletableFuture[]::new)))
+                .thenApply(v -> Done.getInstance());
+    }
+
+    /** Starts the containers concurrently; one that fails is logged and leaves the others alone. */
+    private CompletionStage<Void> startEach(List<String> ids) {
+        return CompletableFuture.allOf(ids.stream()
+                .map(id -> start(id).toCompletableFuture().handle((started, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("container {} could not be restarted by its policy at netwharf's start: {}", id,
+                                KernelErrors.unwrap(failure).getMessage());
+                    }
+                    return null;
+                }))
+                .toArray(CompletableFuture[]::new));
     }
 
     /**
-     * Stops every container (SIGTERM, SIGKILL after 2 s) and removes it with its logs, then the process launcher.
-     * Nothing outlives the engine: netwharf keeps no state across runs (the runtime removes its namespaces too).
+     * Stops the engine, then the process launcher. Without a durable store, as netwharf keeps nothing: every
+     * container is stopped (its stop signal, SIGKILL after 2 s) and removed with its logs. With one, containers are
+     * kept as Docker keeps them when its daemon stops: stopped (exited, their logs kept, a restart policy applies
+     * again at the next start); or, with live restore, running ones are left running, to be adopted by the next start.
      */
     public CompletionStage<Done> stop() {
-        return stopAll()
-                .thenCompose(v -> list())
-                .thenCompose(views -> CompletableFuture.allOf(views.stream()
-                        .map(c -> remove(c.id(), true).toCompletableFuture().exceptionally(f -> Done.getInstance()))
-                        .toArray(CompletableFuture[]::new)))
-                .thenApply(v -> Done.getInstance())
-                .whenComplete((done, failure) -> launcher.close());
+        CompletionStage<Done> stopped;
+        if (!store.durable()) {
+            stopped = stopAll()
+                    .thenCompose(v -> list())
+                    .thenCompose(views -> CompletableFuture.allOf(views.stream()
+                            .map(c -> remove(c.id(), true).toCompletableFuture().exceptionally(f -> Done.getInstance()))
+                            .toArray(CompletableFuture[]::new)))
+                    .thenApply(v -> Done.getInstance());
+        } else if (liveRestore) {
+            stopped = CompletableFuture.completedFuture(Done.getInstance());
+        } else {
+            stopped = all().thenCompose(ids -> CompletableFuture.allOf(ids.stream()
+                            .map(id -> this.<Boolean>ask(id, replyTo -> new ContainerActor.ShutDown(SHUTDOWN_GRACE, replyTo),
+                                    SHUTDOWN_GRACE.plus(timeout.multipliedBy(2))).toCompletableFuture().exceptionally(f -> false))
+                            .toArray(CompletableFuture[]::new)))
+                    .thenApply(v -> Done.getInstance());
+        }
+        return stopped.whenComplete((done, failure) -> launcher.close());
     }
 
     /**
@@ -103,13 +175,16 @@ public final class ContainerEngine {
             checkProcess(request);
             stopSignal = Signals.parse(request.stopSignal(), Signals.SIGTERM); // Docker's "Invalid signal: X" now, not at a stop
             request.endpoints().forEach((network, spec) -> endpointSettings(network, spec::validate));
+            if (request.autoRemove() && !request.restartPolicy().isNone()) {
+                throw NetwharfException.badParameter("can't create 'AutoRemove' container with restart policy");
+            }
         } catch (NetwharfException e) {
             return CompletableFuture.failedFuture(e);
         }
         String name = request.name() == null || request.name().isEmpty() ? Ids.shortId(id) : stripSlash(request.name());
         ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
                 request.user(), request.groupAdd(), mode, Map.of(), request.labels(), request.kept(),
-                stopSignal, request.stopTimeout(), request.autoRemove(), Instant.now());
+                stopSignal, request.stopTimeout(), request.autoRemove(), request.restartPolicy(), Instant.now());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
         request.endpoints().forEach((network, spec) -> asked.put(NetworkMode.networkReference(network), spec));
         if (!mode.joinsNetworks()) {
@@ -218,6 +293,16 @@ public final class ContainerEngine {
         return Asks.askWithStatus(registry, replyTo -> new EngineActor.Create(config, replyTo), timeout, system.scheduler());
     }
 
+    /** Where the engine keeps container logs (and the runtime its store): Docker's root dir. */
+    public Path dataRoot() {
+        return dataRoot;
+    }
+
+    /** Whether running containers are left running when the engine stops, to be adopted by the next start. */
+    public boolean liveRestore() {
+        return liveRestore && store.durable();
+    }
+
     /** Completes with false when it was already running. */
     public CompletionStage<Boolean> start(String container) {
         return ask(container, ContainerActor.Start::new, timeout.multipliedBy(2));
@@ -285,10 +370,19 @@ public final class ContainerEngine {
 
     /** Stops every running container (SIGTERM, SIGKILL after 2 s), all at once: their processes exit together. */
     private CompletionStage<Done> stopAll() {
-        return all().thenCompose(actors -> stopEach(actors, Duration.ofSeconds(2), Signals.SIGTERM));
+        return all().thenCompose(actors -> stopEach(actors, SHUTDOWN_GRACE, Signals.SIGTERM));
     }
 
     // ---- for ContainerActor ------------------------------------------------------------------------------------
+
+    /** Where containers are kept. */
+    Store store() {
+        return store;
+    }
+
+    void restored(String id, boolean restart, boolean remove) {
+        registry.tell(new EngineActor.Restored(id, restart, remove));
+    }
 
     void joined(String owner, String joiner) {
         registry.tell(new EngineActor.Joined(owner, joiner));

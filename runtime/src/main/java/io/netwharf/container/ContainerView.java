@@ -16,9 +16,12 @@ import java.time.Instant;
  */
 public record ContainerView(ContainerConfig config, Status status, int pid, int exitCode, String error, Instant startedAt,
                             Instant finishedAt, int restartCount, ContainerInfo network, Path stdoutLog, Path stderrLog) {
-    /** Docker's names for a container's states, the ones netwharf has. */
+    /**
+     * Docker's names for a container's states, the ones netwharf has. {@code RESTARTING}: its process exited and its
+     * restart policy starts it again after a delay; meanwhile it has no process and no network.
+     */
     public enum Status {
-        CREATED, RUNNING, EXITED;
+        CREATED, RUNNING, RESTARTING, EXITED;
 
         public String dockerName() {
             return name().toLowerCase();
@@ -35,5 +38,10 @@ public record ContainerView(ContainerConfig config, Status status, int pid, int 
 
     public boolean running() {
         return status == Status.RUNNING;
+    }
+
+    /** Running as Docker counts it (its {@code State.Running}, {@code docker ps} without {@code -a}): restarting too. */
+    public boolean runningOrRestarting() {
+        return status == Status.RUNNING || status == Status.RESTARTING;
     }
 }

@@ -9,6 +9,8 @@ import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkMode;
 import io.netwharf.protocol.model.Resolver;
+import io.netwharf.store.Change;
+import io.netwharf.store.StoredContainer;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,11 +20,14 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,13 +43,27 @@ import java.util.regex.Pattern;
  * knows containers by id alone.
  */
 final class EngineActor {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineActor.class);
     static final DispatcherSelector CONTAINER_DISPATCHER = DispatcherSelector.fromConfig("netwharf.container-dispatcher");
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
     private static final Resolver<String> CONTAINERS = Resolver.containers();
 
     sealed interface Command {}
 
+    /** Answered once the new container's row is durable. */
     record Create(ContainerConfig config, ActorRef<StatusReply<String>> replyTo) implements Command {}
+
+    /**
+     * Brings back the containers the store kept, each in its stored state; answered once every one is back, with
+     * what the daemon's start does next.
+     */
+    record Restore(List<StoredContainer> rows, ActorRef<RestoreOutcome> replyTo) implements Command {}
+
+    /** From a restored container's actor: it is back. */
+    record Restored(String id, boolean restart, boolean remove) implements Command {}
+
+    /** The containers whose policy restarts them at the daemon's start, and those to remove ({@code --rm}, exited). */
+    record RestoreOutcome(List<String> toRestart, List<String> toRemove) {}
 
     /**
      * Hands {@code command} to the container {@code container} names, or refuses it (no such container). Every
@@ -79,6 +98,11 @@ final class EngineActor {
     private final Map<String, Entry> byId = new LinkedHashMap<>();
     private final Map<String, String> idsByName = new HashMap<>();
     private final Map<String, Set<String>> joiners = new HashMap<>();
+    /** While a {@link Restore} is under way: the containers not back yet, and what those back said. */
+    private Restore restoring;
+    private final Set<String> notBackYet = new HashSet<>();
+    private final List<String> toRestart = new ArrayList<>();
+    private final List<String> toRemove = new ArrayList<>();
     private final Resolver.Candidates<String> ids = new Resolver.Candidates<>() {
         @Override
         public String byId(String id) {
@@ -116,6 +140,8 @@ final class EngineActor {
     private Behavior<Command> running() {
         return Behaviors.receive(Command.class)
                 .onMessage(Create.class, this::onCreate)
+                .onMessage(Restore.class, this::onRestore)
+                .onMessage(Restored.class, this::onRestored)
                 .onMessage(Forward.class, this::onForward)
                 .onMessage(All.class, m -> {
                     m.replyTo().tell(List.copyOf(byId.keySet()));
@@ -161,15 +187,16 @@ final class EngineActor {
                     && (joined.reference().equals(name) || joined.reference().equals(config.id()))) {
                 throw NetwharfException.badParameter("cannot join own network namespace");
             }
-            // Modes as dockerd's: the data root 0711, containers/ and each container's folder root's alone.
-            Directories.ensure(dataRoot, Directories.TRAVERSE_ONLY);
-            Path logs = Directories.ensure(Directories.ensure(dataRoot.resolve("containers"), Directories.PRIVATE).resolve(config.id()),
-                    Directories.PRIVATE);
+            Path logs = logDirectory(config.id());
             ActorRef<ContainerActor.Command> actor = context.spawn(
                     ContainerActor.create(engine, netwharf, launcher, config, logs), "container-" + config.id(), CONTAINER_DISPATCHER);
             byId.put(config.id(), new Entry(name, actor));
             idsByName.put(name, config.id());
-            create.replyTo().tell(StatusReply.success(config.id()));
+            // Answered once durable; the container's own later rows follow this one in the store's order.
+            engine.store().apply(new Change.PutContainer(ContainerActor.createdRow(config))).whenComplete((done, failure) ->
+                    create.replyTo().tell(failure == null ? StatusReply.success(config.id())
+                            : StatusReply.error(NetwharfException.internal("keep container " + name + " in the store: "
+                            + KernelErrors.unwrap(failure).getMessage(), failure))));
         } catch (NetwharfException e) {
             create.replyTo().tell(StatusReply.error(e));
         } catch (IOException e) {
@@ -177,6 +204,50 @@ final class EngineActor {
                     + ": " + e.getMessage(), e)));
         }
         return Behaviors.same();
+    }
+
+    /** Modes as dockerd's: the data root 0711, containers/ and each container's folder root's alone. Kept across restarts. */
+    private Path logDirectory(String id) throws IOException {
+        Directories.ensure(dataRoot, Directories.TRAVERSE_ONLY);
+        return Directories.ensure(Directories.ensure(dataRoot.resolve("containers"), Directories.PRIVATE).resolve(id), Directories.PRIVATE);
+    }
+
+    private Behavior<Command> onRestore(Restore restore) {
+        restoring = restore;
+        for (StoredContainer row : restore.rows()) {
+            try {
+                ContainerConfig config = ContainerRows.config(row.configJson());
+                ActorRef<ContainerActor.Command> actor = context.spawn(ContainerActor.restore(engine, netwharf, launcher, row, config,
+                        logDirectory(row.id())), "container-" + row.id(), CONTAINER_DISPATCHER);
+                byId.put(row.id(), new Entry(config.name(), actor));
+                idsByName.put(config.name(), row.id());
+                notBackYet.add(row.id());
+            } catch (IOException | RuntimeException e) {
+                LOG.error("container {} ({}) cannot be restored, left in the store: {}", row.name(), row.id(), e.getMessage());
+            }
+        }
+        answerRestoreWhenDone();
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRestored(Restored restored) {
+        if (notBackYet.remove(restored.id())) {
+            if (restored.restart()) {
+                toRestart.add(restored.id());
+            } else if (restored.remove()) {
+                toRemove.add(restored.id());
+            }
+            answerRestoreWhenDone();
+        }
+        return Behaviors.same();
+    }
+
+    private void answerRestoreWhenDone() {
+        if (restoring != null && notBackYet.isEmpty()) {
+            LOG.info("{} containers restored", restoring.rows().size());
+            restoring.replyTo().tell(new RestoreOutcome(List.copyOf(toRestart), List.copyOf(toRemove)));
+            restoring = null;
+        }
     }
 
     private Behavior<Command> onForward(Forward forward) {

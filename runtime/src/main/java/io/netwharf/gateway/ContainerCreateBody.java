@@ -1,6 +1,7 @@
 package io.netwharf.gateway;
 
 import io.netwharf.container.ContainerRequest;
+import io.netwharf.container.RestartPolicy;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkMode;
@@ -45,11 +46,11 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
                       @JsonProperty("PortBindings") Map<String, Object> portBindings,
                       @JsonProperty("PublishAllPorts") boolean publishAllPorts,
                       @JsonProperty("AutoRemove") boolean autoRemove,
-                      @JsonProperty("RestartPolicy") RestartPolicy restartPolicy,
+                      @JsonProperty("RestartPolicy") Restart restartPolicy,
                       @JsonProperty("GroupAdd") @JsonSetter(contentNulls = Nulls.FAIL) List<String> groupAdd) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record RestartPolicy(@JsonProperty("Name") String name) {}
+    record Restart(@JsonProperty("Name") String name, @JsonProperty("MaximumRetryCount") Integer maximumRetryCount) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record NetworkingConfig(@JsonProperty("EndpointsConfig") Map<String, NetworkJson.EndpointConfig> endpointsConfig) {}
@@ -70,7 +71,8 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
             warnings.add(MAC_DEPRECATED);
         }
         return new ContainerRequest(name, image, command(), env, workingDir, user, hostConfig == null ? null : hostConfig.groupAdd(),
-                networkMode(), endpoints, labels, kept, stopSignal, stopTimeout, hostConfig != null && hostConfig.autoRemove());
+                networkMode(), endpoints, labels, kept, stopSignal, stopTimeout, hostConfig != null && hostConfig.autoRemove(),
+                restartPolicy());
     }
 
     /**
@@ -144,10 +146,12 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
             // Docker's validateNetContainerMode: the ports would be another container's.
             throw NetwharfException.badParameter("conflicting options: port exposing and the container type network mode");
         }
-        String restart = hostConfig == null || hostConfig.restartPolicy() == null ? null : hostConfig.restartPolicy().name();
-        if (restart != null && !restart.isEmpty() && !restart.equals("no")) {
-            throw NetwharfException.badParameter("netwharf does not restart containers by policy: create the container without --restart "
-                    + restart + " (RestartPolicy)");
-        }
+    }
+
+    /** {@code --restart}, checked with Docker's messages. */
+    private RestartPolicy restartPolicy() {
+        Restart asked = hostConfig == null ? null : hostConfig.restartPolicy();
+        return asked == null ? RestartPolicy.NO
+                : RestartPolicy.of(asked.name(), asked.maximumRetryCount());
     }
 }

@@ -44,9 +44,9 @@ final class ContainerJson {
         json.set("Args", strings(config.cmd().isEmpty() ? List.of() : config.cmd().subList(1, config.cmd().size())));
         ObjectNode state = json.putObject("State");
         state.put("Status", c.status().dockerName());
-        state.put("Running", c.running());
+        state.put("Running", c.runningOrRestarting());
         state.put("Paused", false);
-        state.put("Restarting", false);
+        state.put("Restarting", c.status() == ContainerView.Status.RESTARTING);
         state.put("OOMKilled", false);
         state.put("Dead", false);
         state.put("Pid", c.pid());
@@ -71,8 +71,8 @@ final class ContainerJson {
         hostConfig.put("NetworkMode", config.networkMode().text());
         hostConfig.putObject("PortBindings");
         ObjectNode restart = hostConfig.putObject("RestartPolicy");
-        restart.put("Name", "no");
-        restart.put("MaximumRetryCount", 0);
+        restart.put("Name", config.restartPolicy().name());
+        restart.put("MaximumRetryCount", config.restartPolicy().maximumRetryCount());
         hostConfig.put("AutoRemove", config.autoRemove());
         hostConfig.putObject("LogConfig").put("Type", "local").putObject("Config");
         hostConfig.set("GroupAdd", config.groupAdd().isEmpty() ? NODES.nullNode() : strings(config.groupAdd()));
@@ -206,6 +206,7 @@ final class ContainerJson {
         return switch (c.status()) {
             case CREATED -> "Created";
             case RUNNING -> "Up " + ago(Duration.between(c.startedAt(), now));
+            case RESTARTING -> "Restarting (" + c.exitCode() + ") " + ago(Duration.between(c.finishedAt(), now)) + " ago";
             case EXITED -> "Exited (" + c.exitCode() + ") " + ago(Duration.between(c.finishedAt(), now)) + " ago";
         };
     }

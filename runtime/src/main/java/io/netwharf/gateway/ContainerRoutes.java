@@ -133,7 +133,7 @@ final class ContainerRoutes {
             Instant now = Instant.now();
             Map<String, String> ids = networkIds(networks);
             ArrayNode json = NODES.arrayNode();
-            views.stream().filter(v -> all || v.running() || filter.asksForStatus())
+            views.stream().filter(v -> all || v.runningOrRestarting() || filter.asksForStatus())
                     .filter(v -> filter.matches(v, networks))
                     .limit(limit > 0 ? limit : Long.MAX_VALUE)
                     .forEach(v -> json.add(ContainerJson.summary(v, ids, now)));
@@ -147,7 +147,7 @@ final class ContainerRoutes {
         List<Instant> until = filters.get("until").stream().map(DockerTime::until).toList();
         return engine.list().thenCompose(views -> {
             List<CompletableFuture<String>> removed = views.stream()
-                    .filter(v -> !v.running()
+                    .filter(v -> !v.runningOrRestarting()
                             && filters.matchesLabels("label", v.config().labels())
                             && filters.matchesLabels("label!", v.config().labels())
                             && until.stream().allMatch(u -> v.config().created().isBefore(u)))

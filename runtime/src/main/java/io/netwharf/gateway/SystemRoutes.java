@@ -103,7 +103,7 @@ final class SystemRoutes {
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ID", id);
-        long running = containers.stream().filter(ContainerView::running).count();
+        long running = containers.stream().filter(ContainerView::runningOrRestarting).count();
         body.put("Containers", containers.size());
         body.put("ContainersRunning", running);
         body.put("ContainersPaused", 0);
@@ -139,7 +139,7 @@ final class SystemRoutes {
         body.put("NCPU", Runtime.getRuntime().availableProcessors());
         body.put("MemTotal", memTotal());
         body.put("GenericResources", null);
-        body.put("DockerRootDir", "/run/netwharf");
+        body.put("DockerRootDir", engine.dataRoot().toString());
         body.put("HttpProxy", "");
         body.put("HttpsProxy", "");
         body.put("NoProxy", "");
@@ -150,7 +150,7 @@ final class SystemRoutes {
         body.put("Runtimes", Map.of("netwharf", Map.of("path", "netwharf")));
         body.put("DefaultRuntime", "netwharf");
         body.put("Swarm", swarm);
-        body.put("LiveRestoreEnabled", false);
+        body.put("LiveRestoreEnabled", engine.liveRestore());
         body.put("Isolation", "");
         body.put("InitBinary", "");
         body.put("ContainerdCommit", Map.of("ID", ""));

@@ -29,7 +29,8 @@ import java.util.TreeSet;
  * Read from a HOCON file whose keys are those of Docker's daemon.json (JSON is HOCON, so a daemon.json with only these
  * keys is read as is), with command-line flags over it.
  *
- * @param runtime  the runtime's settings
+ * @param runtime  the runtime's settings; its store is kept in the data root, and {@code live-restore} is its
+ *                 {@code liveRestore}
  * @param hosts    where the gateway listens ({@code -H}, {@code hosts}); never empty
  * @param dataRoot where netwharf keeps its state ({@code --data-root}, {@code data-root})
  * @param tls      how TCP is served ({@code --tls}, {@code --tlsverify}, {@code --tlscacert}, {@code --tlscert},
@@ -41,7 +42,7 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
 
     /** The keys a configuration file may have, in Docker's daemon.json spelling. */
     public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "bridge", "bip", "default-address-pools",
-            "mtu", "icc", "ip-masq", "iptables", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey");
+            "mtu", "icc", "ip-masq", "iptables", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "live-restore");
 
     public DaemonConfig {
         hosts = List.copyOf(hosts);
@@ -115,6 +116,9 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
             if (config.hasPath("exec-root")) {
                 runtime.runDirectory(absolute("exec-root", config.getString("exec-root")));
             }
+            if (config.hasPath("live-restore")) {
+                runtime.liveRestore(config.getBoolean("live-restore"));
+            }
             if (config.hasPath("default-address-pools")) {
                 runtime.defaultAddressPools(pools(config.getList("default-address-pools")));
             }
@@ -129,6 +133,7 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
             checkTcpListeners(hosts, tls);
             checkFirewallSettings(config, runtime);
             Path dataRoot = config.hasPath("data-root") ? absolute("data-root", config.getString("data-root")) : DEFAULT_DATA_ROOT;
+            runtime.stateDirectory(dataRoot);
             return new DaemonConfig(runtime.build(), hosts, dataRoot, tls);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);

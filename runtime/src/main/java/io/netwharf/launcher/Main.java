@@ -115,7 +115,7 @@ public final class Main implements Callable<Integer> {
             description = {"Start the runtime and serve the Docker Engine API on the given sockets until stopped (Ctrl-C, SIGTERM).",
                     "Settings come from the flags, then the configuration file (HOCON, or JSON: keys as in Docker's daemon.json: "
                             + "hosts, data-root, exec-root, bridge, bip, default-address-pools, mtu, icc, ip-masq, iptables, tls, "
-                            + "tlsverify, tlscacert, tlscert, tlskey), then the "
+                            + "tlsverify, tlscacert, tlscert, tlskey, live-restore), then the "
                             + "defaults. A flag given on the command line wins over the same key in the file (-H and "
                             + "--default-address-pool replace the file's whole list); unknown keys in the file are refused."})
     static final class Daemon implements Callable<Integer> {
@@ -147,8 +147,14 @@ public final class Main implements Callable<Integer> {
                         + "or in $DOCKER_CERT_PATH)")
         Path tlsKey;
 
-        @Option(names = "--data-root", description = "where container logs are kept, under containers/<id>/ (default: /var/lib/netwharf)")
+        @Option(names = "--data-root", description = "where netwharf keeps its state: the store of networks and containers, and "
+                + "container logs under containers/<id>/ (default: /var/lib/netwharf)")
         Path dataRoot;
+
+        @Option(names = "--live-restore", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+                description = "running containers keep running while the daemon is down, and are adopted by its next start "
+                        + "(default: false: a stop stops them, and keeps them as exited containers)")
+        Boolean liveRestore;
 
         @Mixin
         RuntimeOptions runtimeOptions = new RuntimeOptions();
@@ -166,6 +172,7 @@ public final class Main implements Callable<Integer> {
             if (dataRoot != null) {
                 given.put("data-root", dataRoot.toAbsolutePath().toString());
             }
+            putIfGiven(given, "live-restore", liveRestore);
             putIfGiven(given, "tls", tls);
             putIfGiven(given, "tlsverify", tlsVerify);
             putIfGiven(given, "tlscacert", tlsCaCert == null ? null : tlsCaCert.toAbsolutePath().toString());
@@ -196,8 +203,9 @@ public final class Main implements Callable<Integer> {
             }
             Gateway gateway;
             try {
+                // Completes once the containers the store kept are back: nothing is served before.
                 ContainerEngine engine = ContainerEngine.start(netwharf.system(), netwharf, config.dataRoot(),
-                        config.runtime().kernelTimeout());
+                        config.runtime().kernelTimeout(), config.runtime().liveRestore()).toCompletableFuture().join();
                 gateway = Gateway.bind(netwharf.system(), config.hosts(), DockerApi.route(netwharf, engine), config.tls())
                         .toCompletableFuture().join();
             } catch (CompletionException e) {

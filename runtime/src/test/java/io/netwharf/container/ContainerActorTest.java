@@ -52,8 +52,8 @@ class ContainerActorTest {
     @BeforeEach
     void start() {
         runtime = KIT.createTestProbe();
-        engine = ContainerEngine.start(KIT.system(), Netwharf.of(KIT.system(), runtime.ref(), Duration.ofSeconds(5)), dataRoot,
-                Duration.ofSeconds(5));
+        engine = await(ContainerEngine.start(KIT.system(), Netwharf.of(KIT.system(), runtime.ref(), Duration.ofSeconds(5)), dataRoot,
+                Duration.ofSeconds(5), false));
     }
 
     @AfterAll

@@ -43,7 +43,7 @@ class ContainerEngineTest {
         fixture = new RuntimeFixture();
         fixture.start();
         dataRoot = Files.createTempDirectory("netwharf-data-");
-        engine = ContainerEngine.start(RuntimeFixture.SYSTEM, fixture.netwharf, dataRoot, Duration.ofMinutes(1));
+        engine = await(ContainerEngine.start(RuntimeFixture.SYSTEM, fixture.netwharf, dataRoot, Duration.ofMinutes(1), false));
     }
 
     @AfterEach
@@ -135,7 +135,7 @@ class ContainerEngineTest {
     private static ContainerRequest request(String workingDir, String user, List<String> cmd, List<String> env,
                                             Map<String, EndpointSpec> endpoints, String mode) {
         return new ContainerRequest("p", "none", cmd, env, workingDir, user, List.of(), mode, endpoints, Map.of(),
-                Map.of(), null, null, false);
+                Map.of(), null, null, false, RestartPolicy.NO);
     }
 
     @Test
@@ -171,6 +171,27 @@ class ContainerEngineTest {
         refused(Kind.CONFLICT, engine.create(ContainerRequest.of("taken", "bridge"))
                 .thenCompose(x -> engine.create(ContainerRequest.of("taken", "bridge"))));
         assertNotEquals(id, create("gone", "bridge"));
+    }
+
+    @Test
+    void aContainerStartedAgainGetsBackTheAddressItHadWhenItIsFree() {
+        await(fixture.netwharf.createNetwork(NetworkSpec.named("backend").subnet("10.58.0.0/24").build()));
+        create("again", "backend");
+        create("between", "backend");
+        create("taker", "bridge");
+        await(engine.start("again"));
+        String first = await(engine.inspect("again")).network().endpoints().get("backend").ipv4Address();
+        await(engine.stop("again", Duration.ZERO, Signals.SIGKILL));
+        await(engine.start("between")); // the pool's next address is another one now
+        await(engine.start("again"));
+        assertEquals(first, await(engine.inspect("again")).network().endpoints().get("backend").ipv4Address());
+
+        await(engine.stop("again", Duration.ZERO, Signals.SIGKILL));
+        await(engine.connect("taker", "backend", EndpointSpec.staticAddress(first)));
+        await(engine.start("taker"));
+        await(engine.start("again"));
+        assertNotEquals(first, await(engine.inspect("again")).network().endpoints().get("backend").ipv4Address(),
+                "taken by another: a free one instead, and no refusal");
     }
 
     @Test

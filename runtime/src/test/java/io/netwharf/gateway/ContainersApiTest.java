@@ -303,6 +303,59 @@ class ContainersApiTest extends ApiTest {
     }
 
     @Test
+    void restartPoliciesAreCheckedWithDockersMessagesAndShownByInspect() {
+        String[][] refusals = {
+                {"{\"Name\":\"always\",\"MaximumRetryCount\":3}",
+                        "invalid restart policy: maximum retry count can only be used with 'on-failure'"},
+                {"{\"Name\":\"no\",\"MaximumRetryCount\":-1}",
+                        "invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative"},
+                {"{\"Name\":\"on-failure\",\"MaximumRetryCount\":-2}", "invalid restart policy: maximum retry count cannot be negative"},
+                {"{\"Name\":\"sometimes\"}",
+                        "invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'"},
+        };
+        for (String[] r : refusals) {
+            assertEquals(r[1], refusedCreate(400, "r", cliRunWith("HostConfig", "RestartPolicy", r[0])).message());
+        }
+        ObjectNode autoRemove = (ObjectNode) tree(cliRunWith("HostConfig", "RestartPolicy", "{\"Name\":\"always\"}"));
+        ((ObjectNode) autoRemove.get("HostConfig")).put("AutoRemove", true);
+        assertEquals("can't create 'AutoRemove' container with restart policy", refusedCreate(400, "r", autoRemove.toString()).message());
+
+        created("flaky", cliRunWith("HostConfig", "RestartPolicy", "{\"Name\":\"on-failure\",\"MaximumRetryCount\":5}"));
+        JsonNode policy = inspect("flaky").get("HostConfig").get("RestartPolicy");
+        assertEquals("on-failure", policy.get("Name").asText());
+        assertEquals(5, policy.get("MaximumRetryCount").asInt());
+        created("service", cliRunWith("HostConfig", "RestartPolicy", "{\"Name\":\"unless-stopped\"}"));
+        assertEquals("unless-stopped", inspect("service").get("HostConfig").get("RestartPolicy").get("Name").asText());
+        assertEquals(0, inspect("service").get("RestartCount").asInt());
+        created("legacy", cliRunWith("HostConfig", "RestartPolicy", "{\"Name\":\"\",\"MaximumRetryCount\":4}"));
+        assertEquals("no", inspect("legacy").get("HostConfig").get("RestartPolicy").get("Name").asText(), "before Docker 25: empty is no");
+    }
+
+    @Test
+    void aContainerWaitingToRestartShowsRestartingAndAStopEndsIt() throws Exception {
+        created("crash", cliRunWith("HostConfig", "RestartPolicy", "{\"Name\":\"always\"}").replace("[\"true\"]",
+                "[\"sh\",\"-c\",\"exit 7\"]"));
+        started("crash");
+        JsonNode seen = null;
+        for (int i = 0; i < 400 && (seen == null || !seen.get("State").get("Restarting").asBoolean()); i++) {
+            seen = inspect("crash");
+        }
+        assertEquals("restarting", seen.get("State").get("Status").asText(), seen.toString());
+        assertTrue(seen.get("State").get("Running").asBoolean(), "Docker shows a restarting container as running");
+        assertEquals(7, seen.get("State").get("ExitCode").asInt());
+        GatewayFixture.Answer list = gateway.get("/v1.51/containers/json?filters=" + q("{\"status\":[\"restarting\"]}"));
+        assertTrue(list.body().contains("\"Restarting (7) "), list.body());
+        assertEquals(409, gateway.send("DELETE", "/v1.51/containers/crash", (String) null).status(), "restarting: removed only when forced");
+        assertEquals(204, gateway.post("/v1.51/containers/crash/stop", null).status());
+        Thread.sleep(300);
+        JsonNode stopped = inspect("crash");
+        assertEquals("exited", stopped.get("State").get("Status").asText(), stopped.toString());
+        int count = stopped.get("RestartCount").asInt();
+        Thread.sleep(500);
+        assertEquals(count, inspect("crash").get("RestartCount").asInt(), "no restart after a user's stop");
+    }
+
+    @Test
     void descriptiveSettingsAreKeptWithAWarningAndShownByInspect() {
         ObjectNode json = (ObjectNode) tree(cliRunWith(null, "Domainname", "\"example.org\""));
         json.set("OnBuild", tree("[\"RUN true\"]"));

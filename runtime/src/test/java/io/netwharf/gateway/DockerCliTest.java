@@ -216,7 +216,20 @@ class DockerCliTest extends ApiTest {
         String pruned = gateway.ok("container", "prune", "-f");
         assertTrue(pruned.contains(created), pruned);
         assertEquals("up", gateway.ok("ps", "-a", "--format", "{{.Names}}"));
-        assertTrue(gateway.docker("run", "-d", "--restart", "always", "debian", "true").err().contains("does not restart containers"));
+    }
+
+    @Test
+    void runWithARestartPolicyRestartsAFailingProcessUpToItsCount() throws Exception {
+        gateway.ok("run", "-d", "--restart", "on-failure:2", "--name", "flaky", "debian", "sh", "-c", "exit 3");
+        String seen = "";
+        for (int i = 0; i < 100 && !seen.equals("exited 2 3"); i++) {
+            Thread.sleep(50);
+            seen = gateway.ok("inspect", "-f", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}", "flaky");
+        }
+        assertEquals("exited 2 3", seen);
+        assertEquals("on-failure 2", gateway.ok("inspect", "-f", "{{.HostConfig.RestartPolicy.Name}} "
+                + "{{.HostConfig.RestartPolicy.MaximumRetryCount}}", "flaky"));
+        assertTrue(gateway.docker("run", "-d", "--restart", "sometimes", "debian", "true").err().contains("sometimes"));
     }
 
     @Test

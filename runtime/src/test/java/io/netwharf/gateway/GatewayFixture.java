@@ -57,7 +57,7 @@ final class GatewayFixture implements AutoCloseable {
         home = Files.createTempDirectory("netwharf-docker-home-");
         socket = Files.createTempDirectory("netwharf-gateway-").resolve("netwharf.sock");
         dataRoot = Files.createTempDirectory("netwharf-data-");
-        engine = ContainerEngine.start(RuntimeFixture.SYSTEM, netwharf, dataRoot, Duration.ofMinutes(1));
+        engine = await(ContainerEngine.start(RuntimeFixture.SYSTEM, netwharf, dataRoot, Duration.ofMinutes(1), false));
         gateway = await(Gateway.bind(RuntimeFixture.SYSTEM, List.of(new ListenAddress.Unix(socket), new ListenAddress.Tcp("127.0.0.1", 0)),
                 DockerApi.route(netwharf, engine)));
         port = Integer.parseInt(gateway.boundAddresses().stream().filter(a -> a.startsWith("tcp://")).findFirst().orElseThrow()

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /_ping, /version, /info, API versions, Docker's headers and errors for what is not there; with the docker CLI. */
@@ -72,6 +73,8 @@ class SystemApiTest {
         assertEquals(Runtime.getRuntime().availableProcessors(), i.get("NCPU").asInt());
         assertTrue(i.get("MemTotal").asLong() > 0);
         assertEquals("linux", i.get("OSType").asText());
+        assertEquals(gateway.dataRoot.toString(), i.get("DockerRootDir").asText());
+        assertFalse(i.get("LiveRestoreEnabled").asBoolean());
         assertTrue(i.get("Warnings").isArray() && i.get("Warnings").isEmpty());
     }
 
@@ -118,6 +121,8 @@ class SystemApiTest {
         GatewayFixture.Cli info = gateway.docker("info");
         assertEquals(0, info.exit(), info.toString());
         assertTrue(info.out().contains("Server Version: 0.1.0"), info.toString());
+        assertTrue(info.out().contains("Docker Root Dir: " + gateway.dataRoot), info.toString());
+        assertTrue(info.out().contains("Live Restore Enabled: false"), info.toString());
         assertTrue(info.err().isBlank(), info.toString());
 
         GatewayFixture.Cli format = gateway.docker("version", "--format", "{{.Server.APIVersion}}");

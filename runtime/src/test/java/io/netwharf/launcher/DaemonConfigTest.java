@@ -37,7 +37,21 @@ class DaemonConfigTest {
         DaemonConfig config = daemon();
         assertEquals(List.of(ListenAddress.parse("unix:///run/netwharf/netwharf.sock")), config.hosts());
         assertEquals(Path.of("/var/lib/netwharf"), config.dataRoot());
-        assertEquals(RuntimeConfig.defaults(), config.runtime());
+        assertEquals(RuntimeConfig.builder().stateDirectory(Path.of("/var/lib/netwharf")).build(), config.runtime(),
+                "the defaults, with the store in the data root");
+        assertFalse(config.runtime().liveRestore());
+    }
+
+    @Test
+    void liveRestoreFromTheFlagOrTheFileAndTheStoreInTheDataRoot() throws IOException {
+        assertTrue(daemon("--live-restore").runtime().liveRestore());
+        assertFalse(daemon("--live-restore=false").runtime().liveRestore());
+        Path file = file("{\"live-restore\": true, \"data-root\": \"/srv/kept\"}");
+        DaemonConfig config = daemon("--config-file", file.toString());
+        assertTrue(config.runtime().liveRestore(), "daemon.json's key");
+        assertEquals(Path.of("/srv/kept"), config.runtime().stateDirectory());
+        assertFalse(daemon("--config-file", file.toString(), "--live-restore=false").runtime().liveRestore(), "the flag wins");
+        assertEquals(Path.of("/srv/nw"), daemon("--data-root", "/srv/nw").runtime().stateDirectory());
     }
 
     @Test
@@ -161,7 +175,7 @@ class DaemonConfigTest {
     void helpListsEveryFlag() {
         String help = new CommandLine(new Main()).getSubcommands().get("daemon").getUsageMessage();
         for (String flag : List.of("-H", "--host", "--data-root", "--exec-root", "-b", "--bridge", "--bip", "--default-address-pool",
-                "--mtu", "--icc", "--ip-masq", "--config-file", "--tls", "--tlsverify", "--tlscacert", "--tlscert", "--tlskey")) {
+                "--mtu", "--icc", "--ip-masq", "--config-file", "--live-restore", "--tls", "--tlsverify", "--tlscacert", "--tlscert", "--tlskey")) {
             assertTrue(help.contains(flag), flag + " missing from\n" + help);
         }
         assertTrue(help.contains("wins over"), help);
