@@ -4,6 +4,7 @@ import io.netwharf.Netwharf;
 import io.netwharf.actor.Answered;
 import io.netwharf.kernel.ContainerProcess;
 import io.netwharf.kernel.Credentials;
+import io.netwharf.kernel.FaultPoint;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.kernel.ProcessRefusedException;
@@ -486,6 +487,7 @@ public final class ContainerActor {
             UndoingStart undo = new UndoingStart(wired.step(), refused);
             return busyUntil(releaseNetwork(), undo, v -> new NetworkReleased(undo));
         }
+        FaultPoint.reach("container.launched");
         status = ContainerView.Status.RUNNING;
         startedAt = Instant.now();
         error = "";

@@ -42,7 +42,7 @@ class CrashPointsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"connect.intent-written", "connect.attached", "connect.enabled"})
+    @ValueSource(strings = {"connect.intent-written", "connect.attached", "connect.enabled", "container.launched"})
     void aKillDuringAContainersStartLeavesNothingUnaccountedFor(String point) throws Exception {
         try (RestartHost host = new RestartHost()) {
             host.start("-D" + FaultPoint.PROPERTY + "=" + point);

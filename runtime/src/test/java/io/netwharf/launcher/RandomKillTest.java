@@ -52,6 +52,7 @@ class RandomKillTest {
                 assertEquals(List.of(), clients.failures, "answers before the kill in round " + round);
                 long restartBegan = System.nanoTime();
                 host.start();
+                long restarted = System.nanoTime() - restartBegan;
                 String what = "round " + round + " (seed " + seed + ", killed " + killAfter + " ms after the clients began, "
                         + clients.created.get() + " created, " + acknowledged.size() + " acknowledged in all)\n" + host.daemon().log();
                 RestartInvariants view = RestartInvariants.read(host);
@@ -63,7 +64,7 @@ class RandomKillTest {
                 }
                 assertEquals(List.of(), RestartInvariants.startsWithNetworking(host, new LinkedHashSet<>(sample)), what);
                 System.out.printf("RandomKillTest: round %d: killed after %d ms, %d created, restart listened in %d ms, round %d ms%n",
-                        round, killAfter, clients.created.get(), (System.nanoTime() - restartBegan) / 1_000_000,
+                        round, killAfter, clients.created.get(), restarted / 1_000_000,
                         (System.nanoTime() - began) / 1_000_000);
             }
         }

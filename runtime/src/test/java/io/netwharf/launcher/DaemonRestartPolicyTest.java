@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * outside and after the daemon itself is SIGKILLed and started again (with its networking); {@code on-failure:2} on a
  * command that exits 3 ends exited after two restarts. Needs root and the kernel (CI runs as root).
  */
-class RestartPolicyTest {
+class DaemonRestartPolicyTest {
 
     @Test
     void alwaysComesBackAfterItsProcessIsKilledAndAfterADaemonRestartOnFailureStopsAfterTwo() throws Exception {
