@@ -22,7 +22,8 @@ import java.util.Set;
  * so a test reports them all at once:
  * <ol type="a">
  *     <li>{@link #markedLinks}: every link carrying a netwharf mark, in the host namespace and in each namespace, is
- *     accounted for: a network's bridge by a network, an endpoint's link by a running container on that network;</li>
+ *     accounted for: a network's bridge by a network, an endpoint's link by a running container on that network; and
+ *     so is every bridge and subnet in netwharf's nftables table ({@link #rules});</li>
  *     <li>{@link #namespaces}: every namespace under the exec-root is a running container's;</li>
  *     <li>{@link #uniqueAddresses}: no two live namespaces (the exec-root's, and those of marked processes) hold the
  *     same IPv4 address or MAC;</li>
@@ -36,6 +37,7 @@ final class RestartInvariants {
     private final RestartHost host;
     /** The API's view, read once by {@link #read}. */
     private final Set<String> networkIds = new HashSet<>();
+    private final Set<String> subnets = new HashSet<>();
     private final Map<String, JsonNode> running = new LinkedHashMap<>();
     private final Set<String> listed = new HashSet<>();
 
@@ -46,7 +48,10 @@ final class RestartInvariants {
     /** The API's view of {@code host} now: its networks, and every container (running ones inspected). */
     static RestartInvariants read(RestartHost host) throws IOException {
         RestartInvariants view = new RestartInvariants(host);
-        host.getJson("/networks").forEach(n -> view.networkIds.add(n.get("Id").asText()));
+        host.getJson("/networks").forEach(n -> {
+            view.networkIds.add(n.get("Id").asText());
+            n.path("IPAM").path("Config").forEach(c -> view.subnets.add(c.path("Subnet").asText()));
+        });
         for (JsonNode c : host.getJson("/containers/json?all=1")) {
             String id = c.get("Id").asText();
             view.listed.add(id);
@@ -62,6 +67,7 @@ final class RestartInvariants {
         List<String> violations = new ArrayList<>();
         Map<Path, JsonNode> inside = addressesByNamespace();
         violations.addAll(markedLinks(inside));
+        violations.addAll(rules());
         violations.addAll(namespaces());
         violations.addAll(uniqueAddresses(inside));
         violations.addAll(processes());
@@ -111,6 +117,47 @@ final class RestartInvariants {
                         + " on network " + mark.networkId() + ", which the container is not on");
             }
         }
+    }
+
+    /**
+     * (a) netwharf's firewall rules, in its own {@code ip netwharf} table: every bridge that has chains or elements
+     * there is a link of the host marked for a listed network, and every masqueraded subnet a listed network's.
+     */
+    List<String> rules() {
+        Set<String> bridges = new HashSet<>();
+        host.box.ipJson(host.box.host, "-d", "link", "show").forEach(l -> {
+            LinkMarks.Mark mark = LinkMarks.parse(l.path("ifalias").asText(null));
+            if (mark != null && !mark.isEndpoint() && networkIds.contains(mark.networkId())) {
+                bridges.add(l.get("ifname").asText());
+            }
+        });
+        List<String> violations = new ArrayList<>();
+        for (JsonNode object : host.box.nftRuleset(host.box.host)) {
+            JsonNode chain = object.path("chain");
+            if ("netwharf".equals(chain.path("table").asText()) && "ip".equals(chain.path("family").asText())) {
+                String name = chain.path("name").asText();
+                String bridge = name.replaceFirst("^(from|to|nat)-", "");
+                if (!bridge.equals(name) && !bridges.contains(bridge)) {
+                    violations.add("(a) nft chain " + name + " is for " + bridge + ", no listed network's bridge");
+                }
+            }
+            JsonNode set = object.has("set") ? object.get("set") : object.path("map");
+            if (!"netwharf".equals(set.path("table").asText()) || !"ip".equals(set.path("family").asText())) {
+                continue;
+            }
+            for (JsonNode element : set.path("elem")) {
+                JsonNode key = element.isArray() ? element.get(0) : element;
+                if (key.isTextual() && !bridges.contains(key.asText())) {
+                    violations.add("(a) nft " + set.path("name").asText() + " holds " + key.asText() + ", no listed network's bridge");
+                } else if (key.has("prefix")) {
+                    String subnet = key.get("prefix").path("addr").asText() + "/" + key.get("prefix").path("len").asText();
+                    if (!subnets.contains(subnet)) {
+                        violations.add("(a) nft " + set.path("name").asText() + " holds " + subnet + ", no listed network's subnet");
+                    }
+                }
+            }
+        }
+        return violations;
     }
 
     private static Set<String> networksOf(JsonNode container) {
