@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code netwharf daemon} in a JVM of its own (this test's classpath), in a fresh network namespace (so its default
- * bridge and nftables tables are its own) and with umask 000 (so no folder gets a safe mode by luck):
- * {@code unshare --net sh -c 'umask 000; exec java ... daemon'}. Both exec, so {@link #pid()} is the daemon's JVM.
+ * bridge and nftables tables are its own), or in one the test made and gives to each daemon it restarts
+ * ({@link RestartHost}), and with umask 000 (so no folder gets a safe mode by luck):
+ * {@code unshare --net sh -c 'umask 000; exec java ... daemon'}. All exec, so {@link #pid()} is the daemon's JVM.
  * State under {@code dir}: {@code run/} (exec-root, the socket {@code run/netwharf.sock}), {@code data/} (data-root),
  * output in {@code daemon.log}.
  */
