@@ -25,8 +25,8 @@ import java.util.Set;
  *     accounted for: a network's bridge by a network, an endpoint's link by a running container on that network; and
  *     so is every bridge and subnet in netwharf's nftables table ({@link #rules});</li>
  *     <li>{@link #namespaces}: every namespace under the exec-root is a running container's;</li>
- *     <li>{@link #uniqueAddresses}: no two live namespaces (the exec-root's, and those of marked processes) hold the
- *     same IPv4 address or MAC;</li>
+ *     <li>{@link #uniqueAddresses}: no two live namespaces (the host's, the exec-root's, and those of marked
+ *     processes) hold the same IPv4 address or MAC;</li>
  *     <li>{@link #processes}: every marked process is in a running container's namespace;</li>
  *     <li>{@link #listed}: every container whose creation was acknowledged is listed;</li>
  * </ol>
@@ -69,7 +69,9 @@ final class RestartInvariants {
         violations.addAll(markedLinks(inside));
         violations.addAll(rules());
         violations.addAll(namespaces());
-        violations.addAll(uniqueAddresses(inside));
+        Map<Path, JsonNode> withHost = new LinkedHashMap<>(inside);
+        withHost.put(host.box.host.path(), host.box.ipJson(host.box.host, "-d", "addr", "show"));
+        violations.addAll(uniqueAddresses(withHost));
         violations.addAll(processes());
         violations.addAll(listed(acknowledged));
         return violations;
