@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -93,6 +94,14 @@ public final class ProcessLauncher implements AutoCloseable {
         Path dir = workingDir == null ? ROOT : workingDir.toAbsolutePath();
         ExecutableLookup.checkWorkingDirectory(dir, user);
         ExecutableLookup.resolve(argv.get(0), env, dir, user);
+    }
+
+    /**
+     * The process {@code pid} that started at {@code startTime} (a container's process left by a previous run), watched
+     * as if launched here; empty when it is gone. (Being written on branch h13-kernel.)
+     */
+    public Optional<ContainerProcess> adopt(int pid, long startTime) {
+        throw new UnsupportedOperationException("written on branch h13-kernel");
     }
 
     /** {@code setpriv --reuid=U --regid=G --groups=...|--clear-groups -- executable args...}. */
