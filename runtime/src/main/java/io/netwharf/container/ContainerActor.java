@@ -199,8 +199,6 @@ public final class ContainerActor {
     /** Docker's {@code condition} of {@code POST /containers/{id}/wait}. */
     public enum WaitCondition { NOT_RUNNING, NEXT_EXIT, REMOVED }
 
-    /** The exit code of a process whose exit could not be seen (adopted after a restart, or gone meanwhile), as Docker's. */
-    static final int UNKNOWN_EXIT = 255;
     /** The error of a container whose process ran while netwharf restarted: its exit status could not be read. */
     static final String UNKNOWN_EXIT_ERROR = "exit status unknown: netwharf was restarted while the process ran";
 
@@ -216,8 +214,6 @@ public final class ContainerActor {
     private ContainerProcess process;
     /** The process's start time, kept with its pid so that a restart tells it from a recycled pid. */
     private long processStartTime;
-    /** Adopted from a previous run of netwharf: not its child, so its exit status cannot be read. */
-    private boolean adopted;
     private ContainerInfo network;
     private int exitCode;
     private String error = "";
@@ -347,7 +343,6 @@ public final class ContainerActor {
             if (process == null) {
                 return releaseLost();
             }
-            adopted = true;
             processStartTime = row.pidStartTime();
             watchExit(process);
         }
@@ -491,7 +486,6 @@ public final class ContainerActor {
         status = ContainerView.Status.RUNNING;
         startedAt = Instant.now();
         error = "";
-        adopted = false;
         rememberAddresses();
         if (network.sharesWith() != null) {
             engine.joined(network.sharesWith(), config.id());
@@ -775,7 +769,8 @@ public final class ContainerActor {
      * policy's delay (restarting meanwhile), or exited for good.
      */
     private void afterExit(int code) {
-        boolean wasAdopted = adopted;
+        // Adopted from a previous run: no child of this one, so its exit status could not be read (ContainerProcess).
+        boolean wasAdopted = process != null && process.adopted();
         exitedWith(code);
         if (wasAdopted) {
             error = UNKNOWN_EXIT_ERROR;
@@ -796,7 +791,7 @@ public final class ContainerActor {
 
     /** Restored as running, but its process was gone: exited, its status unknown; the daemon's start decides the rest. */
     private void lost() {
-        exitedWith(UNKNOWN_EXIT);
+        exitedWith(ContainerProcess.UNKNOWN_EXIT);
         error = UNKNOWN_EXIT_ERROR;
         LOG.info("container {} was running, but its process did not survive netwharf's restart: exited", config.name());
         saveUnanswered();
@@ -819,7 +814,6 @@ public final class ContainerActor {
         exitCode = code == null ? 0 : code;
         finishedAt = Instant.now();
         process = null;
-        adopted = false;
         network = null;
         waitingForExit.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
         waitingForExit.clear();

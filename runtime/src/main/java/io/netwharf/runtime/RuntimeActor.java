@@ -478,6 +478,8 @@ public final class RuntimeActor {
                 .onMessage(ShutDown.class, done -> {
                     List<String> failed = done.failures();
                     failed.forEach(message -> LOG.warn("shutdown: {}", message));
+                    // Before the answer: the caller may terminate the actor system next, and the store's writer with it.
+                    store.close();
                     done.request().replyTo().tell(failed.isEmpty() ? StatusReply.ack()
                             : StatusReply.error(Teardown.combined("shut down the runtime", failed, List.of())));
                     return Behaviors.stopped();

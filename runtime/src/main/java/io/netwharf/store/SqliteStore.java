@@ -149,7 +149,10 @@ public final class SqliteStore implements Store {
         return changes.get();
     }
 
-    /** Commits what waits, then closes the file and lets go of the data root. Waits at most a minute for the last commit. */
+    /**
+     * Commits what waits, then closes the file and lets go of the data root. Waits at most 10 s for the last commit
+     * (a commit takes milliseconds; the writer may be gone already when the actor system terminated first).
+     */
     @Override
     public synchronized void close() {
         if (closed.isDone()) {
@@ -158,7 +161,7 @@ public final class SqliteStore implements Store {
         CompletableFuture<Done> flushed = new CompletableFuture<>();
         writer.tell(new StoreWriter.Close(flushed));
         try {
-            flushed.get(1, TimeUnit.MINUTES);
+            flushed.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

@@ -4,6 +4,7 @@ import io.netwharf.protocol.model.NetwharfException;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -72,6 +73,15 @@ final class StoreWriter {
                 .onMessage(Close.class, close -> {
                     closing = close.done();
                     return committing ? Behaviors.same() : closed();
+                })
+                .onSignal(PostStop.class, stop -> {
+                    // Stopped with its actor system before a Close: nobody may wait for what it can no longer commit.
+                    NetwharfException gone = NetwharfException.internal("the store " + file + " stopped before committing this", null);
+                    waiting.forEach(apply -> apply.done().completeExceptionally(gone));
+                    if (closing != null) {
+                        closing.complete(Done.getInstance());
+                    }
+                    return Behaviors.same();
                 })
                 .build();
     }

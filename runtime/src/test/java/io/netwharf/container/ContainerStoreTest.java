@@ -166,7 +166,7 @@ class ContainerStoreTest {
             assertTrue(await(engine.stop("live", Duration.ofSeconds(5), Signals.SIGTERM)));
             ContainerView stopped = await(engine.inspect("live"));
             assertEquals(ContainerView.Status.EXITED, stopped.status());
-            assertEquals(ContainerActor.UNKNOWN_EXIT, stopped.exitCode());
+            assertEquals(io.netwharf.kernel.ContainerProcess.UNKNOWN_EXIT, stopped.exitCode());
             assertFalse(alive(pid), "the adopted process was stopped");
         } finally {
             new ProcessBuilder("kill", "-9", String.valueOf(pid)).start().waitFor();
@@ -186,7 +186,7 @@ class ContainerStoreTest {
         engine(List.of(running));
         ContainerView view = await(engine.inspect("ghost"));
         assertEquals(ContainerView.Status.EXITED, view.status());
-        assertEquals(ContainerActor.UNKNOWN_EXIT, view.exitCode());
+        assertEquals(io.netwharf.kernel.ContainerProcess.UNKNOWN_EXIT, view.exitCode());
         assertEquals(ContainerActor.UNKNOWN_EXIT_ERROR, view.error());
         for (int i = 0; i < 50 && store.last(id) == null; i++) {
             Thread.sleep(20); // the restore's own write: nobody waits on it
