@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,10 +34,10 @@ class DaemonRestartPolicyTest {
             JsonNode back = await(host, always, c -> running(c) && pid(c) != first, "comes back after its process was killed");
             assertTrue(back.path("RestartCount").asInt() >= 1, back.toString());
 
-            JsonNode failed = await(host, onFailure, c -> c.path("RestartCount").asInt() == 2 && "exited".equals(c.path("State").path("Status").asText()),
+            await(host, onFailure, c -> c.path("RestartCount").asInt() == 2 && "exited".equals(c.path("State").path("Status").asText()),
                     "ends exited after two restarts");
             Thread.sleep(1500); // longer than moby's third delay (400 ms): no third restart comes
-            failed = host.inspect(onFailure);
+            JsonNode failed = host.inspect(onFailure);
             assertEquals(2, failed.path("RestartCount").asInt(), failed.toString());
             assertEquals("exited", failed.path("State").path("Status").asText(), failed.toString());
             assertEquals(3, failed.path("State").path("ExitCode").asInt(), failed.toString());

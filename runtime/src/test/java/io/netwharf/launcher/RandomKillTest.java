@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -77,7 +78,7 @@ class RandomKillTest {
         private final AtomicInteger next = new AtomicInteger();
         final AtomicInteger created = new AtomicInteger();
         /** Answers other than a 201 and a 204 while the daemon was alive. */
-        final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> failures = new CopyOnWriteArrayList<>();
         private final AtomicReferenceArray<String> last = new AtomicReferenceArray<>(CLIENTS);
         private final List<Thread> threads = new ArrayList<>();
 

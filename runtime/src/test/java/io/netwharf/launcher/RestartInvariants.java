@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -252,7 +253,7 @@ final class RestartInvariants {
      * namespace no longer mounted still holds its addresses while a process is in it). One shell for them all.
      */
     Map<Path, JsonNode> addressesByNamespace() throws IOException {
-        Set<Path> namespaces = new java.util.LinkedHashSet<>(host.namespaceFiles());
+        Set<Path> namespaces = new LinkedHashSet<>(host.namespaceFiles());
         Set<Object> seen = new HashSet<>();
         for (Path ns : namespaces) {
             seen.add(Files.getAttribute(ns, "unix:ino"));
