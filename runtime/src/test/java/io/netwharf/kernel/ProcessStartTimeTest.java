@@ -19,8 +19,10 @@ class ProcessStartTimeTest {
 
     @Test
     void aZombieHasExitedThoughItsStartTimeStillReads() throws Exception {
-        // sh starts a child, prints its pid, then becomes a sleep that never waits for it: killed, the child is a zombie.
-        Process parent = new ProcessBuilder("sh", "-c", "sleep 600 & echo $!; exec sleep 60").start();
+        // perl forks a child, prints its pid, then sleeps without waiting for it: killed, the child stays a zombie.
+        // (Not sh: the shell it execs into may reap it, and the test would race the reaping.)
+        Process parent = new ProcessBuilder("perl", "-e", "$p = fork; if (!$p) { sleep 600; exit } $| = 1; print \"$p\\n\"; sleep 60")
+                .start();
         try {
             int pid = Integer.parseInt(new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.US_ASCII)).readLine());
             long start = ProcessStartTime.of(pid).orElseThrow();
