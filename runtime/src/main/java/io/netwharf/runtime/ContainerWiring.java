@@ -8,7 +8,6 @@ import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.sandbox.SandboxActor;
 import io.netwharf.store.Change;
-import io.netwharf.store.Phase;
 import io.netwharf.store.Store;
 import io.netwharf.store.StoredSandbox;
 
@@ -29,10 +28,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The saga that gives a new container its namespace and its networks, one per creation, a child of the runtime:
- * the sandbox recorded in the store (intent), the sandbox's {@code Create}, then a {@code Connect} per network, all
- * sent at once (the sandbox handles them in
- * order, one at a time, and each of them undoes its own half-made work), and the sandbox recorded as done before
- * the runtime hears of it. When any fails, the undo is the sandbox's
+ * the sandbox's {@code Create}, then a {@code Connect} per network (each recording its endpoint before its link is
+ * made), all sent at once (the sandbox handles them in
+ * order, one at a time, and each of them undoes its own half-made work), then the sandbox recorded in the store
+ * before the runtime hears of it. When any fails, the undo is the sandbox's
  * {@code Destroy}, sent once every answer is in, so it cannot overtake a {@code Connect} still queued; the runtime
  * hears the failure of the first step that failed once the sandbox is gone, or with what was left when the undo
  * failed too.
@@ -71,43 +70,40 @@ final class ContainerWiring {
 
     private ContainerWiring() {}
 
-    /** {@code intent}: the sandbox as the store keeps it, in {@link Phase#INTENT}. */
-    static Behavior<Command> create(ActorRef<SandboxActor.Command> sandbox, StoredSandbox intent, List<Join> joins, Store store,
+    /**
+     * {@code record}: the sandbox as the store is to keep it once made. It is written then, not before: a namespace a
+     * crash leaves half made is found under the exec root, and its endpoints have records of their own from before
+     * their links existed.
+     */
+    static Behavior<Command> create(ActorRef<SandboxActor.Command> sandbox, StoredSandbox record, List<Join> joins, Store store,
                                     Duration timeout, ActorRef<Outcome> replyTo) {
-        String containerId = intent.containerId();
-        String label = intent.label();
+        String containerId = record.containerId();
+        String label = record.label();
         return Behaviors.setup(context -> {
-            Scheduler scheduler = context.getSystem().scheduler(); // the steps are sent from the store's thread
-            // Intent before effect; the steps are sent together, in order, once the record is durable.
-            CompletableFuture<List<CompletableFuture<Object>>> sent = store.apply(new Change.PutSandbox(intent)).toCompletableFuture()
-                    .thenApply(recorded -> {
-                        List<CompletableFuture<Object>> steps = new ArrayList<>();
-                        steps.add(answer(Asks.askWithStatus(sandbox, SandboxActor.Create::new, timeout, scheduler), "create its namespace"));
-                        for (Join join : joins) {
-                            steps.add(answer(Asks.<SandboxActor.Command, EndpointInfo>askWithStatus(sandbox,
-                                    r -> new SandboxActor.Connect(join.network(), join.spec(), r), timeout, scheduler),
-                                    "connect it to network " + join.network().name()));
-                        }
-                        return steps;
-                    });
-            CompletableFuture<List<Object>> answers = sent.thenCompose(steps -> CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
-                    .thenApply(v -> steps.stream().map(CompletableFuture::join).toList()));
-            context.pipeToSelf(answers, (results, failure) -> new Answered(failure == null ? results
-                    : List.of(new StepFailed("record it in the store", failure))));
+            Scheduler scheduler = context.getSystem().scheduler();
+            List<CompletableFuture<Object>> steps = new ArrayList<>();
+            steps.add(answer(Asks.askWithStatus(sandbox, SandboxActor.Create::new, timeout, scheduler), "create its namespace"));
+            for (Join join : joins) {
+                steps.add(answer(Asks.<SandboxActor.Command, EndpointInfo>askWithStatus(sandbox,
+                        r -> new SandboxActor.Connect(join.network(), join.spec(), r), timeout, scheduler),
+                        "connect it to network " + join.network().name()));
+            }
+            CompletableFuture<List<Object>> answers = CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                    .thenApply(v -> steps.stream().map(CompletableFuture::join).toList());
+            context.pipeToSelf(answers, (results, never) -> new Answered(results));
             return Behaviors.receive(Command.class)
                     .onMessage(Answered.class, answered -> {
                         StepFailed failed = (StepFailed) answered.results().stream().filter(r -> r instanceof StepFailed)
                                 .findFirst().orElse(null);
                         if (failed != null) {
-                            return undo(context, sandbox, intent, store, timeout, replyTo, failed);
+                            return undo(context, sandbox, record, store, timeout, replyTo, failed);
                         }
-                        context.pipeToSelf(store.apply(new Change.PutSandbox(new StoredSandbox(containerId, label, intent.mode(),
-                                intent.sharesWith(), Phase.DONE))), (done, failure) -> new Recorded(answered, failure));
+                        context.pipeToSelf(store.apply(new Change.PutSandbox(record)), (done, failure) -> new Recorded(answered, failure));
                         return Behaviors.same();
                     })
                     .onMessage(Recorded.class, recorded -> {
                         if (recorded.failure() != null) {
-                            return undo(context, sandbox, intent, store, timeout, replyTo,
+                            return undo(context, sandbox, record, store, timeout, replyTo,
                                     new StepFailed("record it in the store", recorded.failure()));
                         }
                         List<Object> results = recorded.answered().results();
@@ -124,10 +120,10 @@ final class ContainerWiring {
         return step.toCompletableFuture().handle((value, failure) -> failure == null ? value : new StepFailed(name, failure));
     }
 
-    private static Behavior<Command> undo(ActorContext<Command> context, ActorRef<SandboxActor.Command> sandbox, StoredSandbox intent,
+    private static Behavior<Command> undo(ActorContext<Command> context, ActorRef<SandboxActor.Command> sandbox, StoredSandbox record,
                                           Store store, Duration timeout, ActorRef<Outcome> replyTo, StepFailed failed) {
-        String containerId = intent.containerId();
-        String label = intent.label();
+        String containerId = record.containerId();
+        String label = record.label();
         String saga = "create container " + label;
         LOG.debug("{}: {} failed, removing its namespace", saga, failed.step());
         context.pipeToSelf(Asks.<SandboxActor.Command, Done>askWithStatus(sandbox, SandboxActor.Destroy::new, timeout,

@@ -655,7 +655,7 @@ public final class RuntimeActor {
         ContainerRecord creating = new ContainerRecord(id, label, spec.networkMode(), sandbox, null, null, ContainerRecord.State.CREATING);
         containers.put(id, creating);
         wirings.put(id, new Creation(request, creating));
-        context.spawn(ContainerWiring.create(sandbox, new StoredSandbox(id, label, spec.networkMode().text(), null, Phase.INTENT), joins,
+        context.spawn(ContainerWiring.create(sandbox, new StoredSandbox(id, label, spec.networkMode().text(), null, Phase.DONE), joins,
                         store, config.kernelTimeout(), wiringDone), "wiring-" + id + "-" + sandboxesSpawned);
         return Behaviors.same();
     }

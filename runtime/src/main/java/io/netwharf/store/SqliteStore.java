@@ -54,6 +54,7 @@ public final class SqliteStore implements Store {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
     private final CompletableFuture<Done> closed = new CompletableFuture<>();
+    private final CompletableFuture<Done> writerStopped = new CompletableFuture<>();
 
     private SqliteStore(ActorSystem<?> system, Path file, FileChannel lockChannel, FileLock lock, Connection connection) {
         this.file = file;
@@ -62,7 +63,7 @@ public final class SqliteStore implements Store {
         this.lock = lock;
         this.connection = connection;
         Executor executor = system.dispatchers().lookup(DISPATCHER);
-        this.writer = system.systemActorOf(StoreWriter.create(connection, file.toString(), executor, commits, changes),
+        this.writer = system.systemActorOf(StoreWriter.create(connection, file.toString(), executor, commits, changes, writerStopped),
                 "netwharf-store-" + UUID.randomUUID(), Props.empty());
     }
 
@@ -151,7 +152,7 @@ public final class SqliteStore implements Store {
 
     /**
      * Commits what waits, then closes the file and lets go of the data root. Waits at most 10 s for the last commit
-     * (a commit takes milliseconds; the writer may be gone already when the actor system terminated first).
+     * (a commit takes milliseconds), and not at all for a writer that stopped with its actor system.
      */
     @Override
     public synchronized void close() {
@@ -161,7 +162,8 @@ public final class SqliteStore implements Store {
         CompletableFuture<Done> flushed = new CompletableFuture<>();
         writer.tell(new StoreWriter.Close(flushed));
         try {
-            flushed.get(10, TimeUnit.SECONDS);
+            // The writer may have stopped with its actor system already: then nobody answers the Close.
+            CompletableFuture.anyOf(flushed, writerStopped).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

@@ -39,12 +39,14 @@ final class StoreWriter {
     private final Executor executor;
     private final AtomicLong commits;
     private final AtomicLong changes;
+    private final CompletableFuture<Done> stopped;
     private List<Apply> waiting = new ArrayList<>();
     private boolean committing;
     private CompletableFuture<Done> closing;
 
     private StoreWriter(ActorContext<Command> context, Connection connection, String file, Executor executor, AtomicLong commits,
-                        AtomicLong changes) {
+                        AtomicLong changes, CompletableFuture<Done> stopped) {
+        this.stopped = stopped;
         this.context = context;
         this.connection = connection;
         this.file = file;
@@ -53,9 +55,13 @@ final class StoreWriter {
         this.changes = changes;
     }
 
-    /** {@code commits} and {@code changes} count the transactions and the changes committed, for tests and benchmarks. */
-    static Behavior<Command> create(Connection connection, String file, Executor executor, AtomicLong commits, AtomicLong changes) {
-        return Behaviors.setup(context -> new StoreWriter(context, connection, file, executor, commits, changes).behavior());
+    /**
+     * {@code commits} and {@code changes} count the transactions and the changes committed, for tests and benchmarks;
+     * {@code stopped} completes when the writer has stopped, however it stopped.
+     */
+    static Behavior<Command> create(Connection connection, String file, Executor executor, AtomicLong commits, AtomicLong changes,
+                                    CompletableFuture<Done> stopped) {
+        return Behaviors.setup(context -> new StoreWriter(context, connection, file, executor, commits, changes, stopped).behavior());
     }
 
     private Behavior<Command> behavior() {
@@ -81,6 +87,7 @@ final class StoreWriter {
                     if (closing != null) {
                         closing.complete(Done.getInstance());
                     }
+                    stopped.complete(Done.getInstance());
                     return Behaviors.same();
                 })
                 .build();

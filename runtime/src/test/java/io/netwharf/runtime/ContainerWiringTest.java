@@ -55,14 +55,14 @@ class ContainerWiringTest {
     private final String id = Ids.newId();
     private final MemoryStore store = new MemoryStore();
 
-    private StoredSandbox intent() {
-        return new StoredSandbox(id, "web", "bridge", null, Phase.INTENT);
+    private StoredSandbox record() {
+        return new StoredSandbox(id, "web", "bridge", null, Phase.DONE);
     }
 
     @Test
     void everyStepAnsweredGivesTheNamespaceAndTheEndpointsInTheJoinsOrder() {
         List<ContainerWiring.Join> joins = List.of(join("n1"), join("n2"));
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), intent(), joins, store, TIMEOUT, runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), joins, store, TIMEOUT, runtime.ref()));
         SandboxActor.Create create = sandbox.expectMessageClass(SandboxActor.Create.class);
         SandboxActor.Connect first = sandbox.expectMessageClass(SandboxActor.Connect.class);
         SandboxActor.Connect second = sandbox.expectMessageClass(SandboxActor.Connect.class);
@@ -77,13 +77,12 @@ class ContainerWiringTest {
         assertEquals("/run/netwharf/netns/x", wired.sandboxKey());
         assertEquals(List.of("eth0", "eth1"), wired.endpoints().stream().map(EndpointInfo::interfaceName).toList());
         sandbox.expectNoMessage(Duration.ofMillis(200)); // no undo
-        assertEquals(List.of(new Change.PutSandbox(intent()), new Change.PutSandbox(new StoredSandbox(id, "web", "bridge", null, Phase.DONE))),
-                store.applied(), "recorded in intent before the namespace was asked for, done before the runtime heard");
+        assertEquals(List.of(new Change.PutSandbox(record())), store.applied(), "recorded before the runtime heard");
     }
 
     @Test
     void aFailedConnectIsUndoneOnlyOnceEveryStepHasAnsweredAndTheCallerHearsThatFailure() {
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), intent(), List.of(join("n1"), join("n2")), store, TIMEOUT, runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(join("n1"), join("n2")), store, TIMEOUT, runtime.ref()));
         SandboxActor.Create create = sandbox.expectMessageClass(SandboxActor.Create.class);
         SandboxActor.Connect first = sandbox.expectMessageClass(SandboxActor.Connect.class);
         SandboxActor.Connect second = sandbox.expectMessageClass(SandboxActor.Connect.class);
@@ -99,13 +98,12 @@ class ContainerWiringTest {
         assertEquals(NetwharfException.Kind.FORBIDDEN, failed.error().kind());
         assertEquals("Address already in use: 10.1.0.5", failed.error().getMessage(), "a refusal keeps Docker's words");
         assertNull(failed.leftover());
-        assertEquals(List.of(new Change.PutSandbox(intent()), new Change.DeleteSandbox(id)), store.applied(),
-                "a creation undone is forgotten by the store too");
+        assertEquals(List.of(new Change.DeleteSandbox(id)), store.applied(), "a creation undone leaves no record");
     }
 
     @Test
     void aNamespaceThatCouldNotBeMadeIsReportedBeforeTheConnectsItTookDown() {
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), intent(), List.of(join("n1")), store, TIMEOUT, runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(join("n1")), store, TIMEOUT, runtime.ref()));
         SandboxActor.Create create = sandbox.expectMessageClass(SandboxActor.Create.class);
         SandboxActor.Connect connect = sandbox.expectMessageClass(SandboxActor.Connect.class);
         connect.replyTo().tell(StatusReply.error(NetwharfException.conflict("connect container web to network n1: it has no namespace")));
@@ -118,7 +116,7 @@ class ContainerWiringTest {
 
     @Test
     void aFailedUndoStillGivesTheFirstFailureAndSaysWhatIsLeft() {
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), intent(), List.of(join("n1")), store, TIMEOUT, runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(join("n1")), store, TIMEOUT, runtime.ref()));
         sandbox.expectMessageClass(SandboxActor.Create.class).replyTo().tell(StatusReply.success("/run/netwharf/netns/x"));
         sandbox.expectMessageClass(SandboxActor.Connect.class).replyTo()
                 .tell(StatusReply.error(new IllegalStateException("configure eth0: No such device")));
@@ -132,7 +130,7 @@ class ContainerWiringTest {
 
     @Test
     void aSandboxThatNeverAnswersTimesOutAndIsStillUndone() {
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), intent(), List.of(), store, Duration.ofMillis(300), runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(), store, Duration.ofMillis(300), runtime.ref()));
         sandbox.expectMessageClass(SandboxActor.Create.class); // never answered
         sandbox.expectMessageClass(SandboxActor.Destroy.class, Duration.ofSeconds(3)).replyTo().tell(StatusReply.ack());
         ContainerWiring.Failed failed = assertInstanceOf(ContainerWiring.Failed.class, runtime.receiveMessage());
