@@ -90,23 +90,18 @@ final class StoreSchema {
         if (found == VERSION) {
             return found;
         }
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            for (int version = found; version < VERSION; version++) {
-                for (String sql : MIGRATIONS.get(version).split(";")) {
-                    if (!sql.isBlank()) {
-                        statement.execute(sql);
+        Transaction.run(connection, () -> {
+            try (Statement statement = connection.createStatement()) {
+                for (int version = found; version < VERSION; version++) {
+                    for (String sql : MIGRATIONS.get(version).split(";")) {
+                        if (!sql.isBlank()) {
+                            statement.execute(sql);
+                        }
                     }
                 }
+                statement.execute("PRAGMA user_version = " + VERSION);
             }
-            statement.execute("PRAGMA user_version = " + VERSION);
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
+        });
         return found;
     }
 }

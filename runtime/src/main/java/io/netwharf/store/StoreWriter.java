@@ -123,21 +123,13 @@ final class StoreWriter {
 
     /** One transaction for the whole group; on the store's executor. */
     private void commit(List<Apply> group) {
-        int count = 0;
+        int count = group.stream().mapToInt(apply -> apply.changes().size()).sum();
         try {
-            connection.setAutoCommit(false);
-            try {
+            Transaction.run(connection, () -> {
                 for (Apply apply : group) {
                     StoreTables.write(connection, apply.changes());
-                    count += apply.changes().size();
                 }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            });
         } catch (SQLException | RuntimeException e) {
             throw NetwharfException.internal("write to the store " + file + ": " + e.getMessage(), e);
         }
