@@ -58,6 +58,13 @@ public final class StoreBenchmark implements Callable<Integer> {
             description = "where host namespaces, run directories and stores go (default: $NETWHARF_BENCH_RUN_DIR, else a temporary one)")
     Path runDirectory;
 
+    @Option(names = "--skip-side-by-side", description = "skip part one (the store's cost on creating and removing)")
+    boolean skipSideBySide;
+
+    @Option(names = "--skip-processes", description = "skip the reconcile with containers that run processes (the container engine's, "
+            + "filled by a child JVM killed with SIGKILL)")
+    boolean skipProcesses;
+
     private record Side(double create, double remove, long commits, long changes) {}
 
     @Override
@@ -72,8 +79,16 @@ public final class StoreBenchmark implements Callable<Integer> {
         NetnsDirectory netns = new NetnsDirectory(runDirectory.resolve("hosts"), new NamespaceThreads("bench-netns", 2));
         System.out.printf("store benchmark: %d containers, %d rounds, %d CPUs, kernel %s%n", containers, rounds,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"));
-        sideBySide(netns);
+        // The reconcile's own count line ("reconciled the store and the kernel: ..."), on stderr with its time.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.netwharf.runtime.Reconciliation"))
+                .setLevel(ch.qos.logback.classic.Level.INFO);
+        if (!skipSideBySide) {
+            sideBySide(netns);
+        }
         reconcile(netns);
+        if (!skipProcesses) {
+            reconcileWithProcesses(netns);
+        }
         return 0;
     }
 
@@ -168,6 +183,30 @@ public final class StoreBenchmark implements Callable<Integer> {
                 for (String name : left.list()) {
                     left.delete(name);
                 }
+            } finally {
+                netns.delete("host-" + kind);
+                BenchSupport.deleteTree(dir);
+                BenchSupport.settle();
+            }
+        }
+    }
+
+    /**
+     * The reconcile after a crash of a runtime and container engine whose N containers run a process each (see
+     * {@link ProcessRestart}): without live restore (processes stopped, namespaces removed, containers kept exited)
+     * and with it (all adopted, still running).
+     */
+    private void reconcileWithProcesses(NetnsDirectory netns) throws Exception {
+        for (boolean liveRestore : List.of(false, true)) {
+            String kind = liveRestore ? "processes-live-restore" : "processes";
+            Path dir = runDirectory.resolve("reconcile-" + kind);
+            try {
+                ProcessRestart.Result r = ProcessRestart.run(netns, dir, "host-" + kind, containers, liveRestore);
+                System.out.printf("start after a SIGKILL with %d containers running sleep 600 over %d networks (%s; filled in %.1f s): "
+                                + "runtime ready in %.3f s, then the engine's restore in %.3f s (%.3f s in all); containers %s; "
+                                + "%d namespaces left%n", containers, ProcessRestart.NETWORKS, liveRestore ? "live restore" : "no live restore",
+                        r.fillSeconds(), r.runtimeSeconds(), r.engineSeconds(), r.runtimeSeconds() + r.engineSeconds(), r.states(),
+                        r.namespacesLeft());
             } finally {
                 netns.delete("host-" + kind);
                 BenchSupport.deleteTree(dir);
