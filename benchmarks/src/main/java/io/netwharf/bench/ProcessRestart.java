@@ -60,8 +60,11 @@ final class ProcessRestart {
             ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "store-bench-processes");
             try {
                 RuntimeConfig config = config(host.path(), run, data, liveRestore);
+                // On stderr beside the runtime's log lines (their times), to see where a start's time goes.
+                System.err.println(java.time.LocalTime.now() + " timed start begins (" + (liveRestore ? "live restore" : "no live restore") + ")");
                 long start = System.nanoTime();
                 Netwharf netwharf = await(Netwharf.start(system, config));
+                System.err.println(java.time.LocalTime.now() + " runtime ready");
                 double runtimeSeconds = (System.nanoTime() - start) / 1e9;
                 ContainerEngine engine = await(ContainerEngine.start(system, netwharf, data, TIMEOUT, liveRestore));
                 double engineSeconds = (System.nanoTime() - start) / 1e9 - runtimeSeconds;
