@@ -49,10 +49,9 @@ final class ProcessRestart {
     record Result(double runtimeSeconds, double engineSeconds, double fillSeconds, Map<ContainerView.Status, Long> states,
                   int namespacesLeft) {}
 
-    static Result run(NetnsDirectory netns, Path dir, String hostName, int containers, boolean liveRestore) throws Exception {
+    static Result run(NetnsDirectory netns, Path dir, Path data, String hostName, int containers, boolean liveRestore) throws Exception {
         try (Netns host = netns.create(hostName)) {
             Path run = dir.resolve("run");
-            Path data = dir.resolve("data");
             long fillStart = System.nanoTime();
             fillInChildAndKill(host.path(), run, data, containers);
             double fill = (System.nanoTime() - fillStart) / 1e9;

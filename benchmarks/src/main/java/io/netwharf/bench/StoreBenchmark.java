@@ -58,6 +58,10 @@ public final class StoreBenchmark implements Callable<Integer> {
             description = "where host namespaces, run directories and stores go (default: $NETWHARF_BENCH_RUN_DIR, else a temporary one)")
     Path runDirectory;
 
+    @Option(names = "--store-root", description = "where the stores' folders go (default: the run directory, which "
+            + "benchmarks/run-in-sandbox puts on a tmpfs, where a sync costs next to nothing; name a folder on a disk to count its syncs)")
+    Path storeRoot;
+
     @Option(names = "--skip-side-by-side", description = "skip part one (the store's cost on creating and removing)")
     boolean skipSideBySide;
 
@@ -77,8 +81,8 @@ public final class StoreBenchmark implements Callable<Integer> {
             runDirectory = Files.createTempDirectory("netwharf-store-bench-");
         }
         NetnsDirectory netns = new NetnsDirectory(runDirectory.resolve("hosts"), new NamespaceThreads("bench-netns", 2));
-        System.out.printf("store benchmark: %d containers, %d rounds, %d CPUs, kernel %s%n", containers, rounds,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"));
+        System.out.printf("store benchmark: %d containers, %d rounds, %d CPUs, kernel %s, stores under %s%n", containers, rounds,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), storeRoot != null ? storeRoot : runDirectory);
         // The reconcile's own count line ("reconciled the store and the kernel: ..."), on stderr with its time.
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.netwharf.runtime.Reconciliation"))
                 .setLevel(ch.qos.logback.classic.Level.INFO);
@@ -126,7 +130,7 @@ public final class StoreBenchmark implements Callable<Integer> {
         try (Netns host = netns.create("host-" + name)) {
             RuntimeConfig.Builder config = RuntimeConfig.builder().hostNetns(host.path()).runDirectory(dir.resolve("run"));
             if (stored) {
-                config.stateDirectory(dir.resolve("data"));
+                config.stateDirectory(storeDirectory("side-" + name));
             }
             Netwharf netwharf = await(Netwharf.start(system, config.build()));
             long commitsBefore = commits(netwharf.store());
@@ -146,8 +150,14 @@ public final class StoreBenchmark implements Callable<Integer> {
             system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
             netns.delete("host-" + name);
             BenchSupport.deleteTree(dir);
+            BenchSupport.deleteTree(storeDirectory("side-" + name));
             BenchSupport.settle();
         }
+    }
+
+    /** The folder of one store: under --store-root when given, else in the run directory. */
+    private Path storeDirectory(String name) {
+        return (storeRoot != null ? storeRoot : runDirectory).resolve("store-" + name);
     }
 
     // ---- start-up reconcile -----------------------------------------------------------------------------------
@@ -157,7 +167,7 @@ public final class StoreBenchmark implements Callable<Integer> {
             Path dir = runDirectory.resolve("reconcile-" + kind);
             try (Netns host = netns.create("host-" + kind)) {
                 RuntimeConfig.Builder config = RuntimeConfig.builder().hostNetns(host.path()).runDirectory(dir.resolve("run"))
-                        .stateDirectory(dir.resolve("data")).liveRestore(kind.equals("live-restore"));
+                        .stateDirectory(storeDirectory("reconcile-" + kind)).liveRestore(kind.equals("live-restore"));
                 Netwharf first = crashable(config.build(), "fill-" + kind);
                 for (int n = 0; n < NETWORKS; n++) {
                     await(first.createNetwork(NetworkSpec.named("n" + n).subnet("10.60." + n + ".0/24").build()));
@@ -166,7 +176,7 @@ public final class StoreBenchmark implements Callable<Integer> {
                 crash(first);
                 if (kind.equals("orphans")) {
                     // A store that knows nothing: every namespace and marked veth the last run left is an orphan.
-                    BenchSupport.deleteTree(dir.resolve("data"));
+                    BenchSupport.deleteTree(storeDirectory("reconcile-" + kind));
                 }
                 long start = System.nanoTime();
                 Netwharf second = crashable(config.build(), "timed-" + kind);
@@ -186,6 +196,7 @@ public final class StoreBenchmark implements Callable<Integer> {
             } finally {
                 netns.delete("host-" + kind);
                 BenchSupport.deleteTree(dir);
+                BenchSupport.deleteTree(storeDirectory("reconcile-" + kind));
                 BenchSupport.settle();
             }
         }
@@ -201,7 +212,8 @@ public final class StoreBenchmark implements Callable<Integer> {
             String kind = liveRestore ? "processes-live-restore" : "processes";
             Path dir = runDirectory.resolve("reconcile-" + kind);
             try {
-                ProcessRestart.Result r = ProcessRestart.run(netns, dir, "host-" + kind, containers, liveRestore);
+                ProcessRestart.Result r = ProcessRestart.run(netns, dir, storeDirectory("reconcile-" + kind), "host-" + kind,
+                        containers, liveRestore);
                 System.out.printf("start after a SIGKILL with %d containers running sleep 600 over %d networks (%s; filled in %.1f s): "
                                 + "runtime ready in %.3f s, then the engine's restore in %.3f s (%.3f s in all); containers %s; "
                                 + "%d namespaces left%n", containers, ProcessRestart.NETWORKS, liveRestore ? "live restore" : "no live restore",
@@ -210,6 +222,7 @@ public final class StoreBenchmark implements Callable<Integer> {
             } finally {
                 netns.delete("host-" + kind);
                 BenchSupport.deleteTree(dir);
+                BenchSupport.deleteTree(storeDirectory("reconcile-" + kind));
                 BenchSupport.settle();
             }
         }
