@@ -28,13 +28,18 @@ import java.util.Map;
  * @param stopTimeout seconds a stop or restart waits before SIGKILL unless the request says; null: Docker's 10
  * @param autoRemove  removed once its process exits or it is stopped ({@code docker run --rm})
  * @param restartPolicy when its process is started again after it exits ({@code --restart})
+ * @param names       its host name, DNS settings and extra hosts entries
+ * @param ports       the ports it exposes and publishes
  */
 public record ContainerConfig(String id, String name, String image, List<String> cmd, List<String> env, String workingDir,
                               String user, List<String> groupAdd, NetworkMode networkMode, Map<String, EndpointSpec> networks,
                               Map<String, String> labels, Map<String, String> kept, int stopSignal, Integer stopTimeout,
-                              boolean autoRemove, RestartPolicy restartPolicy, Instant created) {
+                              boolean autoRemove, RestartPolicy restartPolicy, Instant created, NameSettings names,
+                              PortSettings ports) {
     public ContainerConfig {
         restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
+        names = names == null ? NameSettings.DEFAULT : names;
+        ports = ports == null ? PortSettings.NONE : ports;
         cmd = List.copyOf(cmd);
         env = List.copyOf(env);
         groupAdd = List.copyOf(groupAdd);
@@ -50,7 +55,7 @@ public record ContainerConfig(String id, String name, String image, List<String>
 
     public ContainerConfig withNetworks(Map<String, EndpointSpec> networks) {
         return new ContainerConfig(id, name, image, cmd, env, workingDir, user, groupAdd, networkMode, networks, labels, kept,
-                stopSignal, stopTimeout, autoRemove, restartPolicy, created);
+                stopSignal, stopTimeout, autoRemove, restartPolicy, created, names, ports);
     }
 
     public Path workingDirectory() {

@@ -184,7 +184,8 @@ public final class ContainerEngine {
         String name = request.name() == null || request.name().isEmpty() ? Ids.shortId(id) : stripSlash(request.name());
         ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
                 request.user(), request.groupAdd(), mode, Map.of(), request.labels(), request.kept(),
-                stopSignal, request.stopTimeout(), request.autoRemove(), request.restartPolicy(), Instant.now());
+                stopSignal, request.stopTimeout(), request.autoRemove(), request.restartPolicy(), Instant.now(),
+                request.names(), request.ports());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
         request.endpoints().forEach((network, spec) -> asked.put(NetworkMode.networkReference(network), spec));
         if (!mode.joinsNetworks()) {

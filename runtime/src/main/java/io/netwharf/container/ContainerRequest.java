@@ -23,12 +23,16 @@ import java.util.Map;
  * @param stopTimeout seconds a stop waits before SIGKILL unless the request says ({@code --stop-timeout}); null: 10
  * @param autoRemove  remove the container once its process exits or it is stopped ({@code docker run --rm})
  * @param restartPolicy when its process is started again ({@code --restart}); null: {@code no}
+ * @param names       host name, DNS settings, extra hosts; null: the defaults
+ * @param ports       exposed and published ports; null: none
  */
 public record ContainerRequest(String name, String image, List<String> cmd, List<String> env, String workingDir,
                                String user, List<String> groupAdd, String networkMode, Map<String, EndpointSpec> endpoints,
                                Map<String, String> labels, Map<String, String> kept, String stopSignal, Integer stopTimeout,
-                               boolean autoRemove, RestartPolicy restartPolicy) {
+                               boolean autoRemove, RestartPolicy restartPolicy, NameSettings names, PortSettings ports) {
     public ContainerRequest {
+        names = names == null ? NameSettings.DEFAULT : names;
+        ports = ports == null ? PortSettings.NONE : ports;
         restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
         cmd = cmd == null ? List.of() : List.copyOf(cmd);
         env = env == null ? List.of() : List.copyOf(env);
@@ -41,11 +45,11 @@ public record ContainerRequest(String name, String image, List<String> cmd, List
     /** A container on {@code networkMode} running {@code cmd} (none: the namespace alone), with an image label only. */
     public static ContainerRequest of(String name, String networkMode, String... cmd) {
         return new ContainerRequest(name, "none", List.of(cmd), List.of(), null, null, List.of(), networkMode, Map.of(), Map.of(),
-                Map.of(), null, null, false, RestartPolicy.NO);
+                Map.of(), null, null, false, RestartPolicy.NO, null, null);
     }
 
     public ContainerRequest withRestartPolicy(RestartPolicy policy) {
         return new ContainerRequest(name, image, cmd, env, workingDir, user, groupAdd, networkMode, endpoints, labels, kept, stopSignal,
-                stopTimeout, autoRemove, policy);
+                stopTimeout, autoRemove, policy, names, ports);
     }
 }

@@ -72,7 +72,7 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         }
         return new ContainerRequest(name, image, command(), env, workingDir, user, hostConfig == null ? null : hostConfig.groupAdd(),
                 networkMode(), endpoints, labels, kept, stopSignal, stopTimeout, hostConfig != null && hostConfig.autoRemove(),
-                restartPolicy());
+                restartPolicy(), null, null);
     }
 
     /**

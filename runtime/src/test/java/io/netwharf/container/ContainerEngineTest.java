@@ -135,7 +135,7 @@ class ContainerEngineTest {
     private static ContainerRequest request(String workingDir, String user, List<String> cmd, List<String> env,
                                             Map<String, EndpointSpec> endpoints, String mode) {
         return new ContainerRequest("p", "none", cmd, env, workingDir, user, List.of(), mode, endpoints, Map.of(),
-                Map.of(), null, null, false, RestartPolicy.NO);
+                Map.of(), null, null, false, RestartPolicy.NO, null, null);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.netwharf.container;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkMode;
 import io.netwharf.protocol.model.NetworkSpec;
+import io.netwharf.protocol.model.PortBinding;
 import io.netwharf.runtime.RuntimeFixture;
 import io.netwharf.store.Change;
 import io.netwharf.store.StoredContainer;
@@ -105,11 +106,13 @@ class ContainerStoreTest {
         ContainerConfig config = new ContainerConfig("a".repeat(64), "web", "debian", List.of("sh", "-c", "x"), List.of("A=1"), "/tmp",
                 "nobody", List.of("audio"), new NetworkMode.Container("db"), Map.of(), Map.of("k", "v"),
                 Map.of("HostConfig.LogConfig", "{\"Type\":\"local\"}"), 2, 30, false, RestartPolicy.of("on-failure", 4),
-                Instant.parse("2026-12-04T23:59:59.123456789Z"));
+                Instant.parse("2026-12-04T23:59:59.123456789Z"),
+                new NameSettings("web1", "example.org", List.of("10.0.0.53"), List.of("corp"), List.of("ndots:2"), List.of("db:10.0.0.9")),
+                new PortSettings(List.of("80/tcp"), List.of(new PortBinding("127.0.0.1", 8080, 80, "tcp")), true));
         assertEquals(config, ContainerRows.config(ContainerRows.json(config)));
         ContainerConfig bridged = new ContainerConfig("b".repeat(64), "b", "i", List.of(), List.of(), null, null, List.of(),
                 NetworkMode.parse("backend"), Map.of("backend", new EndpointSpec("10.0.0.2", List.of("x"), "02:42:0a:00:00:02", "eth1",
-                false)), Map.of(), Map.of(), 15, null, true, RestartPolicy.NO, Instant.now());
+                false)), Map.of(), Map.of(), 15, null, true, RestartPolicy.NO, Instant.now(), null, null);
         assertEquals(bridged, ContainerRows.config(ContainerRows.json(bridged)));
     }
 

@@ -78,6 +78,11 @@ public sealed interface NetworkMode {
         public String text() {
             return reference;
         }
+
+        @Override
+        public boolean usesEmbeddedDns() {
+            return true;
+        }
     }
 
     NetworkMode BRIDGE_MODE = new Bridge();
@@ -113,6 +118,14 @@ public sealed interface NetworkMode {
     /** Bridge or a network: the container has a namespace of its own, with endpoints on networks. */
     default boolean joinsNetworks() {
         return this instanceof Bridge || this instanceof Network;
+    }
+
+    /**
+     * Whether the container gets the embedded DNS server at 127.0.0.11 (and a resolv.conf naming it): as in Docker, a
+     * container whose mode is a user-defined network; on the default bridge it gets the host's upstream servers.
+     */
+    default boolean usesEmbeddedDns() {
+        return false;
     }
 
     /** The network a bridge-style mode joins first; null for the others. */
