@@ -26,7 +26,11 @@ public interface LibC {
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
     int CLONE_NEWNET = 0x40000000;
+    int CLONE_NEWNS = 0x00020000;
+    int CLONE_NEWUTS = 0x04000000;
     long MS_BIND = 4096;
+    long MS_REC = 16384;
+    long MS_PRIVATE = 1 << 18;
     int MNT_DETACH = 2;
     int O_WRONLY = 1;
     int O_CREAT = 0100;
@@ -66,7 +70,14 @@ public interface LibC {
 
     int mount(String source, String target, String filesystemType, long flags, String data);
 
+    /** mount(2) with its strings in native memory the caller prepared (a null Pointer: NULL). */
+    int mount(Pointer source, Pointer target, Pointer filesystemType, long flags, Pointer data);
+
     int umount2(String target, int flags);
+
+    int sethostname(Pointer name, @size_t long length);
+
+    int setdomainname(Pointer name, @size_t long length);
 
     int open(String path, int flags);
 

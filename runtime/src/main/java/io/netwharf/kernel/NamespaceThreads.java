@@ -25,11 +25,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Workers are created from the thread that calls the constructor or {@link #submit}, never from a worker, so each
  * new worker starts in that thread's namespace, which becomes its home.
+ *
+ * <p>A task may also run in new mount and UTS namespaces of its own ({@link #callInNewNamespaces}), made for it alone:
+ * a process it spawns keeps them, and the worker returns to its home mount and UTS namespaces afterwards as it does
+ * to its network namespace (a worker is born in its creator's of every kind).
  */
 public final class NamespaceThreads implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NamespaceThreads.class);
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
     private static final Runnable STOP = () -> { };
+    /** The kinds of namespace a task may have made for it besides the network's. */
+    private static final int PRIVATE_KINDS = LibC.CLONE_NEWNS | LibC.CLONE_NEWUTS;
 
     private final String name;
     private final int size;
@@ -58,14 +64,27 @@ public final class NamespaceThreads implements AutoCloseable {
 
     /** Runs {@code task} in a new, empty network namespace made by unshare(2), then switches back. */
     public <T> T callInNewNamespace(Callable<T> task) {
-        return join(submit(null, true, task));
+        return join(submit(null, true, 0, task));
+    }
+
+    /**
+     * Runs {@code task} inside {@code target} (null: the worker's home network namespace) and in new namespaces of
+     * the kinds {@code kinds} names ({@link LibC#CLONE_NEWNS}, {@link LibC#CLONE_NEWUTS}), made by unshare(2) for this
+     * task alone as copies of the worker's own; then the worker switches back to its home namespace of every kind. A
+     * new mount namespace shares its mounts' propagation with the home one until the task makes them private.
+     */
+    public <T> T callInNewNamespaces(Netns target, int kinds, Callable<T> task) {
+        if (kinds == 0 || (kinds & ~PRIVATE_KINDS) != 0) {
+            throw new IllegalArgumentException("only new mount and UTS namespaces can be made for a task: 0x" + Integer.toHexString(kinds));
+        }
+        return join(submit(target, false, kinds, task));
     }
 
     public <T> CompletableFuture<T> submit(Netns target, Callable<T> task) {
-        return submit(target, false, task);
+        return submit(target, false, 0, task);
     }
 
-    private <T> CompletableFuture<T> submit(Netns target, boolean unshare, Callable<T> task) {
+    private <T> CompletableFuture<T> submit(Netns target, boolean unshare, int kinds, Callable<T> task) {
         if (CURRENT.get() != null) {
             throw new IllegalStateException("a namespace task may not submit another: it would wait on itself or spawn a thread inside a namespace");
         }
@@ -76,7 +95,7 @@ public final class NamespaceThreads implements AutoCloseable {
         CompletableFuture<T> result = new CompletableFuture<>();
         int targetFd = target == null ? -1 : target.fd();
         String targetName = target == null ? "a new netns" : target.toString();
-        queue.add(() -> CURRENT.get().runInside(targetFd, unshare, targetName, task, result));
+        queue.add(() -> CURRENT.get().runInside(targetFd, unshare, kinds, targetName, task, result));
         return result;
     }
 
@@ -139,17 +158,23 @@ public final class NamespaceThreads implements AutoCloseable {
         volatile boolean started;
         volatile int tid;
         private int home = -1;
+        private int homeMount = -1;
+        private int homeUts = -1;
 
         @Override
         public void run() {
             CURRENT.set(this);
             tid = Native.LIBC.gettid();
-            // Its own namespace: a worker was born in its creator's, which is the one to come back to.
+            // Its own namespaces: a worker was born in its creator's, which are the ones to come back to.
             home = Native.LIBC.open("/proc/thread-self/ns/net", LibC.O_RDONLY | LibC.O_CLOEXEC);
+            homeMount = home < 0 ? -1 : Native.LIBC.open("/proc/thread-self/ns/mnt", LibC.O_RDONLY | LibC.O_CLOEXEC);
+            homeUts = homeMount < 0 ? -1 : Native.LIBC.open("/proc/thread-self/ns/uts", LibC.O_RDONLY | LibC.O_CLOEXEC);
             started = true;
-            if (home < 0) {
-                LOG.error("{} cannot open its own namespace: {}", thread.getName(),
+            if (homeUts < 0) {
+                LOG.error("{} cannot open its own namespaces: {}", thread.getName(),
                         Native.describe(Native.errno()));
+                Native.closeQuietly(home);
+                Native.closeQuietly(homeMount);
                 return;
             }
             try {
@@ -167,12 +192,15 @@ public final class NamespaceThreads implements AutoCloseable {
                         thread.getName(), e.getMessage());
             } finally {
                 Native.closeQuietly(home);
+                Native.closeQuietly(homeMount);
+                Native.closeQuietly(homeUts);
             }
         }
 
         /** Enters, runs, switches back, and only then completes {@code result}: whoever sees it done finds the worker home. */
-        <T> void runInside(int targetFd, boolean unshare, String targetName, Callable<T> task, CompletableFuture<T> result) {
+        <T> void runInside(int targetFd, boolean unshare, int kinds, String targetName, Callable<T> task, CompletableFuture<T> result) {
             boolean away = false;
+            int awayKinds = 0;
             T value = null;
             Throwable failure = null;
             try {
@@ -183,11 +211,17 @@ public final class NamespaceThreads implements AutoCloseable {
                     Native.check(Native.LIBC.setns(targetFd, LibC.CLONE_NEWNET), "enter " + targetName);
                     away = true;
                 }
+                if (kinds != 0) {
+                    // One call: it makes both or neither. CLONE_NEWNS also gives this thread a file system context
+                    // (root, cwd, umask) of its own, which Linux allows a thread of a multi-threaded process.
+                    Native.check(Native.LIBC.unshare(kinds), "create mount and UTS namespaces (unshare)");
+                    awayKinds = kinds;
+                }
                 value = task.call();
             } catch (Throwable t) {
                 failure = t;
             }
-            String homeLost = away && Native.LIBC.setns(home, LibC.CLONE_NEWNET) < 0 ? Native.describe(Native.errno()) : null;
+            String homeLost = returnHome(away, awayKinds);
             if (failure != null) {
                 result.completeExceptionally(failure);
             } else {
@@ -196,6 +230,21 @@ public final class NamespaceThreads implements AutoCloseable {
             if (homeLost != null) {
                 throw new HomeLost(homeLost);
             }
+        }
+
+        /** Switches back to every home namespace left, trying each; null when all succeeded, else what failed. */
+        private String returnHome(boolean net, int kinds) {
+            List<String> failed = new ArrayList<>();
+            if (net && Native.LIBC.setns(home, LibC.CLONE_NEWNET) < 0) {
+                failed.add("netns: " + Native.describe(Native.errno()));
+            }
+            if ((kinds & LibC.CLONE_NEWNS) != 0 && Native.LIBC.setns(homeMount, LibC.CLONE_NEWNS) < 0) {
+                failed.add("mount namespace: " + Native.describe(Native.errno()));
+            }
+            if ((kinds & LibC.CLONE_NEWUTS) != 0 && Native.LIBC.setns(homeUts, LibC.CLONE_NEWUTS) < 0) {
+                failed.add("UTS namespace: " + Native.describe(Native.errno()));
+            }
+            return failed.isEmpty() ? null : String.join(", ", failed);
         }
     }
 

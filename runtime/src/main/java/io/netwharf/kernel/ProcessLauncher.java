@@ -22,6 +22,11 @@ import java.util.stream.Collectors;
  * ids, and neither can a JVM between fork and exec; setpriv is the audited tool that does exactly this
  * (setresuid with the saved id too, setresgid, setgroups, in the right order) and nothing else, and the kernel drops
  * root's capabilities when the ids change. The program's argv[0] is then its resolved path.
+ *
+ * <p>A process given a {@link NameView} is spawned from new mount and UTS namespaces made for it alone
+ * ({@link NamespaceThreads#callInNewNamespaces}, {@link NameMounts}): it sees its own /etc/hostname, /etc/hosts and
+ * /etc/resolv.conf and its own host name, while the host's mounts and host name stay as they are. Those namespaces
+ * live as long as the process and what it starts.
  */
 public final class ProcessLauncher implements AutoCloseable {
     private static final Path DEV_NULL = Path.of("/dev/null");
@@ -56,6 +61,17 @@ public final class ProcessLauncher implements AutoCloseable {
      */
     public ContainerProcess launch(Netns netns, List<String> argv, List<String> env, Path workingDir, Credentials user,
                                    Path stdoutLog, Path stderrLog) {
+        return launch(netns, null, argv, env, workingDir, user, stdoutLog, stderrLog);
+    }
+
+    /**
+     * {@link #launch(Netns, List, List, Path, Credentials, Path, Path)}, the process seeing {@code names} (null: the
+     * host's files and host name, no namespace but the network's made for it).
+     *
+     * @throws KernelException also when the namespaces cannot be made or a file cannot be bound (nothing started)
+     */
+    public ContainerProcess launch(Netns netns, NameView names, List<String> argv, List<String> env, Path workingDir,
+                                   Credentials user, Path stdoutLog, Path stderrLog) {
         if (closed) {
             throw new IllegalStateException("process launcher is closed");
         }
@@ -73,7 +89,15 @@ public final class ProcessLauncher implements AutoCloseable {
         int pid;
         try (SpawnRequest request = new SpawnRequest(executable, args, env, dir,
                 absolute(stdoutLog), absolute(stderrLog))) {
-            pid = spawners.call(netns, request::spawn);
+            if (names == null) {
+                pid = spawners.call(netns, request::spawn);
+            } else {
+                NameMounts mounts = new NameMounts(names);
+                pid = spawners.callInNewNamespaces(netns, LibC.CLONE_NEWNS | LibC.CLONE_NEWUTS, () -> {
+                    mounts.apply();
+                    return request.spawn();
+                });
+            }
         } catch (KernelException e) {
             String where = netns == null ? "" : " in " + netns;
             throw new KernelException(e.operation() + where, e.errno(), e.detail());
