@@ -5,6 +5,7 @@ import io.netwharf.actor.Answered;
 import io.netwharf.kernel.ContainerProcess;
 import io.netwharf.kernel.Credentials;
 import io.netwharf.kernel.FaultPoint;
+import io.netwharf.kernel.NameView;
 import io.netwharf.kernel.Netns;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.kernel.ProcessRefusedException;
@@ -177,7 +178,14 @@ public final class ContainerActor {
         }
     }
 
-    private record NetworkWired(Starting step, ContainerInfo info, ProcessPlan plan) implements Command {}
+    private record NetworkWired(Starting step, ContainerInfo info, ProcessPlan plan, NameSources sources) implements Command {}
+
+    /**
+     * What the name files of a start need besides the config, looked up before the network is wired: the view of
+     * the container whose namespace a {@code container:} one joins, the default bridge's gateway for
+     * {@code host-gateway}.
+     */
+    private record NameSources(NameView owner, String hostGateway) {}
 
     /** The process a start runs, prepared and checked before the network is wired: its environment and its user. */
     private record ProcessPlan(List<String> env, Credentials credentials) {}
@@ -215,6 +223,8 @@ public final class ContainerActor {
     /** The process's start time, kept with its pid so that a restart tells it from a recycled pid. */
     private long processStartTime;
     private ContainerInfo network;
+    /** What its process sees of names, since its first start (kept after it stops, as Docker keeps the paths). */
+    private NameView names;
     private int exitCode;
     private String error = "";
     private Instant startedAt;
@@ -333,6 +343,13 @@ public final class ContainerActor {
     private Behavior<Command> onNetworkRestored(NetworkRestored restored) {
         StoredContainer row = restored.step().row();
         network = restored.info();
+        // Its files were written at the start that ran before netwharf's restart; its process has them bound.
+        try {
+            names = network.sharesWith() != null ? ContainerFiles.joined(folderOf(network.sharesWith()))
+                    : ContainerFiles.written(config, logDirectory);
+        } catch (RuntimeException e) {
+            LOG.warn("container {}: what its process sees of names is unknown after netwharf's restart: {}", config.name(), e.getMessage());
+        }
         if (row.pid() != 0) {
             try {
                 process = launcher.adopt(row.pid(), row.pidStartTime()).orElse(null);
@@ -470,12 +487,14 @@ public final class ContainerActor {
             answerStart(step, processRefused(e));
             return idle();
         }
-        return busyUntil(wireNetwork(), step, info -> new NetworkWired(step, info, plan));
+        return busyUntil(nameSources().thenCompose(sources -> wireNetwork().thenApply(info -> new NetworkWired(step, info, plan, sources))),
+                step, wired -> wired);
     }
 
     private Behavior<Command> onNetworkWired(NetworkWired wired) {
         network = wired.info();
         try {
+            names = namesOf(wired.sources());
             process = launch(wired.info(), wired.plan());
         } catch (RuntimeException e) {
             NetwharfException refused = processRefused(e);
@@ -532,6 +551,35 @@ public final class ContainerActor {
         }
     }
 
+    private CompletionStage<NameSources> nameSources() {
+        CompletionStage<NameView> owner = config.networkMode() instanceof NetworkMode.Container joined
+                ? engine.inspect(joined.reference()).thenApply(ContainerView::names) : CompletableFuture.completedFuture(null);
+        boolean hostGateway = config.names().extraHosts().stream().anyMatch(h -> h.endsWith(":" + NameRules.HOST_GATEWAY));
+        CompletionStage<String> gateway = hostGateway
+                ? netwharf.inspectNetwork(NetworkMode.BRIDGE).thenApply(NetworkInfo::gateway).exceptionally(f -> null)
+                : CompletableFuture.completedFuture(null);
+        return owner.thenCombine(gateway, NameSources::new);
+    }
+
+    /**
+     * What the process of this start sees of names, its network wired: in host mode the host's own; in
+     * {@code container:} mode the owner's; otherwise its own files, written now into its folder.
+     */
+    private NameView namesOf(NameSources sources) {
+        if (config.networkMode() instanceof NetworkMode.Host) {
+            return ContainerFiles.hostView();
+        }
+        if (network.sharesWith() != null) {
+            return sources.owner() != null ? sources.owner() : ContainerFiles.joined(folderOf(network.sharesWith()));
+        }
+        return engine.files().write(config, network, logDirectory, sources.hostGateway());
+    }
+
+    /** A container's folder in the data root, beside this one's (which holds its logs and its name files). */
+    private Path folderOf(String containerId) {
+        return logDirectory.resolveSibling(containerId);
+    }
+
     /** Asks the runtime for the namespace and endpoints, naming a {@code container:} owner by its full id. */
     private CompletionStage<ContainerInfo> wireNetwork() {
         CompletionStage<NetworkMode> mode;
@@ -578,7 +626,6 @@ public final class ContainerActor {
         if (config.env().stream().noneMatch(e -> e.startsWith("PATH="))) {
             env.add(DEFAULT_PATH);
         }
-        env.add("HOSTNAME=" + config.id().substring(0, 12));
         Credentials credentials = Credentials.ROOT;
         if (config.asksForUser()) {
             // Looked up at each start, as Docker does: the passwd and group files may have changed since the creation.
@@ -598,9 +645,13 @@ public final class ContainerActor {
         if (plan == null) {
             return null;
         }
+        List<String> env = new ArrayList<>(plan.env());
+        if (env.stream().noneMatch(e -> e.startsWith("HOSTNAME="))) {
+            env.add(!env.isEmpty() && env.get(0).equals(DEFAULT_PATH) ? 1 : 0, "HOSTNAME=" + names.hostname());
+        }
         try (Netns namespace = Netns.open(Path.of(info.sandboxKey()))) {
-            return launcher.launch(namespace, config.cmd(), plan.env(), config.workingDirectory(), plan.credentials(), stdoutLog(),
-                    stderrLog());
+            return launcher.launch(namespace, ContainerFiles.ownNamespaces(names) ? names : null, config.cmd(), env,
+                    config.workingDirectory(), plan.credentials(), stdoutLog(), stderrLog());
         }
     }
 
@@ -1039,7 +1090,7 @@ public final class ContainerActor {
 
     private Behavior<Command> onInspect(Inspect inspect) {
         inspect.replyTo().tell(StatusReply.success(new ContainerView(config, status, process == null ? 0 : process.pid(), exitCode,
-                error, startedAt, finishedAt, restartCount, network, stdoutLog(), stderrLog())));
+                error, startedAt, finishedAt, restartCount, network, stdoutLog(), stderrLog(), names)));
         return Behaviors.same();
     }
 

@@ -63,7 +63,11 @@ public final class ContainerEngine {
     private final ContainerUser users = ContainerUser.host();
     private ActorRef<EngineActor.Command> registry;
 
-    private ContainerEngine(ActorSystem<?> system, Netwharf netwharf, Store store, Path dataRoot, Duration timeout, boolean liveRestore) {
+    private final ContainerFiles files;
+
+    private ContainerEngine(ActorSystem<?> system, Netwharf netwharf, Store store, Path dataRoot, Duration timeout, boolean liveRestore,
+                            Path hostResolvConf) {
+        this.files = new ContainerFiles(hostResolvConf);
         this.dataRoot = dataRoot;
         this.system = system;
         this.netwharf = netwharf;
@@ -95,7 +99,16 @@ public final class ContainerEngine {
      */
     static CompletionStage<ContainerEngine> start(ActorSystem<?> system, Netwharf netwharf, Store store, Path dataRoot,
                                                   Duration timeout, boolean liveRestore) {
-        ContainerEngine engine = new ContainerEngine(system, netwharf, store, dataRoot, timeout, liveRestore);
+        return start(system, netwharf, store, dataRoot, timeout, liveRestore, null);
+    }
+
+    /**
+     * As above, the containers' resolv.conf made from {@code hostResolvConf} instead of the host's /etc/resolv.conf
+     * (null: that one, or systemd-resolved's list behind its stub, as moby chooses).
+     */
+    static CompletionStage<ContainerEngine> start(ActorSystem<?> system, Netwharf netwharf, Store store, Path dataRoot,
+                                                  Duration timeout, boolean liveRestore, Path hostResolvConf) {
+        ContainerEngine engine = new ContainerEngine(system, netwharf, store, dataRoot, timeout, liveRestore, hostResolvConf);
         engine.registry = system.systemActorOf(EngineActor.create(engine, netwharf, engine.launcher, dataRoot, timeout),
                 "netwharf-containers-" + Ids.shortId(Ids.newId()), Props.empty());
         // Before the runtime's own task (service-stop): a process left running would keep its namespace alive.
@@ -170,8 +183,10 @@ public final class ContainerEngine {
         String id = Ids.newId();
         NetworkMode mode;
         int stopSignal;
+        NameSettings names;
         try {
             mode = NetworkMode.parse(request.networkMode());
+            names = NameRules.check(request.names(), mode);
             checkProcess(request);
             stopSignal = Signals.parse(request.stopSignal(), Signals.SIGTERM); // Docker's "Invalid signal: X" now, not at a stop
             request.endpoints().forEach((network, spec) -> endpointSettings(network, spec::validate));
@@ -185,7 +200,7 @@ public final class ContainerEngine {
         ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
                 request.user(), request.groupAdd(), mode, Map.of(), request.labels(), request.kept(),
                 stopSignal, request.stopTimeout(), request.autoRemove(), request.restartPolicy(), Instant.now(),
-                request.names(), request.ports());
+                names, request.ports());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
         request.endpoints().forEach((network, spec) -> asked.put(NetworkMode.networkReference(network), spec));
         if (!mode.joinsNetworks()) {
@@ -264,6 +279,10 @@ public final class ContainerEngine {
     /** The user lookup, for the containers' starts. */
     ContainerUser users() {
         return users;
+    }
+
+    ContainerFiles files() {
+        return files;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.netwharf.container;
 
+import io.netwharf.kernel.NameView;
 import io.netwharf.protocol.model.ContainerInfo;
 
 import java.nio.file.Path;
@@ -13,9 +14,11 @@ import java.time.Instant;
  * @param exitCode the last exit code: the status, or 128 + the signal that ended it
  * @param error    why the last start failed; empty if it did not
  * @param network  the namespace and endpoints while running; null otherwise
+ * @param names    what its process sees of names (host name, /etc files) since its first start; null before
  */
 public record ContainerView(ContainerConfig config, Status status, int pid, int exitCode, String error, Instant startedAt,
-                            Instant finishedAt, int restartCount, ContainerInfo network, Path stdoutLog, Path stderrLog) {
+                            Instant finishedAt, int restartCount, ContainerInfo network, Path stdoutLog, Path stderrLog,
+                            NameView names) {
     /**
      * Docker's names for a container's states, the ones netwharf has. {@code RESTARTING}: its process exited and its
      * restart policy starts it again after a delay; meanwhile it has no process and no network.
@@ -34,6 +37,17 @@ public record ContainerView(ContainerConfig config, Status status, int pid, int 
 
     public String name() {
         return config.name();
+    }
+
+    /** Its host name: the one its process got (in {@code container:} mode, the other container's), else the one it will get. */
+    public String hostname() {
+        return names != null ? names.hostname() : ContainerFiles.hostname(config);
+    }
+
+    /** Its domain name (Docker's {@code Config.Domainname}); empty when none. */
+    public String domainname() {
+        String domain = names != null ? names.domainname() : config.names().domainname();
+        return domain == null ? "" : domain;
     }
 
     public boolean running() {
