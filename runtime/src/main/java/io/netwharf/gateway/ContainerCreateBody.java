@@ -1,6 +1,7 @@
 package io.netwharf.gateway;
 
 import io.netwharf.container.ContainerRequest;
+import io.netwharf.container.NameSettings;
 import io.netwharf.container.RestartPolicy;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
@@ -25,6 +26,8 @@ import java.util.Map;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ContainerCreateBody(@JsonProperty("Image") String image,
+                           @JsonProperty("Hostname") String hostname,
+                           @JsonProperty("Domainname") String domainname,
                            @JsonProperty("Cmd") @JsonSetter(contentNulls = Nulls.FAIL)
                            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> cmd,
                            @JsonProperty("Entrypoint") @JsonSetter(contentNulls = Nulls.FAIL)
@@ -47,7 +50,12 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
                       @JsonProperty("PublishAllPorts") boolean publishAllPorts,
                       @JsonProperty("AutoRemove") boolean autoRemove,
                       @JsonProperty("RestartPolicy") Restart restartPolicy,
-                      @JsonProperty("GroupAdd") @JsonSetter(contentNulls = Nulls.FAIL) List<String> groupAdd) {}
+                      @JsonProperty("GroupAdd") @JsonSetter(contentNulls = Nulls.FAIL) List<String> groupAdd,
+                      @JsonProperty("UTSMode") String utsMode,
+                      @JsonProperty("Dns") @JsonSetter(contentNulls = Nulls.FAIL) List<String> dns,
+                      @JsonProperty("DnsSearch") @JsonSetter(contentNulls = Nulls.FAIL) List<String> dnsSearch,
+                      @JsonProperty("DnsOptions") @JsonSetter(contentNulls = Nulls.FAIL) List<String> dnsOptions,
+                      @JsonProperty("ExtraHosts") @JsonSetter(contentNulls = Nulls.FAIL) List<String> extraHosts) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Restart(@JsonProperty("Name") String name, @JsonProperty("MaximumRetryCount") Integer maximumRetryCount) {}
@@ -72,7 +80,14 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         }
         return new ContainerRequest(name, image, command(), env, workingDir, user, hostConfig == null ? null : hostConfig.groupAdd(),
                 networkMode(), endpoints, labels, kept, stopSignal, stopTimeout, hostConfig != null && hostConfig.autoRemove(),
-                restartPolicy(), null, null);
+                restartPolicy(), names(), null);
+    }
+
+    /** Host name, DNS settings and hosts entries, as given: the engine checks them with Docker's rules and messages. */
+    private NameSettings names() {
+        return hostConfig == null ? new NameSettings(hostname, domainname, null, null, null, null)
+                : new NameSettings(hostname, domainname, hostConfig.dns(), hostConfig.dnsSearch(), hostConfig.dnsOptions(),
+                hostConfig.extraHosts());
     }
 
     /**
@@ -145,6 +160,24 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         if (exposedPorts != null && !exposedPorts.isEmpty() && NetworkMode.parse(networkMode()) instanceof NetworkMode.Container) {
             // Docker's validateNetContainerMode: the ports would be another container's.
             throw NetwharfException.badParameter("conflicting options: port exposing and the container type network mode");
+        }
+        checkUtsMode();
+    }
+
+    /**
+     * {@code --uts host}: the process shares the host's host name. It does in host network mode; in the others it gets
+     * a UTS namespace of its own (its {@code --hostname}), so the setting cannot hold there.
+     */
+    private void checkUtsMode() {
+        if (hostConfig == null || !"host".equals(hostConfig.utsMode())) {
+            return;
+        }
+        if (hostname != null && !hostname.isEmpty()) {
+            throw NetwharfException.badParameter("conflicting options: hostname and the UTS mode");
+        }
+        if (!(NetworkMode.parse(networkMode()) instanceof NetworkMode.Host)) {
+            throw NetwharfException.badParameter("netwharf gives the process of a container a UTS namespace of its own unless it is in "
+                    + "host network mode: create the container without --uts (HostConfig.UTSMode)");
         }
     }
 

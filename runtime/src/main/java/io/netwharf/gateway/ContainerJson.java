@@ -55,9 +55,10 @@ final class ContainerJson {
         state.put("StartedAt", c.startedAt() == null ? ZERO_TIME : time(c.startedAt()));
         state.put("FinishedAt", c.finishedAt() == null ? ZERO_TIME : time(c.finishedAt()));
         json.put("Image", config.image());
-        json.put("ResolvConfPath", "");
-        json.put("HostnamePath", "");
-        json.put("HostsPath", "");
+        // Where the files its process sees are (in container: mode, the other container's), once it has started.
+        json.put("ResolvConfPath", c.names() == null ? "" : c.names().resolvConfFile().toString());
+        json.put("HostnamePath", c.names() == null ? "" : c.names().hostnameFile().toString());
+        json.put("HostsPath", c.names() == null ? "" : c.names().hostsFile().toString());
         json.put("LogPath", c.stdoutLog().toString());
         json.put("Name", "/" + c.name());
         json.put("RestartCount", c.restartCount());
@@ -76,10 +77,15 @@ final class ContainerJson {
         hostConfig.put("AutoRemove", config.autoRemove());
         hostConfig.putObject("LogConfig").put("Type", "local").putObject("Config");
         hostConfig.set("GroupAdd", config.groupAdd().isEmpty() ? NODES.nullNode() : strings(config.groupAdd()));
+        // As Docker 20.10 shows them: the DNS lists always, the hosts entries null when none.
+        hostConfig.set("Dns", strings(config.names().dns()));
+        hostConfig.set("DnsOptions", strings(config.names().dnsOptions()));
+        hostConfig.set("DnsSearch", strings(config.names().dnsSearch()));
+        hostConfig.set("ExtraHosts", config.names().extraHosts().isEmpty() ? NODES.nullNode() : strings(config.names().extraHosts()));
         json.putArray("Mounts");
         ObjectNode cfg = json.putObject("Config");
-        cfg.put("Hostname", c.id().substring(0, 12));
-        cfg.put("Domainname", "");
+        cfg.put("Hostname", c.hostname());
+        cfg.put("Domainname", c.domainname());
         cfg.put("User", config.user() == null ? "" : config.user());
         cfg.put("AttachStdin", false);
         cfg.put("AttachStdout", false);

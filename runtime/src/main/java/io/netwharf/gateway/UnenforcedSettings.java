@@ -19,8 +19,6 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>{@link Verdict#REFUSE}: it restricts or isolates something (mounts, capabilities, cgroup limits, namespaces
  *       other than the network's): a 400 naming the field and the docker CLI flag.</li>
- *   <li>{@link Verdict#LATER}: name resolution (DNS servers, hosts entries, the hostname), which a later version
- *       provides: a 400 that says so.</li>
  *   <li>{@link Verdict#WARN}: it only describes (metadata, build-time settings): accepted with a warning in the
  *       create answer's {@code Warnings}, Docker's own way, and kept for inspect.</li>
  * </ul>
@@ -34,7 +32,7 @@ import java.util.function.Predicate;
  * ({@code NetworkID}, {@code IPAddress}...).
  */
 final class UnenforcedSettings {
-    enum Verdict { REFUSE, LATER, WARN }
+    enum Verdict { REFUSE, WARN }
 
     /**
      * One setting: where it is in the body, the flag a docker CLI user gave, and what netwharf does not do (for a
@@ -46,10 +44,7 @@ final class UnenforcedSettings {
         }
 
         String refusal() {
-            String without = ": create the container without " + flag + " (" + path() + ")";
-            return verdict == Verdict.LATER
-                    ? "netwharf does not yet provide " + what + " (name resolution comes in a later version)" + without
-                    : "netwharf does not " + what + without;
+            return "netwharf does not " + what + ": create the container without " + flag + " (" + path() + ")";
         }
 
         String warning() {
@@ -66,11 +61,9 @@ final class UnenforcedSettings {
 
     static {
         // ---- ContainerConfig ----
-        later(CONFIG, "Hostname", "--hostname", "hostnames");
         refuse(CONFIG, "Volumes", "-v", "mount volumes: the process sees the host's filesystem");
         refuse(CONFIG, "Healthcheck", "--health-cmd", "run health checks", UnenforcedSettings::noHealthcheck);
         refuse(CONFIG, "NetworkDisabled", "--network none", "disable networking this way: create it in network mode none");
-        warn(CONFIG, "Domainname", "--domainname", "it is not set in the container");
         warn(CONFIG, "OpenStdin", "-i", "the process's standard input is /dev/null");
         warn(CONFIG, "ExposedPorts", "--expose", "it only describes the ports; netwharf publishes none");
         warn(CONFIG, "OnBuild", "ONBUILD", "it is used by image builds only");
@@ -124,17 +117,12 @@ final class UnenforcedSettings {
         String namespaces = "make namespaces other than the network's: the process is in the host's";
         refuse(HOST, "IpcMode", "--ipc", namespaces, ZERO_OR_HOST);
         refuse(HOST, "PidMode", "--pid", namespaces, ZERO_OR_HOST);
+        // host: as the network mode allows (ContainerCreateBody).
         refuse(HOST, "UTSMode", "--uts", namespaces, ZERO_OR_HOST);
         refuse(HOST, "UsernsMode", "--userns", namespaces, ZERO_OR_HOST);
         refuse(HOST, "CgroupnsMode", "--cgroupns", namespaces, ZERO_OR_HOST);
         refuse(HOST, "Cgroup", "--cgroup", namespaces, ZERO_OR_HOST);
         refuse(HOST, "Links", "--link", "provide legacy links: put the containers on a user-defined network");
-
-        // ---- HostConfig: name resolution ----
-        later(HOST, "Dns", "--dns", "DNS servers");
-        later(HOST, "DnsOptions", "--dns-option", "DNS options");
-        later(HOST, "DnsSearch", "--dns-search", "DNS search domains");
-        later(HOST, "ExtraHosts", "--add-host", "hosts entries");
 
         // ---- HostConfig: descriptive ----
         warn(HOST, "Annotations", "--annotation", "annotations are for OCI runtimes, which netwharf does not use");
@@ -148,10 +136,6 @@ final class UnenforcedSettings {
 
     private static void refuse(String section, String field, String flag, String what, Predicate<JsonNode> absent) {
         SETTINGS.add(new Setting(section, field, flag, Verdict.REFUSE, what, absent));
-    }
-
-    private static void later(String section, String field, String flag, String what) {
-        SETTINGS.add(new Setting(section, field, flag, Verdict.LATER, what, ZERO));
     }
 
     private static void warn(String section, String field, String flag, String why) {

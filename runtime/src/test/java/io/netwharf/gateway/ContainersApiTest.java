@@ -235,10 +235,17 @@ class ContainersApiTest extends ApiTest {
         assertEquals(201, a.status(), a.body());
         assertEquals("[]", a.json().get("Warnings").toString());
         // The host's own namespaces are what a netwharf process is in: asking for them is honoured, not refused.
-        for (String mode : List.of("IpcMode", "PidMode", "UTSMode", "UsernsMode", "CgroupnsMode")) {
+        for (String mode : List.of("IpcMode", "PidMode", "UsernsMode", "CgroupnsMode")) {
             GatewayFixture.Answer host = create(null, cliRunWith("HostConfig", mode, "\"host\""));
             assertEquals(201, host.status(), mode + ": " + host.body());
         }
+        // The host's UTS namespace too, in host network mode; in the others the process has one of its own.
+        ObjectNode onHost = (ObjectNode) tree(cliRunWith("HostConfig", "UTSMode", "\"host\""));
+        ((ObjectNode) onHost.get("HostConfig")).put("NetworkMode", "host");
+        onHost.remove("NetworkingConfig");
+        assertEquals(201, create(null, onHost.toString()).status());
+        assertTrue(refusedCreate(400, null, cliRunWith("HostConfig", "UTSMode", "\"host\"")).message()
+                .endsWith("create the container without --uts (HostConfig.UTSMode)"));
         assertEquals(201, create(null, cliRunWith(null, "Healthcheck", "{\"Test\":[\"NONE\"]}")).status(), "--no-healthcheck");
     }
 
@@ -281,14 +288,6 @@ class ContainersApiTest extends ApiTest {
             String path = r[0] == null ? r[1] : r[0] + "." + r[1];
             assertTrue(a.message().startsWith("netwharf does not "), path + ": " + a.message());
             assertTrue(a.message().endsWith(": create the container without " + r[3] + " (" + path + ")"), path + ": " + a.message());
-        }
-        // Name resolution comes later: refused, saying so.
-        for (String[] r : new String[][] {{null, "Hostname", "\"h\"", "--hostname"}, {"HostConfig", "Dns", "[\"1.1.1.1\"]", "--dns"},
-                {"HostConfig", "DnsSearch", "[\"example\"]", "--dns-search"}, {"HostConfig", "DnsOptions", "[\"ndots:2\"]", "--dns-option"},
-                {"HostConfig", "ExtraHosts", "[\"h:10.0.0.1\"]", "--add-host"}}) {
-            GatewayFixture.Answer a = refusedCreate(400, "refused", cliRunWith(r[0], r[1], r[2]));
-            assertTrue(a.message().startsWith("netwharf does not yet provide "), a.message());
-            assertTrue(a.message().contains("without " + r[3] + " ("), a.message());
         }
         // Matched ignoring case, as Docker's JSON decoding and the gateway's mapper match names.
         assertTrue(refusedCreate(400, "refused", "{\"Image\":\"debian\",\"hostconfig\":{\"memory\":1}}").message().contains("--memory"));
@@ -357,7 +356,7 @@ class ContainersApiTest extends ApiTest {
 
     @Test
     void descriptiveSettingsAreKeptWithAWarningAndShownByInspect() {
-        ObjectNode json = (ObjectNode) tree(cliRunWith(null, "Domainname", "\"example.org\""));
+        ObjectNode json = (ObjectNode) tree(CLI_RUN);
         json.set("OnBuild", tree("[\"RUN true\"]"));
         ((ObjectNode) json.get("HostConfig")).set("LogConfig", tree("{\"Type\":\"syslog\",\"Config\":{}}"));
         ((ObjectNode) json.get("HostConfig")).set("Annotations", tree("{\"org.example\":\"x\"}"));
@@ -366,13 +365,12 @@ class ContainersApiTest extends ApiTest {
         assertEquals(201, a.status(), a.body());
         List<String> warnings = new ArrayList<>();
         a.json().get("Warnings").forEach(w -> warnings.add(w.asText()));
-        assertEquals(5, warnings.size(), warnings.toString());
-        for (String field : List.of("Domainname (--domainname)", "ExposedPorts (--expose)", "OnBuild (ONBUILD)",
+        assertEquals(4, warnings.size(), warnings.toString());
+        for (String field : List.of("ExposedPorts (--expose)", "OnBuild (ONBUILD)",
                 "HostConfig.Annotations (--annotation)", "HostConfig.LogConfig (--log-driver)")) {
             assertTrue(warnings.stream().anyMatch(w -> w.startsWith(field + " is kept but netwharf does not act on it")), field + ": " + warnings);
         }
         JsonNode inspected = inspect("described");
-        assertEquals("example.org", inspected.get("Config").get("Domainname").asText());
         assertEquals("[\"RUN true\"]", inspected.get("Config").get("OnBuild").toString());
         assertEquals("{\"80/tcp\":{}}", inspected.get("Config").get("ExposedPorts").toString());
         assertEquals("syslog", inspected.get("HostConfig").get("LogConfig").get("Type").asText());
@@ -515,8 +513,7 @@ class ContainersApiTest extends ApiTest {
         for (String[] refused : new String[][] {{"--memory", "10m", "--memory (HostConfig.Memory)"},
                 {"-v", "/tmp:/x", "-v (HostConfig.Binds)"}, {"--read-only", null, "--read-only (HostConfig.ReadonlyRootfs)"},
                 {"--cap-drop", "ALL", "--cap-drop (HostConfig.CapDrop)"}, {"--pids-limit", "5", "--pids-limit (HostConfig.PidsLimit)"},
-                {"--health-cmd", "true", "--health-cmd (Healthcheck)"}, {"--dns", "1.1.1.1", "--dns (HostConfig.Dns)"},
-                {"--add-host", "h:10.0.0.1", "--add-host (HostConfig.ExtraHosts)"}, {"--hostname", "h", "--hostname (Hostname)"},
+                {"--health-cmd", "true", "--health-cmd (Healthcheck)"},
                 {"--privileged", null, "--privileged (HostConfig.Privileged)"}, {"--link", "usr:w", "--link (HostConfig.Links)"}}) {
             List<String> args = new ArrayList<>(List.of("run", "-d", refused[0]));
             if (refused[1] != null) {
@@ -527,9 +524,9 @@ class ContainersApiTest extends ApiTest {
             assertTrue(cli.exit() != 0 && cli.err().contains(refused[2]), refused[0] + ": " + cli);
         }
         // Warnings reach the user as Docker's do.
-        GatewayFixture.Cli described = gateway.docker("create", "--name", "described", "--domainname", "example.org", "debian");
+        GatewayFixture.Cli described = gateway.docker("create", "--name", "described", "--log-driver", "syslog", "debian");
         assertEquals(0, described.exit(), described.toString());
-        assertTrue(described.err().contains("Domainname (--domainname) is kept but netwharf does not act on it"), described.toString());
+        assertTrue(described.err().contains("HostConfig.LogConfig (--log-driver) is kept but netwharf does not act on it"), described.toString());
         // A command that cannot be run: the CLI's exit code is Docker's, 126 (it reads "permission denied").
         GatewayFixture.Cli directory = gateway.docker("run", "-d", "--name", "dir", "debian", "/tmp");
         assertEquals(126, directory.exit(), directory.toString());
