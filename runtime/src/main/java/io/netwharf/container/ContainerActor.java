@@ -225,6 +225,8 @@ public final class ContainerActor {
     private ContainerInfo network;
     /** What its process sees of names, since its first start (kept after it stops, as Docker keeps the paths). */
     private NameView names;
+    /** What its name files were written from at its last start. */
+    private NameSources nameSources = new NameSources(null, null);
     private int exitCode;
     private String error = "";
     private Instant startedAt;
@@ -494,6 +496,7 @@ public final class ContainerActor {
     private Behavior<Command> onNetworkWired(NetworkWired wired) {
         network = wired.info();
         try {
+            nameSources = wired.sources();
             names = namesOf(wired.sources());
             process = launch(wired.info(), wired.plan());
         } catch (RuntimeException e) {
@@ -1005,6 +1008,7 @@ public final class ContainerActor {
         Map<String, EndpointInfo> endpoints = new LinkedHashMap<>(network.endpoints());
         endpoints.put(endpoint.networkName(), endpoint);
         network = withEndpoints(endpoints);
+        rewriteHosts();
         saveThenAnswer(connected.step().request().replyTo(), StatusReply.ack());
         return idle();
     }
@@ -1026,6 +1030,7 @@ public final class ContainerActor {
         Map<String, EndpointInfo> endpoints = new LinkedHashMap<>(network.endpoints());
         endpoints.remove(info.name());
         network = withEndpoints(endpoints);
+        rewriteHosts();
         saveThenAnswer(disconnected.step().request().replyTo(), StatusReply.ack());
         return idle();
     }
@@ -1053,6 +1058,18 @@ public final class ContainerActor {
             ((Answered<?>) checked.step().origin()).refuse(e);
         }
         return idle();
+    }
+
+    /** Its own hosts file follows its addresses while it runs (a joiner's and a host one's are not its own). */
+    private void rewriteHosts() {
+        if (names == null || !names.hostsFile().startsWith(logDirectory)) {
+            return;
+        }
+        try {
+            engine.files().rewriteHosts(config, network, logDirectory, nameSources.hostGateway());
+        } catch (RuntimeException e) {
+            LOG.warn("container {}: its hosts file could not follow its networks: {}", config.name(), e.getMessage());
+        }
     }
 
     private void remember(String networkName, EndpointSpec spec) {

@@ -60,6 +60,18 @@ final class ContainerFiles {
         }
     }
 
+    /**
+     * Rewrites the {@code hosts} file written by {@link #write} for the container's endpoints now (after a connect or
+     * a disconnect while it runs, as moby adds and removes its records); its process sees the change at once.
+     */
+    void rewriteHosts(ContainerConfig config, ContainerInfo network, Path folder, String hostGateway) {
+        try {
+            writeFile(folder.resolve("hosts"), hosts(config, hostname(config), network, hostGateway).text());
+        } catch (IOException e) {
+            throw new UncheckedIOException("rewrite the hosts file of container " + config.name() + " in " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The view of files written at an earlier start (a running container restored after netwharf's restart). */
     static NameView written(ContainerConfig config, Path folder) {
         if (config.networkMode() instanceof NetworkMode.Host) {

@@ -154,6 +154,24 @@ class ContainerNamesTest {
     }
 
     @Test
+    void theHostsFileFollowsConnectsAndDisconnectsWhileTheProcessRuns() throws Exception {
+        await(fixture.netwharf.createNetwork(NetworkSpec.named("backend").subnet("10.59.0.0/24").build()));
+        await(engine.create(request("multi", "bridge", names("multi", null, List.of(), List.of(), List.of(), List.of()), null,
+                "sleep", "100")));
+        await(engine.start("multi"));
+        // What the process sees, through its own mount namespace.
+        Path seen = Path.of("/proc/" + await(engine.inspect("multi")).pid() + "/root/etc/hosts");
+        String onBridge = await(engine.inspect("multi")).network().endpoints().get("bridge").ipv4Address();
+        assertTrue(Files.readString(seen).endsWith("\n" + onBridge + "\tmulti\n"), Files.readString(seen));
+        await(engine.connect("multi", "backend", EndpointSpec.DYNAMIC));
+        String onBackend = await(engine.inspect("multi")).network().endpoints().get("backend").ipv4Address();
+        assertTrue(Files.readString(seen).endsWith("\n" + onBridge + "\tmulti\n" + onBackend + "\tmulti\n"), Files.readString(seen));
+        await(engine.disconnect("multi", "bridge"));
+        assertTrue(Files.readString(seen).endsWith("ip6-allrouters\n" + onBackend + "\tmulti\n"), Files.readString(seen));
+        await(engine.stop("multi", Duration.ofSeconds(5), Signals.SIGKILL));
+    }
+
+    @Test
     void aContainerJoiningAnothersNamespaceSeesItsFilesAndHostName() throws Exception {
         await(engine.create(request("owner", "bridge", names("the-owner", null, List.of(), List.of(), List.of(), List.of()), null,
                 "sleep", "100")));

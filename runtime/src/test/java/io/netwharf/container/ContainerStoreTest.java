@@ -165,6 +165,9 @@ class ContainerStoreTest {
             assertEquals(ContainerView.Status.RUNNING, view.status());
             assertEquals(pid, view.pid());
             assertEquals(id, view.network().id());
+            // The files its process had bound, written at the start before the restart.
+            assertEquals(dataRoot.resolve("containers").resolve(id).resolve("hosts").toAbsolutePath(), view.names().hostsFile().toAbsolutePath());
+            assertEquals(id.substring(0, 12), view.hostname());
 
             assertTrue(await(engine.stop("live", Duration.ofSeconds(5), Signals.SIGTERM)));
             ContainerView stopped = await(engine.inspect("live"));
