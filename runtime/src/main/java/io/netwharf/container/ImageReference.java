@@ -88,6 +88,11 @@ public record ImageReference(String domain, String path, String tag) {
         return new ImageReference(domain, path, tag);
     }
 
+    /** This name with {@code tag} instead of its own (a pull's {@code tag} parameter); a digest is refused as in {@link #parse}. */
+    public ImageReference withTag(String tag) {
+        return parse(domain + "/" + path + (tag.contains(":") ? "@" : ":") + tag);
+    }
+
     /** {@link #parse} for a label the embedded API took as it was: empty when it is not an image name. */
     public static Optional<ImageReference> of(String label) {
         try {
