@@ -49,7 +49,7 @@ final class ImageRoutes {
                 path("create", () -> post(() -> parameterMap(query -> ContainerRoutes.answer(() -> pull(query))))),
                 path("json", () -> get(() -> ContainerRoutes.answer(this::list))),
                 path(PathMatchers.remaining(), encoded -> {
-                    String name = URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
+                    String name = decoded(encoded);
                     return concat(
                             get(() -> name.endsWith(JSON_SUFFIX)
                                     ? ContainerRoutes.answer(() -> inspect(name.substring(0, name.length() - JSON_SUFFIX.length())))
@@ -109,6 +109,15 @@ final class ImageRoutes {
     private CompletionStage<HttpResponse> remove(String name, Map<String, String> query) {
         return engine.removeImage(name, ContainerRoutes.flag(query, "force"))
                 .thenApply(image -> DockerJson.response(StatusCodes.OK, ImageJson.removed(image)));
+    }
+
+    /** The rest of the path as text ({@code remaining} is still percent-encoded); a name with a broken escape is no name. */
+    private static String decoded(String encoded) {
+        try {
+            return URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw NetwharfException.badParameter("invalid reference format");
+        }
     }
 
     private static boolean blank(String value) {
