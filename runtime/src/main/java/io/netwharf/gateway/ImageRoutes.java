@@ -15,7 +15,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.PatternSyntaxException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -37,6 +44,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 final class ImageRoutes {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String JSON_SUFFIX = "/json";
+    private static final Set<String> LIST_FILTERS = Set.of("reference", "dangling", "label");
 
     private final ContainerEngine engine;
 
@@ -47,7 +55,7 @@ final class ImageRoutes {
     Route route() {
         return pathPrefix("images", () -> concat(
                 path("create", () -> post(() -> parameterMap(query -> ContainerRoutes.answer(() -> pull(query))))),
-                path("json", () -> get(() -> ContainerRoutes.answer(this::list))),
+                path("json", () -> get(() -> parameterMap(query -> ContainerRoutes.answer(() -> list(query))))),
                 path(PathMatchers.remaining(), encoded -> {
                     String name = decoded(encoded);
                     return concat(
@@ -98,12 +106,42 @@ final class ImageRoutes {
         return engine.image(name).thenApply(image -> DockerJson.response(StatusCodes.OK, ImageJson.inspect(image)));
     }
 
-    private CompletionStage<HttpResponse> list() {
+    /**
+     * Newest first, with filters {@code reference} (a glob on the name, with or without the tag, as Docker's
+     * {@code FamiliarMatch}), {@code dangling} (none is: each image is its name) and {@code label} (an image has none);
+     * others are refused by name. {@code all} and {@code digests} change nothing: there are no intermediate images and
+     * no digests.
+     */
+    private CompletionStage<HttpResponse> list(Map<String, String> query) {
+        DockerFilters filters = DockerFilters.parse(Optional.ofNullable(query.get("filters")), LIST_FILTERS);
+        List<PathMatcher> references = filters.get("reference").stream().map(ImageRoutes::glob).toList();
+        boolean onlyDangling = filters.get("dangling").stream().anyMatch(ImageRoutes::dangling);
         return engine.images().thenApply(images -> {
             ArrayNode json = NODES.arrayNode();
-            images.stream().sorted((a, b) -> b.created().compareTo(a.created())).forEach(i -> json.add(ImageJson.summary(i)));
+            images.stream()
+                    .filter(i -> references.isEmpty() || references.stream().anyMatch(glob ->
+                            glob.matches(Path.of(i.reference().familiar())) || glob.matches(Path.of(i.reference().repository()))))
+                    .filter(i -> !onlyDangling && filters.matchesLabels("label", Map.of()))
+                    .sorted((a, b) -> b.created().compareTo(a.created()))
+                    .forEach(i -> json.add(ImageJson.summary(i)));
             return DockerJson.response(StatusCodes.OK, json);
         });
+    }
+
+    private static PathMatcher glob(String pattern) {
+        try {
+            return FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        } catch (PatternSyntaxException e) {
+            throw NetwharfException.badParameter("invalid filter 'reference=" + pattern + "': " + e.getDescription());
+        }
+    }
+
+    private static boolean dangling(String value) {
+        return switch (value) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw NetwharfException.badParameter("Invalid filter 'dangling=" + value + "'");
+        };
     }
 
     private CompletionStage<HttpResponse> remove(String name, Map<String, String> query) {

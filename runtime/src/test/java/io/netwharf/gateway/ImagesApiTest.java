@@ -126,6 +126,12 @@ class ImagesApiTest extends ApiTest {
                 .contains("alpine:3.19 " + ALPINE_ID.substring(7, 19)));
         assertEquals(ALPINE_ID + " linux", gateway.ok("image", "inspect", "-f", "{{.Id}} {{.Os}}", "alpine:3.19"));
 
+        // Filters: by name (a glob, with or without the tag), dangling (none is), anything else refused by name.
+        assertEquals("alpine:3.19", gateway.ok("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "alpine"));
+        assertEquals("alpine:3.19", gateway.ok("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "reference=a*:3.*"));
+        assertEquals("", gateway.ok("image", "ls", "-q", "--filter", "dangling=true"));
+        assertTrue(gateway.docker("image", "ls", "--filter", "before=debian").err().contains("invalid filter 'before'"));
+
         GatewayFixture.Cli inUse = gateway.docker("rmi", "busybox:1.36");
         assertNotEquals(0, inUse.exit());
         assertTrue(inUse.err().contains("is using its referenced image"), inUse.toString());
