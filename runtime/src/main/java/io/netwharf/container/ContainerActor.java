@@ -68,7 +68,8 @@ import java.util.stream.Stream;
  */
 public final class ContainerActor {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerActor.class);
-    private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** Docker's default PATH, given to a process whose container sets none (and the images' {@code Config.Env}). */
+    static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public sealed interface Command {}
 

@@ -11,6 +11,7 @@ import io.netwharf.actor.Asks;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.actor.KernelErrors;
 import io.netwharf.store.Store;
+import io.netwharf.store.StoredState;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -114,9 +115,10 @@ public final class ContainerEngine {
         // Before the runtime's own task (service-stop): a process left running would keep its namespace alive.
         Supplier<CompletionStage<Done>> stop = engine::stop;
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "netwharf-stop-containers", stop);
-        List<io.netwharf.store.StoredContainer> rows = store.load().containers();
+        StoredState stored = store.load();
         return Asks.<EngineActor.Command, EngineActor.RestoreOutcome>ask(engine.registry,
-                        replyTo -> new EngineActor.Restore(rows, replyTo), timeout.multipliedBy(2), system.scheduler())
+                        replyTo -> new EngineActor.Restore(stored.containers(), stored.images(), replyTo), timeout.multipliedBy(2),
+                        system.scheduler())
                 .thenCompose(engine::afterRestore)
                 .thenApply(v -> engine);
     }
@@ -386,6 +388,34 @@ public final class ContainerEngine {
 
     public CompletionStage<Done> disconnect(String container, String network) {
         return ask(container, replyTo -> new ContainerActor.Disconnect(network, replyTo), timeout.multipliedBy(2));
+    }
+
+    // ---- images: names for the host's filesystem --------------------------------------------------------------
+
+    /**
+     * Makes {@code reference} a known image: nothing is downloaded, a container's process runs on the host's files.
+     * Completes (durably) with true when the name is new, false when it was known.
+     */
+    public CompletionStage<Boolean> pullImage(ImageReference reference) {
+        return Asks.askWithStatus(registry, replyTo -> new EngineActor.PullImage(reference, replyTo), timeout, system.scheduler());
+    }
+
+    /** The image a name or id refers to; fails with Docker's "No such image: debian:latest" (not found). */
+    public CompletionStage<ImageInfo> image(String reference) {
+        return Asks.askWithStatus(registry, replyTo -> new EngineActor.FindImage(reference, replyTo), timeout, system.scheduler());
+    }
+
+    /** Every known image, oldest first. */
+    public CompletionStage<List<ImageInfo>> images() {
+        return Asks.ask(registry, EngineActor.ListImages::new, timeout, system.scheduler());
+    }
+
+    /**
+     * Forgets an image, answering it. Without {@code force}, refused (conflict) while a container created from it
+     * exists, as Docker refuses; with it, the containers keep their image name and run as before.
+     */
+    public CompletionStage<ImageInfo> removeImage(String reference, boolean force) {
+        return Asks.askWithStatus(registry, replyTo -> new EngineActor.RemoveImage(reference, force, replyTo), timeout, system.scheduler());
     }
 
     /** Stops every running container (SIGTERM, SIGKILL after 2 s), all at once: their processes exit together. */

@@ -10,7 +10,7 @@ import java.util.Map;
  * the creation time to make its {@link ContainerConfig}.
  *
  * @param name        null or empty: the short id
- * @param image       recorded, never pulled
+ * @param image       the image's name, kept (the gateway asks for a pulled one; the engine takes any label)
  * @param user        {@code name}, {@code uid}, {@code name:group} or {@code uid:gid} to run the process as; null or
  *                    empty: root
  * @param groupAdd    groups (names or gids) added to the process's supplementary groups

@@ -11,6 +11,7 @@ import io.netwharf.protocol.model.NetworkMode;
 import io.netwharf.protocol.model.Resolver;
 import io.netwharf.store.Change;
 import io.netwharf.store.StoredContainer;
+import io.netwharf.store.StoredImage;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -26,18 +27,21 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The registry of containers and the only owner of their names: ids, names (their rules and conflicts, with Docker's
- * messages), id prefixes, and which containers joined whose namespace. Each container is a {@link ContainerActor}
+ * messages), id prefixes, and which containers joined whose namespace; and of the image names ({@link Images}), whose
+ * removal it refuses while a container was made from one. Each container is a {@link ContainerActor}
  * child; this actor only creates them, finds them by id, name or unique id prefix (the shared {@link Resolver}), and
  * forgets them once removed, so a name is free again as soon as its removal is answered. Below it, the runtime
  * knows containers by id alone.
@@ -57,7 +61,7 @@ final class EngineActor {
      * Brings back the containers the store kept, each in its stored state; answered once every one is back, with
      * what the daemon's start does next.
      */
-    record Restore(List<StoredContainer> rows, ActorRef<RestoreOutcome> replyTo) implements Command {}
+    record Restore(List<StoredContainer> rows, List<StoredImage> images, ActorRef<RestoreOutcome> replyTo) implements Command {}
 
     /** From a restored container's actor: it is back. */
     record Restored(String id, boolean restart, boolean remove) implements Command {}
@@ -87,7 +91,19 @@ final class EngineActor {
 
     private record RemovalFailed(Remove request, String id, Throwable cause) implements Command {}
 
-    private record Entry(String name, ActorRef<ContainerActor.Command> actor) {}
+    /** Makes the name known (answered once durable): true when it was not known yet. */
+    record PullImage(ImageReference reference, ActorRef<StatusReply<Boolean>> replyTo) implements Command {}
+
+    /** The image a name or id refers to, or Docker's "No such image". */
+    record FindImage(String reference, ActorRef<StatusReply<ImageInfo>> replyTo) implements Command {}
+
+    record ListImages(ActorRef<List<ImageInfo>> replyTo) implements Command {}
+
+    /** Forgets the image (answered once durable); without {@code force}, refused while a container was made from it. */
+    record RemoveImage(String reference, boolean force, ActorRef<StatusReply<ImageInfo>> replyTo) implements Command {}
+
+    /** @param image the image label it was created with, as given */
+    private record Entry(String name, String image, ActorRef<ContainerActor.Command> actor) {}
 
     private final ActorContext<Command> context;
     private final ContainerEngine engine;
@@ -98,6 +114,7 @@ final class EngineActor {
     private final Map<String, Entry> byId = new LinkedHashMap<>();
     private final Map<String, String> idsByName = new HashMap<>();
     private final Map<String, Set<String>> joiners = new HashMap<>();
+    private final Images images = new Images();
     /** While a {@link Restore} is under way: the containers not back yet, and what those back said. */
     private Restore restoring;
     private final Set<String> notBackYet = new HashSet<>();
@@ -164,6 +181,20 @@ final class EngineActor {
                     }
                     return Behaviors.same();
                 })
+                .onMessage(PullImage.class, this::onPullImage)
+                .onMessage(FindImage.class, m -> {
+                    try {
+                        m.replyTo().tell(StatusReply.success(images.find(m.reference())));
+                    } catch (NetwharfException e) {
+                        m.replyTo().tell(StatusReply.error(e));
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(ListImages.class, m -> {
+                    m.replyTo().tell(images.all());
+                    return Behaviors.same();
+                })
+                .onMessage(RemoveImage.class, this::onRemoveImage)
                 .onMessage(JoinersOf.class, m -> {
                     m.replyTo().tell(List.copyOf(joiners.getOrDefault(m.owner(), Set.of())));
                     return Behaviors.same();
@@ -190,7 +221,7 @@ final class EngineActor {
             Path logs = logDirectory(config.id());
             ActorRef<ContainerActor.Command> actor = context.spawn(
                     ContainerActor.create(engine, netwharf, launcher, config, logs), "container-" + config.id(), CONTAINER_DISPATCHER);
-            byId.put(config.id(), new Entry(name, actor));
+            byId.put(config.id(), new Entry(name, config.image(), actor));
             idsByName.put(name, config.id());
             // Answered once durable; the container's own later rows follow this one in the store's order.
             engine.store().apply(new Change.PutContainer(ContainerActor.createdRow(config))).whenComplete((done, failure) ->
@@ -206,6 +237,38 @@ final class EngineActor {
         return Behaviors.same();
     }
 
+    private Behavior<Command> onPullImage(PullImage pull) {
+        images.add(pull.reference(), Instant.now()).ifPresentOrElse(
+                added -> engine.store().apply(new Change.PutImage(new StoredImage(added.id(), added.reference().normalized(), added.created())))
+                        .whenComplete((done, failure) -> pull.replyTo().tell(failure == null ? StatusReply.success(true)
+                                : StatusReply.error(NetwharfException.internal("keep image " + added.reference().familiar()
+                                + " in the store: " + KernelErrors.unwrap(failure).getMessage(), failure)))),
+                () -> pull.replyTo().tell(StatusReply.success(false)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRemoveImage(RemoveImage remove) {
+        try {
+            ImageInfo image = images.find(remove.reference());
+            Optional<String> user = byId.entrySet().stream()
+                    .filter(e -> ImageReference.of(e.getValue().image()).map(image.reference()::equals).orElse(false))
+                    .map(Map.Entry::getKey).findFirst();
+            if (!remove.force() && user.isPresent()) {
+                // Docker's words; a name is all a netwharf image is, so the container would lose nothing with force.
+                throw NetwharfException.conflict("conflict: unable to remove repository reference \"" + remove.reference()
+                        + "\" (must force) - container " + user.get().substring(0, 12) + " is using its referenced image "
+                        + image.id().substring("sha256:".length(), "sha256:".length() + 12));
+            }
+            images.remove(image);
+            engine.store().apply(new Change.DeleteImage(image.id())).whenComplete((done, failure) -> remove.replyTo().tell(
+                    failure == null ? StatusReply.success(image) : StatusReply.error(NetwharfException.internal("remove image "
+                            + image.reference().familiar() + " from the store: " + KernelErrors.unwrap(failure).getMessage(), failure))));
+        } catch (NetwharfException e) {
+            remove.replyTo().tell(StatusReply.error(e));
+        }
+        return Behaviors.same();
+    }
+
     /** Modes as dockerd's: the data root 0711, containers/ and each container's folder root's alone. Kept across restarts. */
     private Path logDirectory(String id) throws IOException {
         Directories.ensure(dataRoot, Directories.TRAVERSE_ONLY);
@@ -214,12 +277,13 @@ final class EngineActor {
 
     private Behavior<Command> onRestore(Restore restore) {
         restoring = restore;
+        images.restore(restore.images());
         for (StoredContainer row : restore.rows()) {
             try {
                 ContainerConfig config = ContainerRows.config(row.configJson());
                 ActorRef<ContainerActor.Command> actor = context.spawn(ContainerActor.restore(engine, netwharf, launcher, row, config,
                         logDirectory(row.id())), "container-" + row.id(), CONTAINER_DISPATCHER);
-                byId.put(row.id(), new Entry(config.name(), actor));
+                byId.put(row.id(), new Entry(config.name(), config.image(), actor));
                 idsByName.put(config.name(), row.id());
                 notBackYet.add(row.id());
             } catch (IOException | RuntimeException e) {

@@ -149,7 +149,7 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
     /** What netwharf cannot honour is refused rather than silently dropped. */
     private void checkSupported() {
         if (image == null || image.isEmpty()) {
-            throw NetwharfException.badParameter("no image was given: Image is required (netwharf records it; it does not pull it)");
+            throw NetwharfException.badParameter("no image was given: Image is required (a pulled name: netwharf runs the process on the host's filesystem)");
         }
         if (tty) {
             throw NetwharfException.badParameter("netwharf does not allocate terminals: create the container without -t (Tty)");

@@ -2,6 +2,7 @@ package io.netwharf.gateway;
 
 import io.netwharf.container.ContainerConfig;
 import io.netwharf.container.ContainerView;
+import io.netwharf.container.ImageReference;
 import io.netwharf.container.Signals;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
@@ -22,7 +23,8 @@ import java.util.Map;
 /**
  * Containers in the Docker Engine API's JSON: {@code GET /containers/{id}/json} and the summaries of
  * {@code GET /containers/json}, shaped as Docker 20.10 answers (captured samples) and the v1.51 spec describe them.
- * Fields about what netwharf does not do (images, mounts, cgroups) are present with empty values, since clients
+ * {@code Image} is the image's id and {@code Config.Image} its name as given, as Docker. Fields about what netwharf
+ * does not do (mounts, cgroups) are present with empty values, since clients
  * read them without checking.
  */
 final class ContainerJson {
@@ -54,7 +56,7 @@ final class ContainerJson {
         state.put("Error", c.error());
         state.put("StartedAt", c.startedAt() == null ? ZERO_TIME : time(c.startedAt()));
         state.put("FinishedAt", c.finishedAt() == null ? ZERO_TIME : time(c.finishedAt()));
-        json.put("Image", config.image());
+        json.put("Image", imageId(config.image()));
         // Where the files its process sees are (in container: mode, the other container's), once it has started.
         json.put("ResolvConfPath", c.names() == null ? "" : c.names().resolvConfFile().toString());
         json.put("HostnamePath", c.names() == null ? "" : c.names().hostnameFile().toString());
@@ -193,7 +195,7 @@ final class ContainerJson {
         json.put("Id", c.id());
         json.set("Names", strings(List.of("/" + c.name())));
         json.put("Image", config.image());
-        json.put("ImageID", "");
+        json.put("ImageID", imageId(config.image()));
         json.put("Command", String.join(" ", config.cmd()));
         json.put("Created", config.created().getEpochSecond());
         json.putArray("Ports");
@@ -205,6 +207,14 @@ final class ContainerJson {
         json.putObject("NetworkSettings").set("Networks", networks(c, networkIds));
         json.putArray("Mounts");
         return json;
+    }
+
+    /**
+     * The id of the image a container was created from, derived from its name as a pulled image's is (the image may
+     * have been removed since, as in Docker); empty for an embedded container's label that is no image name.
+     */
+    static String imageId(String image) {
+        return ImageReference.of(image).map(ImageReference::id).orElse("");
     }
 
     /** Docker's human status: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created". */

@@ -4,6 +4,7 @@ import io.netwharf.Netwharf;
 import io.netwharf.container.ContainerActor.WaitCondition;
 import io.netwharf.container.ContainerConfig;
 import io.netwharf.container.ContainerEngine;
+import io.netwharf.container.ContainerRequest;
 import io.netwharf.container.Signals;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
@@ -48,7 +49,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 /**
  * The container endpoints of the Docker Engine API, as far as the network needs them: create, start, stop, kill,
- * restart, wait, remove, list, inspect and logs. What netwharf does not do (attach, exec, images) is answered with
+ * restart, wait, remove, list, inspect and logs; a create needs a pulled image ({@link ImageRoutes}), as Docker's.
+ * What netwharf does not do (attach, exec) is answered with
  * a Docker-style error that says so, never left hanging.
  */
 final class ContainerRoutes {
@@ -109,7 +111,10 @@ final class ContainerRoutes {
         List<String> warnings = new ArrayList<>(kept.warnings());
         Map<String, String> keptJson = new LinkedHashMap<>();
         kept.values().forEach((path, value) -> keptJson.put(path, value.toString()));
-        return engine.create(body.request(name, keptJson, warnings)).thenApply(id -> {
+        ContainerRequest request = body.request(name, keptJson, warnings);
+        // Only a pulled image, as Docker: clients pull on this 404 and create again. The engine takes any label
+        // (embedded users have no images); the image's name is what the container keeps.
+        return engine.image(request.image()).thenCompose(image -> engine.create(request)).thenApply(id -> {
             ArrayNode warned = NODES.arrayNode();
             warnings.forEach(warned::add);
             return DockerJson.response(StatusCodes.CREATED, NODES.objectNode().put("Id", id).set("Warnings", warned));
@@ -238,7 +243,7 @@ final class ContainerRoutes {
     }
 
     /** Runs {@code answer}, turning a refusal thrown before or after it started into Docker's error response. */
-    private static Route answer(Supplier<CompletionStage<HttpResponse>> answer) {
+    static Route answer(Supplier<CompletionStage<HttpResponse>> answer) {
         CompletionStage<HttpResponse> response;
         try {
             response = answer.get();

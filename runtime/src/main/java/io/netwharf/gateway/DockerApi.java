@@ -21,12 +21,11 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
-import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithDefaultHeaders;
 
 /**
  * The Docker Engine API as netwharf serves it: system routes ({@code /_ping}, {@code /version}, {@code /info}),
- * networks, the container routes given, and Docker's 404s for the object kinds the CLI probes in
+ * networks, the container routes given, images (names for the host's filesystem), and Docker's 404s for the object kinds the CLI probes in
  * {@code docker inspect}. Paths may carry an API version from {@value #MIN_API_VERSION} to {@value #API_VERSION}
  * ({@code /v1.51/networks}) or none. Every response carries Docker's headers; every error is Docker's JSON
  * ({@link DockerErrors}). Requests from web pages (with an {@code Origin} header) are refused ({@link BrowserGuard}).
@@ -44,6 +43,7 @@ public final class DockerApi {
                 new SystemRoutes(containers).route(),
                 new NetworkRoutes(netwharf, containers).route(),
                 new ContainerRoutes(containers, netwharf).route(),
+                new ImageRoutes(containers).route(),
                 probes());
         // Built once: the DSL calls each () -> supplier per request, and building the handlers and the versioned
         // alternative there cost CPU on every request (JFR showed the rejection handler being built for each).
@@ -95,13 +95,9 @@ public final class DockerApi {
         return digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
     }
 
-    /** {@code docker inspect X} asks every kind of object in turn; netwharf has none of these. */
+    /** {@code docker inspect X} asks every kind of object in turn; netwharf has none of these (images: {@link ImageRoutes}). */
     private static Route probes() {
         return concat(
-                path(PathMatchers.segment("images").slash("create"), () -> post(() -> DockerErrors.error(StatusCodes.NOT_IMPLEMENTED,
-                        "netwharf does not pull images: it records the image name and runs the command on the host's filesystem"))),
-                pathPrefix("images", () -> pathPrefix(PathMatchers.segment(), x -> path("json", () -> get(() ->
-                        DockerErrors.error(StatusCodes.NOT_FOUND, "No such image: " + x))))),
                 pathPrefix("volumes", () -> path(PathMatchers.segment(), x -> get(() ->
                         DockerErrors.error(StatusCodes.NOT_FOUND, "get " + x + ": no such volume")))),
                 pathPrefix("plugins", () -> pathPrefix(PathMatchers.segment(), x -> path("json", () -> get(() ->

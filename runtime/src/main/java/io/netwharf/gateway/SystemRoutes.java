@@ -162,7 +162,7 @@ final class SystemRoutes {
     }
 
     /** Go's name for the architecture, as /version reports it. */
-    private static String arch() {
+    static String arch() {
         return switch (System.getProperty("os.arch")) {
             case "amd64", "x86_64" -> "amd64";
             case "aarch64" -> "arm64";

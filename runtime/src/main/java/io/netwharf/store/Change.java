@@ -25,6 +25,12 @@ public sealed interface Change {
     /** Deletes the container (its sandbox and endpoints are the runtime's and are deleted by their own changes). */
     record DeleteContainer(String id) implements Change {}
 
+    /** Inserts or replaces the image with this id. */
+    record PutImage(StoredImage image) implements Change {}
+
+    /** Deletes the image (a name only: containers made from it keep their image name). */
+    record DeleteImage(String id) implements Change {}
+
     /** Sets (or with a null value, deletes) a setting. */
     record PutSetting(String key, String value) implements Change {}
 }

@@ -67,6 +67,12 @@ final class StoreSchema {
                 key TEXT PRIMARY KEY,
                 value TEXT NOT NULL
             );
+            """, """
+            CREATE TABLE images (
+                id TEXT PRIMARY KEY,
+                reference TEXT NOT NULL,
+                created TEXT NOT NULL
+            );
             """);
 
     /** The version this code reads and writes. */

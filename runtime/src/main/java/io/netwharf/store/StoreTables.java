@@ -99,6 +99,12 @@ final class StoreTables {
                         k.restartCount(), k.manuallyStopped() ? 1 : 0, k.stopSignal(), k.stopTimeout(), k.configJson());
             } else if (change instanceof Change.DeleteContainer c) {
                 connection.update("DELETE FROM containers WHERE id = ?", c.id());
+            } else if (change instanceof Change.PutImage c) {
+                StoredImage i = c.image();
+                connection.update("INSERT OR REPLACE INTO images (id, reference, created) VALUES (?, ?, ?)", i.id(), i.reference(),
+                        text(i.created()));
+            } else if (change instanceof Change.DeleteImage c) {
+                connection.update("DELETE FROM images WHERE id = ?", c.id());
             } else if (change instanceof Change.PutSetting c) {
                 if (c.value() == null) {
                     connection.update("DELETE FROM settings WHERE key = ?", c.key());
@@ -114,6 +120,7 @@ final class StoreTables {
         List<StoredSandbox> sandboxes = new ArrayList<>();
         List<StoredEndpoint> endpoints = new ArrayList<>();
         List<StoredContainer> containers = new ArrayList<>();
+        List<StoredImage> images = new ArrayList<>();
         Map<String, String> settings = new LinkedHashMap<>();
         try (Statement statement = connection.createStatement()) {
             try (ResultSet r = statement.executeQuery("SELECT id, name, driver, link, subnet, gateway, phase, created, spec FROM networks"
@@ -144,13 +151,18 @@ final class StoreTables {
                             instant(r.getString(11)), r.getInt(12), r.getInt(13) != 0, r.getInt(14), r.getInt(15), r.getString(16)));
                 }
             }
+            try (ResultSet r = statement.executeQuery("SELECT id, reference, created FROM images ORDER BY created, rowid")) {
+                while (r.next()) {
+                    images.add(new StoredImage(r.getString(1), r.getString(2), instant(r.getString(3))));
+                }
+            }
             try (ResultSet r = statement.executeQuery("SELECT key, value FROM settings ORDER BY key")) {
                 while (r.next()) {
                     settings.put(r.getString(1), r.getString(2));
                 }
             }
         }
-        return new StoredState(networks, sandboxes, endpoints, containers, settings);
+        return new StoredState(networks, sandboxes, endpoints, containers, images, settings);
     }
 
     private static String phase(Phase phase) {

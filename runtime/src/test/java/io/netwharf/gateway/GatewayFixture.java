@@ -3,6 +3,7 @@ package io.netwharf.gateway;
 import io.netwharf.Netwharf;
 import io.netwharf.container.ContainerEngine;
 import io.netwharf.container.ContainerRequest;
+import io.netwharf.container.ImageReference;
 import io.netwharf.kernel.KernelSandbox;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.runtime.RuntimeFixture;
@@ -37,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 final class GatewayFixture implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Pulled at the start: the create bodies of the tests name it. */
+    static final String IMAGE = "debian";
 
     final RuntimeFixture runtime;
     final KernelSandbox box;
@@ -58,6 +61,8 @@ final class GatewayFixture implements AutoCloseable {
         socket = Files.createTempDirectory("netwharf-gateway-").resolve("netwharf.sock");
         dataRoot = Files.createTempDirectory("netwharf-data-");
         engine = await(ContainerEngine.start(RuntimeFixture.SYSTEM, netwharf, dataRoot, Duration.ofMinutes(1), false));
+        // The image the tests' create bodies name, pulled as a Docker host would have it (creates need a pulled image).
+        await(engine.pullImage(ImageReference.parse(IMAGE)));
         gateway = await(Gateway.bind(RuntimeFixture.SYSTEM, List.of(new ListenAddress.Unix(socket), new ListenAddress.Tcp("127.0.0.1", 0)),
                 DockerApi.route(netwharf, engine)));
         port = Integer.parseInt(gateway.boundAddresses().stream().filter(a -> a.startsWith("tcp://")).findFirst().orElseThrow()

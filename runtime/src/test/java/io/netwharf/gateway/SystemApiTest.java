@@ -99,7 +99,7 @@ class SystemApiTest {
         assertEquals("page not found", page.message());
         assertDockerHeaders(page);
         assertEquals("page not found", gateway.get("/nosuchthing/at/all").message());
-        assertEquals("No such image: x", gateway.get("/v1.51/images/x/json").message());
+        assertEquals("No such image: x:latest", gateway.get("/v1.51/images/x/json").message());
         assertEquals("get x: no such volume", gateway.get("/v1.51/volumes/x").message());
         assertEquals("plugin \"x\" not found", gateway.get("/v1.51/plugins/x/json").message());
         assertEquals(404, gateway.get("/v1.51/images/x/json").status());

@@ -25,6 +25,7 @@ class FolderModesTest {
         Path looseDataRoot = Files.createDirectories(dir.resolve("data"));
         Files.setPosixFilePermissions(looseDataRoot, PosixFilePermissions.fromString("rwxrwxrwx"));
         try (DaemonChild daemon = new DaemonChild(dir).awaitListening()) {
+            assertEquals(200, Curl.request(daemon.socket, "POST", "/v1.51/images/create?fromImage=debian&tag=latest", null).status());
             Curl.Answer created = Curl.request(daemon.socket, "POST", "/v1.51/containers/create?name=modes", "{\"Image\":\"debian\"}");
             assertEquals(201, created.status(), created.toString());
             String id = new ObjectMapper().readTree(created.body()).get("Id").asText();

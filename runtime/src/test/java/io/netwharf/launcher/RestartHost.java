@@ -36,6 +36,7 @@ final class RestartHost implements AutoCloseable {
     final String marker = "0.000" + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
     private final List<String> daemonArgs;
     private DaemonChild daemon;
+    private boolean pulled;
     private ApiClient api;
     private int starts;
 
@@ -48,7 +49,13 @@ final class RestartHost implements AutoCloseable {
 
     /** Starts a daemon (none may be running) with {@code jvmArgs}, and waits until it listens. */
     DaemonChild start(String... jvmArgs) throws IOException, InterruptedException {
-        return launch(jvmArgs).awaitListening();
+        DaemonChild started = launch(jvmArgs).awaitListening();
+        if (!pulled) {
+            // Once: creates need a pulled image, and the store keeps it for the daemons started after this one.
+            post("/images/create?fromImage=debian&tag=latest", null, 200);
+            pulled = true;
+        }
+        return started;
     }
 
     /** Starts a daemon without waiting for it: one armed with a fault point may die before it listens. */

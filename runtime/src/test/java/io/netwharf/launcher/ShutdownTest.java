@@ -35,6 +35,7 @@ class ShutdownTest {
     @Test
     void sigtermAnswersEveryRequestInFlight() throws Exception {
         try (DaemonChild daemon = new DaemonChild(dir).awaitListening()) {
+            assertEquals(200, Curl.request(daemon.socket, "POST", "/v1.51/images/create?fromImage=debian&tag=latest", null).status());
             List<SocketChannel> clients = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 clients.add(SocketChannel.open(StandardProtocolFamily.UNIX));

@@ -19,13 +19,14 @@ public final class MemoryStore implements Store {
     private final Map<String, StoredSandbox> sandboxes = new LinkedHashMap<>();
     private final Map<String, StoredEndpoint> endpoints = new LinkedHashMap<>();
     private final Map<String, StoredContainer> containers = new LinkedHashMap<>();
+    private final Map<String, StoredImage> images = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final List<Change> applied = new ArrayList<>();
 
     @Override
     public synchronized StoredState load() {
         return new StoredState(List.copyOf(networks.values()), List.copyOf(sandboxes.values()), List.copyOf(endpoints.values()),
-                List.copyOf(containers.values()), Map.copyOf(settings));
+                List.copyOf(containers.values()), List.copyOf(images.values()), Map.copyOf(settings));
     }
 
     @Override
@@ -49,6 +50,10 @@ public final class MemoryStore implements Store {
                 containers.put(c.container().id(), c.container());
             } else if (change instanceof Change.DeleteContainer c) {
                 containers.remove(c.id());
+            } else if (change instanceof Change.PutImage c) {
+                images.put(c.image().id(), c.image());
+            } else if (change instanceof Change.DeleteImage c) {
+                images.remove(c.id());
             } else if (change instanceof Change.PutSetting c) {
                 if (c.value() == null) {
                     settings.remove(c.key());

@@ -155,6 +155,38 @@ class SqliteStoreTest {
     }
 
     @Test
+    void imagesComeBackAcrossAReopenAndADeletionTakesOnlyItsOwn() throws Exception {
+        StoredImage debian = new StoredImage("sha256:d1", "docker.io/library/debian:latest", T0);
+        StoredImage alpine = new StoredImage("sha256:a1", "docker.io/library/alpine:3", T0.plusSeconds(1));
+        try (Store store = open()) {
+            await(store.apply(new Change.PutImage(alpine), new Change.PutImage(debian)));
+        }
+        try (Store store = open()) {
+            assertEquals(List.of(debian, alpine), store.load().images(), "images by creation time");
+            await(store.apply(new Change.DeleteImage("sha256:d1")));
+            assertEquals(List.of(alpine), store.load().images());
+        }
+    }
+
+    @Test
+    void aFileOfTheFirstSchemaGainsTheImagesTableAndKeepsItsRows() throws Exception {
+        StoredContainer c1 = container("c1", "exited", T0);
+        try (Store store = open()) {
+            await(store.apply(new Change.PutContainer(c1)));
+        }
+        Path file = dir.resolve("netwharf.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE images");
+            s.execute("PRAGMA user_version = 1");
+        }
+        try (Store store = open()) {
+            await(store.apply(new Change.PutImage(new StoredImage("sha256:d1", "docker.io/library/debian:latest", T0))));
+            assertEquals(List.of(c1), store.load().containers());
+            assertEquals(1, store.load().images().size());
+        }
+    }
+
+    @Test
     void aStoreOfANewerSchemaIsRefusedNamingBothVersionsAndLeftAsItWas() throws Exception {
         open().close();
         Path file = dir.resolve("netwharf.db");
