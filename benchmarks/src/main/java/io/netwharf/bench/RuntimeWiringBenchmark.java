@@ -11,6 +11,8 @@ import io.netwharf.network.bridge.BridgeDriver;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
+import io.netwharf.protocol.model.NetworkMode;
+import io.netwharf.protocol.model.PortBinding;
 import io.netwharf.protocol.rtnetlink.LinkData;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
 import io.netwharf.runtime.RuntimeConfig;
@@ -123,6 +125,14 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             + "the JIT has compiled the runtime's paths before the first timed round, as in a long-running runtime (default ${DEFAULT-VALUE})")
     int warmUp = -1;
 
+    @Option(names = "--published-ports", description = "also run, every round, the netwharf side with K published tcp ports per "
+            + "container (host ports " + FIRST_HOST_PORT + " upwards, each its own, to container ports 80, 443, 8080, 9090, ...), to "
+            + "compare with the side without ports in the same run; 0: no such side (default ${DEFAULT-VALUE})")
+    int publishedPorts = 0;
+
+    /** Where the published-ports side's host ports start: above the usual ephemeral range's start is avoided. */
+    static final int FIRST_HOST_PORT = 10000;
+
     @Option(names = "--namespace-threads", description = "the runtime's namespaceThreads setting (default: the runtime's own default)")
     Integer namespaceThreads;
 
@@ -153,7 +163,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                          Histogram removeLatency, long heapEmpty, long heapFull) {}
 
     /** Every side's rounds, for the report and the chart. */
-    private record Results(List<Round> ours, List<HttpSide.Run> http, List<Double> ipBatch, List<BaselineRun> pipework,
+    private record Results(List<Round> ours, List<Round> oursWithPorts, List<HttpSide.Run> http, List<Double> ipBatch, List<BaselineRun> pipework,
                            List<BaselineRun> cniSequential, List<BaselineRun> cniParallel, List<BaselineRun> netavark) {}
 
     /** A batch of requests: how long from the first issue to the last answer, each one's latency, the answers. */
@@ -166,10 +176,12 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
         if (containers < 1 || containers > BridgeDriver.MAX_PORTS || rounds < 1 || concurrency < 0 || pipeworkRounds < 0 || warmUp < -1
                 || timelineInterval < 0 || (namespaceThreads != null && namespaceThreads < 1) || cniRounds < 0
-                || (cniParallel != null && cniParallel < 0) || netavarkRounds < 0 || httpClients < 0 || httpWarmUp < -1) {
+                || (cniParallel != null && cniParallel < 0) || netavarkRounds < 0 || httpClients < 0 || httpWarmUp < -1
+                || publishedPorts < 0 || FIRST_HOST_PORT + (long) publishedPorts * containers > 65536) {
             System.err.println("--containers must be 1.." + BridgeDriver.MAX_PORTS + ", --rounds and --namespace-threads at least 1, "
                     + "--concurrency, --pipework-rounds, --cni-rounds, --cni-parallel, --netavark-rounds, --http-clients and --timeline-interval "
-                    + "at least 0, --warm-up and --http-warm-up at least -1");
+                    + "at least 0, --warm-up and --http-warm-up at least -1, --published-ports times --containers at most "
+                    + (65536 - FIRST_HOST_PORT));
             return 2;
         }
         String cniMissing = skipCni ? null : CniBaseline.unavailable();
@@ -185,6 +197,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             runDirectory = Files.createTempDirectory("netwharf-bench-");
         }
         List<Round> ours = new ArrayList<>();
+        List<Round> oursWithPorts = new ArrayList<>();
         List<Double> ipBatch = new ArrayList<>();
         List<BaselineRun> pipework = new ArrayList<>();
         List<BaselineRun> cniSequential = new ArrayList<>();
@@ -204,6 +217,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                 }
             }
             List<String> slowSides = new ArrayList<>();
+            if (publishedPorts > 0) {
+                slowSides.add("netwharf with " + publishedPorts + " published ports per container in " + rounds);
+            }
             if (httpClients > 0) {
                 slowSides.add("HTTP with " + httpClients + " clients in " + rounds);
             }
@@ -224,12 +240,19 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                     slowSides.isEmpty() ? "" : " (" + String.join(", ", slowSides) + ")", Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().maxMemory() >> 20);
             if (warmUp != 0) {
-                runOurs(system, netns, 0, warmUp < 0 ? containers : Math.min(warmUp, containers)); // discarded
+                int warmUpContainers = warmUp < 0 ? containers : Math.min(warmUp, containers);
+                runOurs(system, netns, 0, warmUpContainers, 0); // discarded
+                if (publishedPorts > 0) {
+                    runOurs(system, netns, 0, warmUpContainers, publishedPorts);
+                }
             }
             for (int round = 1; round <= rounds; round++) {
                 boolean oursFirst = round % 2 == 1;
                 if (oursFirst) {
-                    ours.add(runOurs(system, netns, round, containers));
+                    ours.add(runOurs(system, netns, round, containers, 0));
+                }
+                if (publishedPorts > 0) { // between the two places of the side without ports: neither always goes first
+                    oursWithPorts.add(runOurs(system, netns, round, containers, publishedPorts));
                 }
                 if (!skipIp) {
                     long[] cpu = BenchSupport.cpuTicks();
@@ -242,7 +265,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                     }
                 }
                 if (!oursFirst) {
-                    ours.add(runOurs(system, netns, round, containers));
+                    ours.add(runOurs(system, netns, round, containers, 0));
                 }
                 if (httpClients > 0) {
                     HttpSide.Run h = HttpSide.run(netns, runDirectory, round, containers, httpClients,
@@ -280,7 +303,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                 BenchSupport.deleteTree(runDirectory);
             }
         }
-        Results results = new Results(ours, http, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
+        Results results = new Results(ours, oursWithPorts, http, ipBatch, pipework, cniSequential, cniParallelRuns, netavark);
         report(results);
         if (out != null) {
             chart(results);
@@ -288,9 +311,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private Round runOurs(ActorSystem<Void> system, NetnsDirectory netns, int round, int n) throws Exception {
-        String hostName = "rt-host-" + round;
-        Path runtimeDirectory = runDirectory.resolve("rt-" + round);
+    /** One netwharf round: {@code ports} published tcp ports per container, or none. */
+    private Round runOurs(ActorSystem<Void> system, NetnsDirectory netns, int round, int n, int ports) throws Exception {
+        String hostName = "rt-host-" + round + (ports > 0 ? "-ports" : "");
+        Path runtimeDirectory = runDirectory.resolve("rt-" + round + (ports > 0 ? "-ports" : ""));
         try (Netns host = netns.create(hostName)) {
             RuntimeConfig.Builder builder = RuntimeConfig.builder().hostNetns(host.path()).runDirectory(runtimeDirectory);
             if (namespaceThreads != null) {
@@ -312,13 +336,14 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                 Timeline sampler = timeline ? Timeline.start(netns.openSocket(host), bridge, runtimeDirectory.resolve("netns"), n, this) : null;
                 Batch<ContainerInfo> created;
                 try {
-                    created = issue(n, i -> netwharf.createContainer(ContainerSpec.of("c" + i, "bridge")), "create");
+                    created = issue(n, i -> netwharf.createContainer(spec(i, ports)), "create");
                 } finally {
                     if (sampler != null) {
                         sampler.stopAndPrint(round);
                     }
                 }
-                List<String> ids = verifyCreated(netwharf, socket, bridge, created.answers(), n);
+                List<String> ids = verifyCreated(netwharf, socket, bridge, created.answers(), n, ports);
+                List<String> sample = PublishedPortRules.verifyPresent(host.path(), created.answers(), ports);
                 created = new Batch<>(created.seconds(), created.latency(), List.of()); // not counted in the heap below
                 long heapFull = heapUsed();
 
@@ -327,6 +352,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
                 BenchSupport.awaitNoPorts(socket, bridge);
                 double removeSeconds = (System.nanoTime() - removeStart) / 1e9;
                 verifyRemoved(netwharf);
+                PublishedPortRules.verifyGone(host.path(), sample);
                 result = new Round(created.seconds(), created.latency(), removed.seconds(), removeSeconds, removed.latency(),
                         heapEmpty, heapFull);
             } finally {
@@ -334,7 +360,7 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             }
             BenchSupport.settle();
             if (round > 0) {
-                System.out.printf("round %d: netwharf create %.3f s (p50 %.1f ms, p99 %.1f ms), remove %.3f s (answered in %.3f s); "
+                System.out.printf("round %d: netwharf" + (ports > 0 ? " with " + ports + " ports each" : "") + " create %.3f s (p50 %.1f ms, p99 %.1f ms), remove %.3f s (answered in %.3f s); "
                                 + "heap %d MiB with %d containers, %d MiB without%n", round, result.createSeconds(),
                         result.createLatency().getValueAtPercentile(50) / 1e3, result.createLatency().getValueAtPercentile(99) / 1e3,
                         result.removeSeconds(), result.removeAnsweredSeconds(), result.heapFull() >> 20, n, result.heapEmpty() >> 20);
@@ -346,11 +372,27 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         }
     }
 
+    /** Container {@code i}'s spec: bridge mode, with {@code ports} published tcp ports, each on a host port of its own. */
+    private static ContainerSpec spec(int i, int ports) {
+        if (ports == 0) {
+            return ContainerSpec.of("c" + i, "bridge");
+        }
+        List<PortBinding> bindings = new ArrayList<>();
+        for (int k = 0; k < ports; k++) {
+            int containerPort = k < CONTAINER_PORTS.length ? CONTAINER_PORTS[k] : 10000 + k;
+            bindings.add(new PortBinding("", FIRST_HOST_PORT + i * ports + k, containerPort, "tcp"));
+        }
+        return new ContainerSpec(null, "c" + i, NetworkMode.BRIDGE_MODE, Map.of(), bindings, List.of());
+    }
+
+    private static final int[] CONTAINER_PORTS = {80, 443, 8080, 9090};
+
     /**
      * Checks from outside, with the kernel's own listing, that every container is a port of the bridge and up, and
      * that the answers name distinct addresses; returns the containers' ids.
      */
-    private static List<String> verifyCreated(Netwharf netwharf, NetlinkSocket socket, int bridge, List<ContainerInfo> made, int n) {
+    private static List<String> verifyCreated(Netwharf netwharf, NetlinkSocket socket, int bridge, List<ContainerInfo> made, int n,
+                                              int ports) {
         int up = BenchSupport.portsUp(socket, bridge).size();
         if (up != n) {
             throw new IllegalStateException("expected " + n + " bridge ports up, found " + up);
@@ -360,6 +402,9 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
             EndpointInfo endpoint = c.endpoints().get("bridge");
             if (endpoint == null || !addresses.add(endpoint.ipv4Address())) {
                 throw new IllegalStateException("container " + c.name() + " has no address of its own on the bridge: " + endpoint);
+            }
+            if (c.ports().size() != ports) {
+                throw new IllegalStateException("container " + c.name() + " has " + c.ports() + " published, expected " + ports + " ports");
             }
         }
         int inUse = await(netwharf.addressesInUse("bridge"));
@@ -461,6 +506,15 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         row("netwharf remove (first request to last answer)", medianOf(ours, Round::removeAnsweredSeconds),
                 medianOf(ours, r -> r.removeLatency().getValueAtPercentile(50)), medianOf(ours, r -> r.removeLatency().getValueAtPercentile(99)),
                 medianOf(ours, r -> r.removeLatency().getMaxValue()));
+        List<Round> withPorts = results.oursWithPorts();
+        if (!withPorts.isEmpty()) {
+            row("netwharf create, " + publishedPorts + " published ports each", medianOf(withPorts, Round::createSeconds),
+                    medianOf(withPorts, r -> r.createLatency().getValueAtPercentile(50)),
+                    medianOf(withPorts, r -> r.createLatency().getValueAtPercentile(99)),
+                    medianOf(withPorts, r -> r.createLatency().getMaxValue()));
+            row("netwharf remove, " + publishedPorts + " published ports each", medianOf(withPorts, Round::removeSeconds),
+                    Double.NaN, Double.NaN, Double.NaN);
+        }
         if (!http.isEmpty()) {
             row("netwharf HTTP API, " + httpClients + " clients: create+start", medianOf(http, HttpSide.Run::launchSeconds),
                     medianOf(http, HttpSide.Run::p50Micros), medianOf(http, HttpSide.Run::p99Micros),
@@ -494,6 +548,10 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
         double create = medianOf(ours, Round::createSeconds);
         if (!skipIp) {
             System.out.printf("ratio netwharf create / ip -batch host side: %.2f  (target: at most 1.3)%n", create / median(ipBatch));
+        }
+        if (!withPorts.isEmpty()) {
+            System.out.printf("ratio netwharf create with %d published ports each / without: %.2f  (target: at most 1.2)%n",
+                    publishedPorts, medianOf(withPorts, Round::createSeconds) / create);
         }
         if (!pipework.isEmpty()) {
             System.out.printf("ratio pipework / netwharf create:            %.1f  (target: at least 10)%n",
