@@ -20,14 +20,31 @@ public interface Firewall {
      * always ends in the same state: the runtime adds its networks again afterwards.
      */
     default void setUp() {
-        setUp(List.of());
+        setUp(List.of(), List.of());
     }
 
     /**
      * Creates the tables with the rules of {@code networks} in them, in one atomic change: a restart reinstalls every
      * network's rules without a moment in which the running containers' traffic goes unfiltered or unmasqueraded.
      */
-    void setUp(List<NetworkRules> networks);
+    void setUp(List<NetworkRules> networks, List<PortForwards> forwards);
+
+    /** {@link #setUp(List, List)} without published ports. */
+    default void setUp(List<NetworkRules> networks) {
+        setUp(networks, List.of());
+    }
+
+    /**
+     * Refuses, before any kernel change, published ports this backend cannot forward (all of them, without a
+     * firewall: a port the user believes published must not silently stay closed).
+     */
+    default void checkPublishable(String container) {}
+
+    /** Forwards one container's published ports to it, as one atomic change; a host port already forwarded fails it whole. */
+    void addForwards(PortForwards forwards);
+
+    /** Removes what {@link #addForwards} added, given the same forwards. */
+    void removeForwards(PortForwards forwards);
 
     /** Adds the rules of one network: isolation from other netwharf networks, ICC, masquerade, internal. */
     void addNetwork(NetworkRules rules);

@@ -1,5 +1,7 @@
 package io.netwharf.firewall;
 
+import io.netwharf.protocol.model.PortBinding;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,17 @@ import java.util.regex.Pattern;
  * require). It matches the subnet as both source and destination rather than the bridge name: {@code meta ibrname}
  * needs nft_meta_bridge, which kernels built without CONFIG_NFT_BRIDGE_META (this project's test kernel) refuse.
  *
+ * <p>Published ports are DNAT by two maps, {@code published_on} (a host address, protocol and port) and
+ * {@code published_any} (protocol and port, on every local address), whose elements are a container's address and
+ * port: publishing a container's ports adds its elements, one batch, and nothing else changes. They apply to traffic
+ * for a local address arriving from outside (prerouting) and sent by the host itself (output), so
+ * {@code 127.0.0.1:<port>} on the host works too: that needs {@code route_localnet} on the bridge (the runtime sets
+ * it; the kernel otherwise drops a packet from 127.0.0.1 leaving by another interface) and masquerading of such
+ * packets, done here. Chosen over a proxy in the daemon as docker-proxy does it: no socket, thread or copy per
+ * connection, and the container sees the remote client's own address. Traffic from a container to a published port
+ * (hairpin) is masqueraded so the answer comes back through the host, which undoes the DNAT; its bridge port needs
+ * hairpin mode when the container reaches its own port, also set by the runtime.
+ *
  * <p>Names go into the text as they are, so {@link #problemWith} refuses, before any text is made, a bridge name
  * or subnet that could not be written there safely.
  */
@@ -27,6 +40,7 @@ final class NftablesCommands {
 
     /** Characters nft takes in an unquoted chain name; nft 1.0.6 refuses quoted chain names where chains are named. */
     private static final Pattern BRIDGE = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
     private static final Pattern IPV4_CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");
 
     private static final String DROP_TABLES = """
@@ -40,7 +54,7 @@ final class NftablesCommands {
 
     /** Both tables, emptied of networks: whatever netwharf tables exist are dropped first, in the same batch. */
     static String setUp() {
-        return setUp(List.of());
+        return setUp(List.of(), List.of());
     }
 
     /**
@@ -48,10 +62,16 @@ final class NftablesCommands {
      * batch. The networks' chains and elements are declared inside the table blocks: nft 1.0.6 refuses elements of an
      * interval map added by a separate command in the batch that creates the map.
      */
-    static String setUp(List<NetworkRules> networks) {
+    static String setUp(List<NetworkRules> networks, List<PortForwards> forwards) {
         StringBuilder nft = new StringBuilder(DROP_TABLES);
         nft.append("table ip netwharf {\n");
         nft.append("    set bridges { type ifname;").append(elements(networks.stream().map(r -> quote(r.bridge())).toList())).append(" }\n");
+        nft.append("    set subnets { type ipv4_addr; flags interval;").append(elements(networks.stream().map(NetworkRules::subnet).toList()))
+                .append(" }\n");
+        nft.append("    map published_any { type inet_proto . inet_service : ipv4_addr . inet_service;")
+                .append(elements(forwards.stream().flatMap(f -> anyElements(f).stream()).toList())).append(" }\n");
+        nft.append("    map published_on { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service;")
+                .append(elements(forwards.stream().flatMap(f -> onElements(f).stream()).toList())).append(" }\n");
         for (NetworkRules r : networks) {
             chains(r).forEach((chain, rules) -> {
                 nft.append("    chain ").append(chain).append(" {\n");
@@ -72,8 +92,22 @@ final class NftablesCommands {
                         iifname vmap @from_bridge
                         oifname vmap @to_bridge
                     }
+                    chain published {
+                        meta l4proto { tcp, udp } dnat ip to ip daddr . meta l4proto . th dport map @published_on
+                        meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @published_any
+                    }
+                    chain prerouting {
+                        type nat hook prerouting priority dstnat; policy accept;
+                        fib daddr type local jump published
+                    }
+                    chain output {
+                        type nat hook output priority -100; policy accept;
+                        fib daddr type local jump published
+                    }
                     chain postrouting {
                         type nat hook postrouting priority srcnat; policy accept;
+                        ip saddr 127.0.0.0/8 oifname @bridges masquerade
+                        ct status dnat ip saddr @subnets oifname @bridges masquerade
                         ip saddr vmap @masquerade_from
                     }
                 }
@@ -135,6 +169,7 @@ final class NftablesCommands {
             rules.forEach(rule -> nft.append("add rule ip netwharf ").append(chain).append(' ').append(rule).append('\n'));
         });
         nft.append("create element ip netwharf bridges { ").append(quote(br)).append(" }\n");
+        nft.append("create element ip netwharf subnets { ").append(r.subnet()).append(" }\n");
         nft.append("create element ip netwharf from_bridge { ").append(quote(br)).append(" : jump from-").append(br).append(" }\n");
         nft.append("create element ip netwharf to_bridge { ").append(quote(br)).append(" : jump to-").append(br).append(" }\n");
         if (r.masqueraded()) {
@@ -151,6 +186,7 @@ final class NftablesCommands {
         String br = r.bridge();
         StringBuilder nft = new StringBuilder();
         nft.append("delete element ip netwharf bridges { ").append(quote(br)).append(" }\n");
+        nft.append("delete element ip netwharf subnets { ").append(r.subnet()).append(" }\n");
         nft.append("delete element ip netwharf from_bridge { ").append(quote(br)).append(" }\n");
         nft.append("delete element ip netwharf to_bridge { ").append(quote(br)).append(" }\n");
         if (r.masqueraded()) {
@@ -164,6 +200,66 @@ final class NftablesCommands {
             nft.append("delete chain ip netwharf ").append(chain).append(br).append('\n');
         }
         return nft.toString();
+    }
+
+    /**
+     * A container's forwards: its elements of both maps, created, so a host port another container has already
+     * fails the whole batch instead of taking its traffic.
+     */
+    static String addForwards(PortForwards f) {
+        return forwardElements("create", f);
+    }
+
+    static String removeForwards(PortForwards f) {
+        return forwardElements("delete", f);
+    }
+
+    private static String forwardElements(String verb, PortForwards f) {
+        StringBuilder nft = new StringBuilder();
+        List<String> any = anyElements(f);
+        List<String> on = onElements(f);
+        if (!any.isEmpty()) {
+            nft.append(verb).append(" element ip netwharf published_any { ").append(String.join(", ", any)).append(" }\n");
+        }
+        if (!on.isEmpty()) {
+            nft.append(verb).append(" element ip netwharf published_on { ").append(String.join(", ", on)).append(" }\n");
+        }
+        return nft.toString();
+    }
+
+    /** The bindings on every local address: {@code tcp . 8080 : 10.0.0.2 . 80}. */
+    private static List<String> anyElements(PortForwards f) {
+        return f.bindings().stream().filter(b -> onEveryAddress(b.hostIp()))
+                .map(b -> b.protocol() + " . " + b.hostPort() + " : " + f.address() + " . " + b.containerPort()).toList();
+    }
+
+    /** The bindings on one host address: {@code 127.0.0.1 . tcp . 8080 : 10.0.0.2 . 80}. */
+    private static List<String> onElements(PortForwards f) {
+        return f.bindings().stream().filter(b -> !onEveryAddress(b.hostIp()))
+                .map(b -> b.hostIp() + " . " + b.protocol() + " . " + b.hostPort() + " : " + f.address() + " . " + b.containerPort()).toList();
+    }
+
+    private static boolean onEveryAddress(String hostIp) {
+        return hostIp.isEmpty() || hostIp.equals("0.0.0.0");
+    }
+
+    /** Why {@code f} cannot be written as nft text, or null when it can: addresses, ports and protocols are checked. */
+    static String problemWith(PortForwards f) {
+        if (!IPV4.matcher(f.address()).matches()) {
+            return "container address '" + f.address() + "' is not an IPv4 address";
+        }
+        for (PortBinding b : f.bindings()) {
+            if (!onEveryAddress(b.hostIp()) && !IPV4.matcher(b.hostIp()).matches()) {
+                return "host address '" + b.hostIp() + "' is not an IPv4 address";
+            }
+            if (!b.protocol().equals("tcp") && !b.protocol().equals("udp")) {
+                return "protocol '" + b.protocol() + "' is not tcp or udp";
+            }
+            if (b.hostPort() < 1 || b.hostPort() > 65535 || b.containerPort() < 1 || b.containerPort() > 65535) {
+                return "port " + b.hostPort() + ":" + b.containerPort() + " is not in 1..65535";
+            }
+        }
+        return null;
     }
 
     /** Source and destination both in the subnet: one container talking to another on the same bridge. */

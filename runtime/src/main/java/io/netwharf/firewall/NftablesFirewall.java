@@ -23,15 +23,23 @@ public final class NftablesFirewall implements Firewall {
     }
 
     @Override
-    public void setUp(List<NetworkRules> networks) {
+    public void setUp(List<NetworkRules> networks, List<PortForwards> forwards) {
         for (NetworkRules rules : networks) {
             String problem = NftablesCommands.problemWith(rules);
             if (problem != null) {
                 throw new NftablesException("set up the netwharf firewall tables with network " + rules.network(), problem, null);
             }
         }
-        nft.run(host, networks.isEmpty() ? "set up the netwharf firewall tables"
-                : "set up the netwharf firewall tables with the rules of " + networks.size() + " networks", NftablesCommands.setUp(networks));
+        for (PortForwards f : forwards) {
+            String problem = NftablesCommands.problemWith(f);
+            if (problem != null) {
+                throw new NftablesException("set up the netwharf firewall tables with the published ports of container " + f.container(),
+                        problem, null);
+            }
+        }
+        nft.run(host, networks.isEmpty() && forwards.isEmpty() ? "set up the netwharf firewall tables"
+                : "set up the netwharf firewall tables with the rules of " + networks.size() + " networks and the published ports of "
+                + forwards.size() + " containers", NftablesCommands.setUp(networks, forwards));
     }
 
     @Override
@@ -42,6 +50,25 @@ public final class NftablesFirewall implements Firewall {
     @Override
     public void removeNetwork(NetworkRules rules) {
         apply("remove", rules, NftablesCommands::removeNetwork);
+    }
+
+    @Override
+    public void addForwards(PortForwards forwards) {
+        forward("publish", forwards, NftablesCommands::addForwards);
+    }
+
+    @Override
+    public void removeForwards(PortForwards forwards) {
+        forward("unpublish", forwards, NftablesCommands::removeForwards);
+    }
+
+    private void forward(String verb, PortForwards forwards, Function<PortForwards, String> commands) {
+        String operation = verb + " the ports of container " + forwards.container() + " (" + forwards.address() + ")";
+        String problem = NftablesCommands.problemWith(forwards);
+        if (problem != null) {
+            throw new NftablesException(operation, problem, null);
+        }
+        nft.run(host, operation, commands.apply(forwards));
     }
 
     @Override

@@ -25,10 +25,26 @@ public final class NoFirewall implements Firewall {
     }
 
     @Override
-    public void setUp(List<NetworkRules> networks) {
+    public void setUp(List<NetworkRules> networks, List<PortForwards> forwards) {
         networks.forEach(this::addNetwork);
         LOG.warn("--iptables=false: netwharf installs no firewall rules; its networks are not isolated from each other, "
                 + "their traffic is not masqueraded, and icc=false and internal networks are refused");
+    }
+
+    @Override
+    public void checkPublishable(String container) {
+        throw NetwharfException.badParameter("container " + container + ": published ports need netwharf's firewall, which is off "
+                + "(--iptables=false): nothing would forward them");
+    }
+
+    @Override
+    public void addForwards(PortForwards forwards) {
+        checkPublishable(forwards.container());
+    }
+
+    @Override
+    public void removeForwards(PortForwards forwards) {
+        // Nothing was added.
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.List;
 public final class StartupFirewall implements Firewall {
     private final Firewall backend;
     private final List<NetworkRules> noted = new ArrayList<>();
+    private final List<PortForwards> notedForwards = new ArrayList<>();
     private volatile boolean installed;
 
     public StartupFirewall(Firewall backend) {
@@ -25,14 +26,15 @@ public final class StartupFirewall implements Firewall {
 
     /** Installs the tables with every network noted so far; from now on, changes go to the backend at once. */
     public synchronized void install() {
-        backend.setUp(List.copyOf(noted));
+        backend.setUp(List.copyOf(noted), List.copyOf(notedForwards));
         noted.clear();
+        notedForwards.clear();
         installed = true;
     }
 
     @Override
-    public synchronized void setUp(List<NetworkRules> networks) {
-        backend.setUp(networks);
+    public synchronized void setUp(List<NetworkRules> networks, List<PortForwards> forwards) {
+        backend.setUp(networks, forwards);
         installed = true;
     }
 
@@ -51,6 +53,29 @@ public final class StartupFirewall implements Firewall {
             backend.removeNetwork(rules);
         } else {
             noted.remove(rules);
+        }
+    }
+
+    @Override
+    public void checkPublishable(String container) {
+        backend.checkPublishable(container);
+    }
+
+    @Override
+    public synchronized void addForwards(PortForwards forwards) {
+        if (installed) {
+            backend.addForwards(forwards);
+        } else {
+            notedForwards.add(forwards);
+        }
+    }
+
+    @Override
+    public synchronized void removeForwards(PortForwards forwards) {
+        if (installed) {
+            backend.removeForwards(forwards);
+        } else {
+            notedForwards.remove(forwards);
         }
     }
 

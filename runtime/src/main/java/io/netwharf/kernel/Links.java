@@ -100,6 +100,19 @@ public final class Links {
         return set("set " + name + (up ? " up" : " down"), name, b -> b.up(up));
     }
 
+    /**
+     * Lets bridge port {@code name} send frames back out of itself (the bridge's hairpin mode, {@code bridge link set
+     * hairpin on}): a container reaching its own published port through the host's address sends its packet to the
+     * host, which forwards it, DNATed, back to the port it came from.
+     */
+    public static NetlinkOperation setHairpin(String name, boolean on) {
+        String what = "set hairpin mode of bridge port " + name + (on ? " on" : " off");
+        checkName(what, name);
+        // RTM_NEWLINK on an existing link, as ip link's "type bridge_slave": RTM_SETLINK ignores IFLA_LINKINFO.
+        LinkMessage link = LinkMessage.builder().name(name).slaveKind("bridge").hairpin(on).build();
+        return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, 0, link));
+    }
+
     public static NetlinkOperation setMtu(String name, int mtu) {
         return set("set mtu of " + name + " to " + mtu, name, b -> b.mtu(mtu));
     }

@@ -3,6 +3,7 @@ package io.netwharf.kernel;
 import io.netwharf.protocol.netlink.Errno;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -45,7 +46,10 @@ public final class Sysctl {
         String operation = "read sysctl " + key + (netns == null ? "" : " in " + netns);
         return threads.call(netns, () -> {
             try {
-                return Files.readString(file, StandardCharsets.US_ASCII).strip();
+                // Not Files.readString: it sizes its read by the file's size, which /proc gives as 0, and returns the first byte.
+                try (InputStream in = Files.newInputStream(file)) {
+                    return new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+                }
             } catch (NoSuchFileException e) {
                 throw new KernelException(operation, Errno.ENOENT.number, "no such kernel parameter");
             } catch (IOException e) {

@@ -30,8 +30,8 @@ import java.util.concurrent.CompletionStage;
  * The saga that gives a new container its namespace and its networks, one per creation, a child of the runtime:
  * the sandbox's {@code Create}, then a {@code Connect} per network (each recording its endpoint before its link is
  * made), all sent at once (the sandbox handles them in
- * order, one at a time, and each of them undoes its own half-made work), then the sandbox recorded in the store
- * before the runtime hears of it. When any fails, the undo is the sandbox's
+ * order, one at a time, and each of them undoes its own half-made work), then its published ports forwarded, then
+ * the sandbox recorded in the store before the runtime hears of it. When any fails, the undo is the sandbox's
  * {@code Destroy}, sent once every answer is in, so it cannot overtake a {@code Connect} still queued; the runtime
  * hears the failure of the first step that failed once the sandbox is gone, or with what was left when the undo
  * failed too.
@@ -41,6 +41,24 @@ final class ContainerWiring {
 
     /** A network the container joins, and how. */
     record Join(NetworkHandle network, EndpointSpec spec) {}
+
+    /** The container's published ports: forwarded once its endpoints exist, taken back by the undo. */
+    interface Publishing {
+        Publishing NONE = new Publishing() {
+            public CompletionStage<Void> publish(List<EndpointInfo> endpoints) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            public CompletionStage<Void> unpublish() {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+
+        /** {@code endpoints}: in the order of the joins; the ports go to the first one's address. */
+        CompletionStage<Void> publish(List<EndpointInfo> endpoints);
+
+        CompletionStage<Void> unpublish();
+    }
 
     /** What the runtime hears, about the container {@code containerId}. */
     sealed interface Outcome {
@@ -62,6 +80,9 @@ final class ContainerWiring {
 
     private record Destroyed(StepFailed failed, Throwable undoFailure) implements Command {}
 
+    /** The ports are forwarded, or failed to be. */
+    private record Published(Answered answered, Throwable failure) implements Command {}
+
     /** The store has the sandbox as done, or failed to. */
     private record Recorded(Answered answered, Throwable failure) implements Command {}
 
@@ -76,7 +97,7 @@ final class ContainerWiring {
      * their links existed.
      */
     static Behavior<Command> create(ActorRef<SandboxActor.Command> sandbox, StoredSandbox record, List<Join> joins, Store store,
-                                    Duration timeout, ActorRef<Outcome> replyTo) {
+                                    Publishing publishing, Duration timeout, ActorRef<Outcome> replyTo) {
         String containerId = record.containerId();
         String label = record.label();
         return Behaviors.setup(context -> {
@@ -96,23 +117,35 @@ final class ContainerWiring {
                         StepFailed failed = (StepFailed) answered.results().stream().filter(r -> r instanceof StepFailed)
                                 .findFirst().orElse(null);
                         if (failed != null) {
-                            return undo(context, sandbox, record, store, timeout, replyTo, failed);
+                            return undo(context, sandbox, record, store, Publishing.NONE, timeout, replyTo, failed);
                         }
-                        context.pipeToSelf(store.apply(new Change.PutSandbox(record)), (done, failure) -> new Recorded(answered, failure));
+                        context.pipeToSelf(publishing.publish(endpointsOf(answered)), (done, failure) -> new Published(answered, failure));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Published.class, published -> {
+                        if (published.failure() != null) {
+                            return undo(context, sandbox, record, store, Publishing.NONE, timeout, replyTo,
+                                    new StepFailed("publish its ports", published.failure()));
+                        }
+                        context.pipeToSelf(store.apply(new Change.PutSandbox(record)),
+                                (done, failure) -> new Recorded(published.answered(), failure));
                         return Behaviors.same();
                     })
                     .onMessage(Recorded.class, recorded -> {
                         if (recorded.failure() != null) {
-                            return undo(context, sandbox, record, store, timeout, replyTo,
+                            return undo(context, sandbox, record, store, publishing, timeout, replyTo,
                                     new StepFailed("record it in the store", recorded.failure()));
                         }
                         List<Object> results = recorded.answered().results();
-                        List<EndpointInfo> endpoints = results.stream().skip(1).map(EndpointInfo.class::cast).toList();
-                        replyTo.tell(new Wired(containerId, (String) results.get(0), endpoints));
+                        replyTo.tell(new Wired(containerId, (String) results.get(0), endpointsOf(recorded.answered())));
                         return Behaviors.stopped();
                     })
                     .build();
         });
+    }
+
+    private static List<EndpointInfo> endpointsOf(Answered answered) {
+        return answered.results().stream().skip(1).map(EndpointInfo.class::cast).toList();
     }
 
     /** A step's answer that never fails: its value, or its failure named by the step. */
@@ -120,14 +153,21 @@ final class ContainerWiring {
         return step.toCompletableFuture().handle((value, failure) -> failure == null ? value : new StepFailed(name, failure));
     }
 
+    /** {@code published}: what forwards the ports, when they were forwarded, to take them back first. */
     private static Behavior<Command> undo(ActorContext<Command> context, ActorRef<SandboxActor.Command> sandbox, StoredSandbox record,
-                                          Store store, Duration timeout, ActorRef<Outcome> replyTo, StepFailed failed) {
+                                          Store store, Publishing published, Duration timeout, ActorRef<Outcome> replyTo, StepFailed failed) {
         String containerId = record.containerId();
         String label = record.label();
         String saga = "create container " + label;
         LOG.debug("{}: {} failed, removing its namespace", saga, failed.step());
-        context.pipeToSelf(Asks.<SandboxActor.Command, Done>askWithStatus(sandbox, SandboxActor.Destroy::new, timeout,
-                context.getSystem().scheduler()), (done, failure) -> new Destroyed(failed, failure));
+        // A failure to take the forwards back is logged: they name an address the pool may give again, so the next
+        // container to get it would receive their traffic; the restart's install of the tables drops them.
+        CompletionStage<Done> undone = published.unpublish().exceptionally(f -> {
+            LOG.error("{}: its published ports could not be taken back: {}", saga, KernelErrors.unwrap(f).getMessage());
+            return null;
+        }).thenCompose(v -> Asks.<SandboxActor.Command, Done>askWithStatus(sandbox, SandboxActor.Destroy::new, timeout,
+                context.getSystem().scheduler()));
+        context.pipeToSelf(undone, (done, failure) -> new Destroyed(failed, failure));
         return Behaviors.receive(Command.class)
                 .onMessage(Destroyed.class, destroyed -> {
                     // The sandbox's errors name its own steps; a refusal keeps Docker's words.

@@ -34,8 +34,10 @@ import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkMode;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.protocol.model.PortBinding;
 import io.netwharf.protocol.model.Resolver;
 import io.netwharf.sandbox.SandboxActor;
+import io.netwharf.firewall.PortForwards;
 import io.netwharf.firewall.StartupFirewall;
 import io.netwharf.store.Change;
 import io.netwharf.store.Phase;
@@ -72,6 +74,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -182,7 +185,7 @@ public final class RuntimeActor {
     }
 
     /** A creation whose saga ({@link ContainerWiring}) is under way: the caller, and the container as registered. */
-    private record Creation(CreateContainer request, ContainerRecord container) {}
+    private record Creation(CreateContainer request, ContainerRecord container, List<PortBinding> ports) {}
 
     private record RemovingContainer(RemoveContainer request, ContainerRecord container, List<ContainerRecord> sharers) implements Step {
         public String describe() {
@@ -213,9 +216,11 @@ public final class RuntimeActor {
     /** The creations whose saga is under way, by container id. */
     private final Map<String, Creation> wirings = new HashMap<>();
     private final ActorRef<ContainerWiring.Outcome> wiringDone;
+    private final HostPorts hostPorts;
+    private final PortPublisher publisher;
 
     private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel,
-                         Firewall firewall, Store store) {
+                         Firewall firewall, HostPorts hostPorts, Store store) {
         this.context = context;
         this.stash = stash;
         this.config = config;
@@ -225,6 +230,8 @@ public final class RuntimeActor {
         this.kernelExecutor = context.getSystem().dispatchers().lookup(KERNEL_DISPATCHER);
         this.scheduler = context.getSystem().scheduler();
         this.wiringDone = context.messageAdapter(ContainerWiring.Outcome.class, WiringDone::new);
+        this.hostPorts = hostPorts;
+        this.publisher = new PortPublisher(kernel, this.firewall);
     }
 
     public static Behavior<Command> create(RuntimeConfig config) {
@@ -243,15 +250,17 @@ public final class RuntimeActor {
                 return failed(KernelErrors.describe("open the host namespace", e));
             }
             Firewall firewall;
+            HostPorts hostPorts;
             try {
+                hostPorts = HostPorts.fromRange(kernel.sysctl().read(kernel.host(), "net/ipv4/ip_local_port_range"));
                 // The backend --iptables chooses; nftables loads libnftables here, and says what to install if it cannot.
                 firewall = config.iptables() ? new NftablesFirewall(new Nftables(kernel.threads()), kernel.host()) : new NoFirewall();
             } catch (RuntimeException e) {
                 kernel.close();
                 store.close();
-                return failed(KernelErrors.describe("load the firewall", e));
+                return failed(KernelErrors.describe("load the firewall and read the ephemeral port range", e));
             }
-            return new RuntimeActor(context, stash, config, kernel, firewall, store).starting();
+            return new RuntimeActor(context, stash, config, kernel, firewall, hostPorts, store).starting();
         }))).onFailure(RuntimeException.class, SupervisorStrategy.resume());
     }
 
@@ -307,7 +316,11 @@ public final class RuntimeActor {
                     restored.forEach((d, actor) -> all.add(create(actor, List.of(), restoredOn(d.id(), outcome)).toCompletableFuture()));
                     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                             .thenApply(x -> all.stream().map(CompletableFuture::join).toList());
-                }).thenCompose(handles -> CompletableFuture.runAsync(firewall::install, kernelExecutor)
+                }).thenCompose(handles -> CompletableFuture.runAsync(() -> {
+                    // Noted, then installed with the networks in one change: kept containers' ports stay forwarded.
+                    outcome.sandboxes().forEach(kept -> forwardsOf(kept).ifPresent(firewall::addForwards));
+                    firewall.install();
+                }, kernelExecutor)
                         .thenCompose(v -> store.apply(new Change.PutNetwork(StoredNetworks.done(handles.get(0).info(), null))))
                         .thenApply(v -> new NetworksStarted(handles, outcome.sandboxes()))));
         pipe(ready, new StartingUp(), started -> started);
@@ -343,6 +356,15 @@ public final class RuntimeActor {
             addresses.addAll(kept.addresses());
         }
         return new NetworkActor.Restored(endpoints, addresses);
+    }
+
+    /** A kept sandbox's published ports, forwarded to its address on its first network, as the store has them. */
+    private static Optional<PortForwards> forwardsOf(Reconciliation.KeptSandbox kept) {
+        StoredSandbox row = kept.sandbox();
+        if (row.ports().isEmpty() || kept.endpoints().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PortForwards(row.containerId(), kept.endpoints().get(0).address(), row.ports()));
     }
 
     private Behavior<Command> onStarted(NetworksStarted started) {
@@ -386,8 +408,12 @@ public final class RuntimeActor {
                 }
                 ActorRef<SandboxActor.Command> actor = spawnSandbox(id, row.label());
                 actor.tell(new SandboxActor.Adopt(endpoints, context.getSystem().ignoreRef()));
+                PortForwards forwards = forwardsOf(sandbox).orElse(null);
+                if (forwards != null) {
+                    hostPorts.restore(id, forwards.bindings());
+                }
                 containers.put(id, new ContainerRecord(id, row.label(), mode, actor, kernel.sandboxes().pathOf(Ids.shortId(id)).toString(),
-                        null, ContainerRecord.State.RUNNING));
+                        null, ContainerRecord.State.RUNNING, forwards));
             }
         }
         if (!kept.isEmpty()) {
@@ -486,6 +512,7 @@ public final class RuntimeActor {
                 })
                 .onMessage(StepFailed.class, this::onStepFailed)
                 .onSignal(PostStop.class, s -> {
+                    publisher.close();
                     kernel.close();
                     store.close();
                     return Behaviors.same();
@@ -636,6 +663,7 @@ public final class RuntimeActor {
         String id;
         String label;
         List<ContainerWiring.Join> joins;
+        List<PortBinding> ports;
         try {
             id = containerId(spec.id());
             label = spec.name() == null || spec.name().isEmpty() ? Ids.shortId(id) : spec.name();
@@ -643,10 +671,15 @@ public final class RuntimeActor {
             if (!mode.joinsNetworks() && !spec.endpoints().isEmpty()) {
                 throw mode.connectRefusal();
             }
+            if (!spec.ports().isEmpty() && !mode.joinsNetworks()) {
+                throw NetwharfException.badParameter("cannot publish ports of a container in " + mode.text() + " network mode: it "
+                        + "has no address of its own to forward them to");
+            }
             if (mode instanceof NetworkMode.Host || mode instanceof NetworkMode.Container) {
                 return createSharing(request, id, label);
             }
             joins = mode.joinsNetworks() ? joins(spec) : List.of();
+            ports = spec.ports().isEmpty() ? List.of() : reservePorts(id, label, spec, joins);
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
             return Behaviors.same();
@@ -654,10 +687,51 @@ public final class RuntimeActor {
         ActorRef<SandboxActor.Command> sandbox = spawnSandbox(id, label);
         ContainerRecord creating = new ContainerRecord(id, label, spec.networkMode(), sandbox, null, null, ContainerRecord.State.CREATING);
         containers.put(id, creating);
-        wirings.put(id, new Creation(request, creating));
-        context.spawn(ContainerWiring.create(sandbox, new StoredSandbox(id, label, spec.networkMode().text(), null, Phase.DONE), joins,
-                        store, config.kernelTimeout(), wiringDone), "wiring-" + id + "-" + sandboxesSpawned);
+        wirings.put(id, new Creation(request, creating, ports));
+        StoredSandbox row = new StoredSandbox(id, label, spec.networkMode().text(), null, Phase.DONE, spec.dnsServers(), ports);
+        ContainerWiring.Publishing publishing = ports.isEmpty() ? ContainerWiring.Publishing.NONE
+                : publishing(id, joins.get(0).network().info().bridge(), ports);
+        context.spawn(ContainerWiring.create(sandbox, row, joins, store, publishing, config.kernelTimeout(), wiringDone),
+                "wiring-" + id + "-" + sandboxesSpawned);
         return Behaviors.same();
+    }
+
+    /**
+     * Checks that the ports can be forwarded (a bridge network first, a firewall to do it) and reserves their host
+     * ports, choosing those left to the runtime; refuses, holding nothing, with Docker's words for a taken port.
+     */
+    private List<PortBinding> reservePorts(String id, String label, ContainerSpec spec, List<ContainerWiring.Join> joins) {
+        NetworkInfo first = joins.get(0).network().info();
+        if (!first.driver().equals("bridge")) {
+            throw NetwharfException.badParameter("cannot publish ports of container " + label + " on network " + first.name()
+                    + ": ports are published from bridge networks only, and this one's driver is " + first.driver());
+        }
+        firewall.checkPublishable(label);
+        return hostPorts.reserve(id, spec.ports());
+    }
+
+    /** Forwards the ports to the container's address on its first network, a bridge network. */
+    private ContainerWiring.Publishing publishing(String id, String bridge, List<PortBinding> ports) {
+        return new ContainerWiring.Publishing() {
+            private volatile PortForwards forwards;
+
+            @Override
+            public CompletionStage<Void> publish(List<EndpointInfo> endpoints) {
+                EndpointInfo first = endpoints.get(0);
+                PortForwards made = new PortForwards(id, first.ipv4Address(), ports);
+                return CompletableFuture.runAsync(() -> {
+                    publisher.publish(bridge, first.hostInterfaceName(), made);
+                    forwards = made;
+                }, kernelExecutor);
+            }
+
+            @Override
+            public CompletionStage<Void> unpublish() {
+                PortForwards made = forwards;
+                return made == null ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.runAsync(() -> publisher.unpublish(made), kernelExecutor);
+            }
+        };
     }
 
     private ActorRef<SandboxActor.Command> spawnSandbox(String id, String label) {
@@ -671,11 +745,14 @@ public final class RuntimeActor {
         Creation step = wirings.remove(done.outcome().containerId());
         ContainerRecord creating = step.container();
         if (done.outcome() instanceof ContainerWiring.Wired wired) {
-            ContainerRecord running = creating.with(ContainerRecord.State.RUNNING).withSandboxKey(wired.sandboxKey());
+            ContainerRecord running = creating.with(ContainerRecord.State.RUNNING).withSandboxKey(wired.sandboxKey())
+                    .withForwards(step.ports().isEmpty() ? null
+                            : new PortForwards(creating.id(), wired.endpoints().get(0).ipv4Address(), step.ports()));
             containers.put(creating.id(), running);
             step.request().replyTo().tell(StatusReply.success(containerInfo(running, wired.sandboxKey(), wired.endpoints())));
         } else if (done.outcome() instanceof ContainerWiring.Failed failed) {
             containers.remove(creating.id());
+            hostPorts.release(creating.id());
             step.request().replyTo().tell(StatusReply.error(failed.error()));
         }
         return Behaviors.same();
@@ -789,7 +866,7 @@ public final class RuntimeActor {
         Map<String, EndpointInfo> byNetwork = new LinkedHashMap<>();
         endpoints.forEach(e -> byNetwork.put(e.networkName(), e));
         return new ContainerInfo(record.id(), record.label(), record.mode().text(), sandboxKey, record.sharesWith(),
-                Collections.unmodifiableMap(byNetwork));
+                Collections.unmodifiableMap(byNetwork), record.ports());
     }
 
     private Behavior<Command> onRemoveContainer(RemoveContainer request) {
@@ -815,13 +892,15 @@ public final class RuntimeActor {
         sharers.forEach(c -> forgotten.add(new Change.DeleteSandbox(c.id())));
         containers.put(record.id(), record.with(ContainerRecord.State.REMOVING));
         CompletionStage<Done> destroyed = record.ownsSandbox() ? destroy(record.sandbox()) : CompletableFuture.completedFuture(Done.getInstance());
-        pipe(destroyed.thenCompose(done -> store.apply(forgotten)), step, done -> new SandboxDestroyed(step));
+        pipe(destroyed.thenCompose(done -> unpublish(record)).thenCompose(done -> store.apply(forgotten)), step,
+                done -> new SandboxDestroyed(step));
         return Behaviors.same();
     }
 
     private Behavior<Command> onSandboxDestroyed(SandboxDestroyed destroyed) {
         if (destroyed.step() instanceof RemovingContainer removing) {
             containers.remove(removing.container().id());
+            hostPorts.release(removing.container().id());
             removing.sharers().forEach(d -> containers.remove(d.id()));
             removing.request().replyTo().tell(StatusReply.ack());
         }
@@ -838,6 +917,16 @@ public final class RuntimeActor {
             }
         }
         return found;
+    }
+
+    /** Takes back the forwards of a container whose namespace is gone; its host ports are released by the caller. */
+    private CompletionStage<Done> unpublish(ContainerRecord record) {
+        PortForwards forwards = record.forwards();
+        return forwards == null ? CompletableFuture.completedFuture(Done.getInstance())
+                : CompletableFuture.supplyAsync(() -> {
+                    publisher.unpublish(forwards);
+                    return Done.getInstance();
+                }, kernelExecutor);
     }
 
     private CompletionStage<Done> destroy(ActorRef<SandboxActor.Command> sandbox) {
@@ -926,7 +1015,7 @@ public final class RuntimeActor {
             List<ContainerRecord> sandboxes = config.liveRestore() ? List.of() : containers.values().stream()
                     .filter(c -> c.ownsSandbox() && c.state() == ContainerRecord.State.RUNNING).toList();
             CompletionStage<List<String>> failures = allFailures(sandboxes.stream()
-                    .map(c -> failureOf("remove container " + c.label(), destroy(c.sandbox())
+                    .map(c -> failureOf("remove container " + c.label(), destroy(c.sandbox()).thenCompose(done -> unpublish(c))
                             .thenCompose(done -> store.apply(new Change.DeleteSandbox(c.id()))))).toList());
             context.pipeToSelf(failures, (failed, f) -> new ShutDown(request, failed));
             return Behaviors.same();

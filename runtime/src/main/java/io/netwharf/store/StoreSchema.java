@@ -73,6 +73,10 @@ final class StoreSchema {
                 reference TEXT NOT NULL,
                 created TEXT NOT NULL
             );
+            """, """
+            ALTER TABLE endpoints ADD COLUMN dns_names TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE sandboxes ADD COLUMN dns_servers TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE sandboxes ADD COLUMN ports TEXT NOT NULL DEFAULT '[]';
             """);
 
     /** The version this code reads and writes. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.netwharf.protocol.model.PortBinding;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -77,17 +79,18 @@ final class StoreTables {
                 connection.update("DELETE FROM networks WHERE id = ?", c.id());
             } else if (change instanceof Change.PutSandbox c) {
                 StoredSandbox s = c.sandbox();
-                connection.update("INSERT OR REPLACE INTO sandboxes (container_id, label, mode, shares_with, phase) VALUES (?, ?, ?, ?, ?)",
-                        s.containerId(), s.label(), s.mode(), s.sharesWith(), phase(s.phase()));
+                connection.update("INSERT OR REPLACE INTO sandboxes (container_id, label, mode, shares_with, phase, dns_servers, ports)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)", s.containerId(), s.label(), s.mode(), s.sharesWith(), phase(s.phase()),
+                        json(s.dnsServers()), json(s.ports()));
             } else if (change instanceof Change.DeleteSandbox c) {
                 connection.update("DELETE FROM endpoints WHERE container_id = ?", c.containerId());
                 connection.update("DELETE FROM sandboxes WHERE container_id = ?", c.containerId());
             } else if (change instanceof Change.PutEndpoint c) {
                 StoredEndpoint e = c.endpoint();
                 connection.update("INSERT OR REPLACE INTO endpoints (container_id, network_id, endpoint_id, interface, host_interface,"
-                        + " address, prefix_length, mac, aliases, phase) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.containerId(),
-                        e.networkId(), e.endpointId(), e.interfaceName(), e.hostInterface(), e.address(), e.prefixLength(), e.mac(),
-                        json(e.aliases()), phase(e.phase()));
+                        + " address, prefix_length, mac, aliases, phase, dns_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        e.containerId(), e.networkId(), e.endpointId(), e.interfaceName(), e.hostInterface(), e.address(),
+                        e.prefixLength(), e.mac(), json(e.aliases()), phase(e.phase()), json(e.dnsNames()));
             } else if (change instanceof Change.DeleteEndpoint c) {
                 connection.update("DELETE FROM endpoints WHERE container_id = ? AND network_id = ?", c.containerId(), c.networkId());
             } else if (change instanceof Change.PutContainer c) {
@@ -130,16 +133,19 @@ final class StoreTables {
                             r.getString(6), phase(r.getString(7)), instant(r.getString(8)), r.getString(9)));
                 }
             }
-            try (ResultSet r = statement.executeQuery("SELECT container_id, label, mode, shares_with, phase FROM sandboxes ORDER BY rowid")) {
+            try (ResultSet r = statement.executeQuery("SELECT container_id, label, mode, shares_with, phase, dns_servers, ports"
+                    + " FROM sandboxes ORDER BY rowid")) {
                 while (r.next()) {
-                    sandboxes.add(new StoredSandbox(r.getString(1), r.getString(2), r.getString(3), r.getString(4), phase(r.getString(5))));
+                    sandboxes.add(new StoredSandbox(r.getString(1), r.getString(2), r.getString(3), r.getString(4), phase(r.getString(5)),
+                            strings(r.getString(6)), ports(r.getString(7))));
                 }
             }
             try (ResultSet r = statement.executeQuery("SELECT container_id, network_id, endpoint_id, interface, host_interface, address,"
-                    + " prefix_length, mac, aliases, phase FROM endpoints ORDER BY rowid")) {
+                    + " prefix_length, mac, aliases, phase, dns_names FROM endpoints ORDER BY rowid")) {
                 while (r.next()) {
                     endpoints.add(new StoredEndpoint(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5),
-                            r.getString(6), r.getInt(7), r.getString(8), aliases(r.getString(9)), phase(r.getString(10))));
+                            r.getString(6), r.getInt(7), r.getString(8), strings(r.getString(9)), phase(r.getString(10)),
+                            strings(r.getString(11))));
                 }
             }
             try (ResultSet r = statement.executeQuery("SELECT id, name, image, status, pid, pid_start_time, exit_code, error, created,"
@@ -181,19 +187,28 @@ final class StoreTables {
         return text == null ? null : Instant.parse(text);
     }
 
-    private static String json(List<String> aliases) {
+    /** A list (names, servers, published ports) as a JSON array. */
+    private static String json(List<?> strings) {
         try {
-            return JSON.writeValueAsString(aliases);
+            return JSON.writeValueAsString(strings);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("write aliases as JSON", e);
+            throw new IllegalStateException("write " + strings + " as JSON", e);
         }
     }
 
-    private static List<String> aliases(String json) {
+    private static List<PortBinding> ports(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<List<PortBinding>>() {});
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("read the published ports " + json + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static List<String> strings(String json) {
         try {
             return JSON.readValue(json, new TypeReference<List<String>>() {});
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("read aliases " + json + ": " + e.getOriginalMessage(), e);
+            throw new IllegalStateException("read the list " + json + ": " + e.getOriginalMessage(), e);
         }
     }
 }

@@ -1,8 +1,12 @@
 package io.netwharf.firewall;
 
+import io.netwharf.protocol.model.PortBinding;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,6 +27,7 @@ class NftablesCommandsTest {
                 create chain ip netwharf nat-br-a
                 add rule ip netwharf nat-br-a oifname != "br-a" masquerade
                 create element ip netwharf bridges { "br-a" }
+                create element ip netwharf subnets { 10.201.0.0/24 }
                 create element ip netwharf from_bridge { "br-a" : jump from-br-a }
                 create element ip netwharf to_bridge { "br-a" : jump to-br-a }
                 create element ip netwharf masquerade_from { 10.201.0.0/24 : jump nat-br-a }
@@ -33,6 +38,7 @@ class NftablesCommandsTest {
     void removalDeletesTheElementsBeforeTheChains() {
         assertEquals("""
                 delete element ip netwharf bridges { "br-a" }
+                delete element ip netwharf subnets { 10.201.0.0/24 }
                 delete element ip netwharf from_bridge { "br-a" }
                 delete element ip netwharf to_bridge { "br-a" }
                 delete element ip netwharf masquerade_from { 10.201.0.0/24 }
@@ -43,6 +49,24 @@ class NftablesCommandsTest {
                 flush chain ip netwharf nat-br-a
                 delete chain ip netwharf nat-br-a
                 """, NftablesCommands.removeNetwork(PLAIN));
+    }
+
+    @Test
+    void aContainersForwardsAreElementsOfTheTwoMapsCreatedInOneBatch() {
+        PortForwards web = new PortForwards("web", "10.201.0.2", List.of(new PortBinding("", 8080, 80, "tcp"),
+                new PortBinding("127.0.0.1", 5353, 53, "udp"), new PortBinding("0.0.0.0", 8443, 443, "tcp")));
+        assertEquals("""
+                create element ip netwharf published_any { tcp . 8080 : 10.201.0.2 . 80, tcp . 8443 : 10.201.0.2 . 443 }
+                create element ip netwharf published_on { 127.0.0.1 . udp . 5353 : 10.201.0.2 . 53 }
+                """, NftablesCommands.addForwards(web));
+        assertEquals("""
+                delete element ip netwharf published_any { tcp . 8080 : 10.201.0.2 . 80, tcp . 8443 : 10.201.0.2 . 443 }
+                delete element ip netwharf published_on { 127.0.0.1 . udp . 5353 : 10.201.0.2 . 53 }
+                """, NftablesCommands.removeForwards(web));
+        assertEquals("protocol 'sctp' is not tcp or udp", NftablesCommands.problemWith(
+                new PortForwards("x", "10.201.0.2", List.of(new PortBinding("", 80, 80, "sctp")))));
+        assertEquals("host address '::' is not an IPv4 address", NftablesCommands.problemWith(
+                new PortForwards("x", "10.201.0.2", List.of(new PortBinding("::", 80, 80, "tcp")))));
     }
 
     @Test

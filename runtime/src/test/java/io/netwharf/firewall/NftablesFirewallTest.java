@@ -42,9 +42,12 @@ class NftablesFirewallTest extends KernelTest {
     @Test
     void setUpMakesTheTablesAndBaseChains() {
         firewall.setUp();
-        assertEquals(List.of("table ip netwharf", "set ip bridges", "map ip from_bridge", "map ip to_bridge", "map ip masquerade_from",
-                "chain ip forward", "chain ip postrouting", "rule ip forward", "rule ip forward", "rule ip postrouting",
-                "table bridge netwharf", "set bridge icc_off", "chain bridge forward", "rule bridge forward"), names(ruleset()));
+        assertEquals(List.of("table ip netwharf", "set ip bridges", "set ip subnets", "map ip published_any", "map ip published_on",
+                "map ip from_bridge", "map ip to_bridge", "map ip masquerade_from", "chain ip forward", "chain ip published",
+                "chain ip prerouting", "chain ip output", "chain ip postrouting", "rule ip forward", "rule ip forward",
+                "rule ip published", "rule ip published", "rule ip prerouting", "rule ip output", "rule ip postrouting",
+                "rule ip postrouting", "rule ip postrouting", "table bridge netwharf", "set bridge icc_off", "chain bridge forward",
+                "rule bridge forward"), names(ruleset()));
         JsonNode forward = find("chain", "ip", "forward");
         assertEquals("filter", forward.path("type").asText());
         assertEquals("forward", forward.path("hook").asText());
@@ -96,7 +99,7 @@ class NftablesFirewallTest extends KernelTest {
         firewall.addNetwork(A);
         // New or changed objects: a's chains and rules, and the sets and maps that gained its elements.
         List<JsonNode> added = ruleset().stream().filter(o -> !before.contains(withoutHandle(o))).toList();
-        assertEquals(List.of("set ip bridges", "map ip from_bridge", "map ip to_bridge", "map ip masquerade_from",
+        assertEquals(List.of("set ip bridges", "set ip subnets", "map ip from_bridge", "map ip to_bridge", "map ip masquerade_from",
                 "chain ip from-br-a", "chain ip to-br-a", "chain ip nat-br-a", "rule ip from-br-a", "rule ip nat-br-a"), names(added));
         assertEquals(Set.of("\"br-a\""), elements("set", "ip", "bridges"));
         assertEquals(Set.of("[\"br-a\",{\"jump\":{\"target\":\"from-br-a\"}}]"), elements("map", "ip", "from_bridge"));
@@ -115,7 +118,9 @@ class NftablesFirewallTest extends KernelTest {
         firewall.addNetwork(B);
         firewall.addNetwork(new NetworkRules("i", "br-i", "10.203.0.0/24", true, true, true));
         assertEquals(Set.of(), elements("map", "ip", "masquerade_from"));
-        assertTrue(ruleset().stream().noneMatch(o -> o.toString().contains("masquerade\":null")), "no masquerade rule at all");
+        // No network's masquerade rule: only the base chain's two, for published ports (127.0.0.1 and hairpin).
+        assertTrue(ruleset().stream().filter(o -> o.toString().contains("masquerade\":null"))
+                .allMatch(o -> o.path("rule").path("chain").asText().equals("postrouting")), "no network's masquerade rule");
         // ICC off for b: its subnet to itself.
         assertEquals(Set.of("{\"concat\":[{\"prefix\":{\"addr\":\"10.202.0.0\",\"len\":24}},{\"prefix\":{\"addr\":\"10.202.0.0\",\"len\":24}}]}"),
                 elements("set", "bridge", "icc_off"));

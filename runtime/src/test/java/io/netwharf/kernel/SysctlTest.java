@@ -27,6 +27,8 @@ class SysctlTest extends KernelTest {
             sysctl.write(other, "net/ipv6/conf/lo/disable_ipv6", "1");
             assertEquals("1", outside(other, "net/ipv6/conf/lo/disable_ipv6"));
             assertEquals("0", outside(box.host, "net/ipv6/conf/lo/disable_ipv6"));
+            // A value of more than one byte, read whole (/proc's files have a size of 0).
+            assertEquals(outside(other, "net/ipv4/ip_local_port_range"), sysctl.read(other, "net/ipv4/ip_local_port_range"));
         }
     }
 

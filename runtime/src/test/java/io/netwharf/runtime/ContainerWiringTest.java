@@ -62,7 +62,8 @@ class ContainerWiringTest {
     @Test
     void everyStepAnsweredGivesTheNamespaceAndTheEndpointsInTheJoinsOrder() {
         List<ContainerWiring.Join> joins = List.of(join("n1"), join("n2"));
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), joins, store, TIMEOUT, runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), joins, store,
+                ContainerWiring.Publishing.NONE, TIMEOUT, runtime.ref()));
         SandboxActor.Create create = sandbox.expectMessageClass(SandboxActor.Create.class);
         SandboxActor.Connect first = sandbox.expectMessageClass(SandboxActor.Connect.class);
         SandboxActor.Connect second = sandbox.expectMessageClass(SandboxActor.Connect.class);
@@ -82,7 +83,8 @@ class ContainerWiringTest {
 
     @Test
     void aFailedConnectIsUndoneOnlyOnceEveryStepHasAnsweredAndTheCallerHearsThatFailure() {
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(join("n1"), join("n2")), store, TIMEOUT, runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(join("n1"), join("n2")), store,
+                ContainerWiring.Publishing.NONE, TIMEOUT, runtime.ref()));
         SandboxActor.Create create = sandbox.expectMessageClass(SandboxActor.Create.class);
         SandboxActor.Connect first = sandbox.expectMessageClass(SandboxActor.Connect.class);
         SandboxActor.Connect second = sandbox.expectMessageClass(SandboxActor.Connect.class);
@@ -103,7 +105,8 @@ class ContainerWiringTest {
 
     @Test
     void aNamespaceThatCouldNotBeMadeIsReportedBeforeTheConnectsItTookDown() {
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(join("n1")), store, TIMEOUT, runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(join("n1")), store,
+                ContainerWiring.Publishing.NONE, TIMEOUT, runtime.ref()));
         SandboxActor.Create create = sandbox.expectMessageClass(SandboxActor.Create.class);
         SandboxActor.Connect connect = sandbox.expectMessageClass(SandboxActor.Connect.class);
         connect.replyTo().tell(StatusReply.error(NetwharfException.conflict("connect container web to network n1: it has no namespace")));
@@ -116,7 +119,8 @@ class ContainerWiringTest {
 
     @Test
     void aFailedUndoStillGivesTheFirstFailureAndSaysWhatIsLeft() {
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(join("n1")), store, TIMEOUT, runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(join("n1")), store,
+                ContainerWiring.Publishing.NONE, TIMEOUT, runtime.ref()));
         sandbox.expectMessageClass(SandboxActor.Create.class).replyTo().tell(StatusReply.success("/run/netwharf/netns/x"));
         sandbox.expectMessageClass(SandboxActor.Connect.class).replyTo()
                 .tell(StatusReply.error(new IllegalStateException("configure eth0: No such device")));
@@ -130,7 +134,8 @@ class ContainerWiringTest {
 
     @Test
     void aSandboxThatNeverAnswersTimesOutAndIsStillUndone() {
-        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(), store, Duration.ofMillis(300), runtime.ref()));
+        testKit.spawn(ContainerWiring.create(sandbox.ref(), record(), List.of(), store,
+                ContainerWiring.Publishing.NONE, Duration.ofMillis(300), runtime.ref()));
         sandbox.expectMessageClass(SandboxActor.Create.class); // never answered
         sandbox.expectMessageClass(SandboxActor.Destroy.class, Duration.ofSeconds(3)).replyTo().tell(StatusReply.ack());
         ContainerWiring.Failed failed = assertInstanceOf(ContainerWiring.Failed.class, runtime.receiveMessage());

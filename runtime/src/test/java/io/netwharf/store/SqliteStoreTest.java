@@ -1,6 +1,7 @@
 package io.netwharf.store;
 
 import io.netwharf.protocol.model.NetwharfException;
+import io.netwharf.protocol.model.PortBinding;
 
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -169,20 +170,28 @@ class SqliteStoreTest {
     }
 
     @Test
-    void aFileOfTheFirstSchemaGainsTheImagesTableAndKeepsItsRows() throws Exception {
+    void aFileOfTheFirstSchemaGainsTheLaterTablesAndColumnsAndKeepsItsRows() throws Exception {
         StoredContainer c1 = container("c1", "exited", T0);
         try (Store store = open()) {
             await(store.apply(new Change.PutContainer(c1)));
         }
         Path file = dir.resolve("netwharf.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            // What version 1 had: no images table (2), no DNS names, DNS servers or published ports (3).
             s.execute("DROP TABLE images");
+            s.execute("ALTER TABLE endpoints DROP COLUMN dns_names");
+            s.execute("ALTER TABLE sandboxes DROP COLUMN dns_servers");
+            s.execute("ALTER TABLE sandboxes DROP COLUMN ports");
             s.execute("PRAGMA user_version = 1");
         }
         try (Store store = open()) {
             await(store.apply(new Change.PutImage(new StoredImage("sha256:d1", "docker.io/library/debian:latest", T0))));
+            StoredSandbox published = new StoredSandbox("c1", "c1", "bridge", null, Phase.DONE, List.of("10.0.0.53"),
+                    List.of(new PortBinding("", 8080, 80, "tcp")));
+            await(store.apply(new Change.PutSandbox(published)));
             assertEquals(List.of(c1), store.load().containers());
             assertEquals(1, store.load().images().size());
+            assertEquals(List.of(published), store.load().sandboxes());
         }
     }
 

@@ -15,13 +15,22 @@ import java.util.List;
  *                      use, asked for explicitly (netwharf refuses it otherwise, as Docker does)
  * @param lastIpv4Address the address the container had on this network at its last start: given again when it is
  *                      free, else the pool's next (unlike {@link #ipv4Address}, never refused); null: none
+ * @param dnsNames      the names the embedded DNS answers for this endpoint to the containers on its network, the
+ *                      first also its address's PTR name (Docker's DNSNames: container name, aliases, short id,
+ *                      hostname); empty: none. Ignored on the default network, which has no embedded DNS (as Docker)
  */
 public record EndpointSpec(String ipv4Address, List<String> aliases, String macAddress, String interfaceName, boolean noneMode,
-                           String lastIpv4Address) {
+                           String lastIpv4Address, List<String> dnsNames) {
     public static final EndpointSpec DYNAMIC = new EndpointSpec(null, List.of());
 
     public EndpointSpec {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        dnsNames = dnsNames == null ? List.of() : List.copyOf(dnsNames);
+    }
+
+    public EndpointSpec(String ipv4Address, List<String> aliases, String macAddress, String interfaceName, boolean noneMode,
+                        String lastIpv4Address) {
+        this(ipv4Address, aliases, macAddress, interfaceName, noneMode, lastIpv4Address, List.of());
     }
 
     public EndpointSpec(String ipv4Address, List<String> aliases, String macAddress, String interfaceName, boolean noneMode) {
@@ -34,7 +43,12 @@ public record EndpointSpec(String ipv4Address, List<String> aliases, String macA
 
     /** This spec, asking for {@code address} again at the next start when it is free. */
     public EndpointSpec withLastAddress(String address) {
-        return new EndpointSpec(ipv4Address, aliases, macAddress, interfaceName, noneMode, address);
+        return new EndpointSpec(ipv4Address, aliases, macAddress, interfaceName, noneMode, address, dnsNames);
+    }
+
+    /** This spec, with {@code names} as the endpoint's DNS names. */
+    public EndpointSpec withDnsNames(List<String> names) {
+        return new EndpointSpec(ipv4Address, aliases, macAddress, interfaceName, noneMode, lastIpv4Address, names);
     }
 
     public static EndpointSpec staticAddress(String ipv4Address) {

@@ -22,10 +22,14 @@ import java.nio.charset.StandardCharsets;
  * @param addrGenMode IFLA_AF_SPEC → AF_INET6 → IFLA_INET6_ADDR_GEN_MODE
  * @param alias       IFLA_IFALIAS: the link's alias (ip link's {@code alias}), null when it has none; in a request, an empty
  *                    one removes it. The kernel ignores it in the request that creates a link: set it with a second one
+ * @param hairpin     IFLA_LINKINFO → IFLA_INFO_SLAVE_DATA → IFLA_BRPORT_MODE of a bridge's port (with slave kind
+ *                    {@code bridge}): whether the bridge may send a frame back out of the port it came from. Only sent
+ *                    in requests; the kernel takes it for a port that exists, not in the request that creates it
  */
 public record LinkMessage(int family, int deviceType, int index, int flags, int change, String name, Integer mtu,
                           HardwareAddress address, Integer link, Integer master, Integer operState, Integer netnsFd, Integer linkNetnsId,
-                          Integer addrGenMode, String kind, String slaveKind, LinkData data, String alias) implements MessageBody {
+                          Integer addrGenMode, String kind, String slaveKind, LinkData data, String alias,
+                          Boolean hairpin) implements MessageBody {
 
     static final int STRUCT_LENGTH = 16;
 
@@ -59,7 +63,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
             w.endNested(inet6);
             w.endNested(spec);
         }
-        if (kind != null || slaveKind != null || data != null) {
+        if (kind != null || slaveKind != null || data != null || hairpin != null) {
             int info = w.beginNested(Rtnetlink.IFLA_LINKINFO);
             if (kind != null) w.attrString(Rtnetlink.IFLA_INFO_KIND, kind);
             if (data != null) {
@@ -68,6 +72,11 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
                 w.endNested(nest);
             }
             if (slaveKind != null) w.attrString(Rtnetlink.IFLA_INFO_SLAVE_KIND, slaveKind);
+            if (hairpin != null) {
+                int slave = w.beginNested(Rtnetlink.IFLA_INFO_SLAVE_DATA);
+                w.attrU8(Rtnetlink.IFLA_BRPORT_MODE, hairpin ? 1 : 0);
+                w.endNested(slave);
+            }
             w.endNested(info);
         }
         // Without the NUL, as iproute2 sends it: this kernel counts a NUL against the alias' 255 bytes. Empty: no alias.
@@ -92,7 +101,8 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
                 a.u32(Rtnetlink.IFLA_LINK), a.u32(Rtnetlink.IFLA_MASTER), a.u8(Rtnetlink.IFLA_OPERSTATE), a.u32(Rtnetlink.IFLA_NET_NS_FD),
                 a.u32(Rtnetlink.IFLA_LINK_NETNSID),
                 a.nested(Rtnetlink.IFLA_AF_SPEC).nested(AddressFamily.AF_INET6).u8(Rtnetlink.IFLA_INET6_ADDR_GEN_MODE),
-                kind, info.string(Rtnetlink.IFLA_INFO_SLAVE_KIND), LinkData.decode(kind, info), a.string(Rtnetlink.IFLA_IFALIAS));
+                kind, info.string(Rtnetlink.IFLA_INFO_SLAVE_KIND), LinkData.decode(kind, info), a.string(Rtnetlink.IFLA_IFALIAS),
+                null);
     }
 
     /** Builds link messages field by field; everything starts unset (zero or null). */
@@ -115,6 +125,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
         private String slaveKind;
         private LinkData data;
         private String alias;
+        private Boolean hairpin;
 
         private Builder() {}
 
@@ -122,7 +133,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
             family = m.family; deviceType = m.deviceType; index = m.index; flags = m.flags; change = m.change; name = m.name;
             mtu = m.mtu; address = m.address; link = m.link; master = m.master; operState = m.operState; netnsFd = m.netnsFd;
             linkNetnsId = m.linkNetnsId; addrGenMode = m.addrGenMode; kind = m.kind; slaveKind = m.slaveKind; data = m.data;
-            alias = m.alias;
+            alias = m.alias; hairpin = m.hairpin;
         }
 
         public Builder family(int v) { family = v; return this; }
@@ -143,6 +154,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
         public Builder slaveKind(String v) { slaveKind = v; return this; }
         public Builder data(LinkData v) { data = v; return this; }
         public Builder alias(String v) { alias = v; return this; }
+        public Builder hairpin(Boolean v) { hairpin = v; return this; }
 
         /** Sets IFF_UP (and marks it changed). */
         public Builder up(boolean up) {
@@ -153,7 +165,7 @@ public record LinkMessage(int family, int deviceType, int index, int flags, int 
 
         public LinkMessage build() {
             return new LinkMessage(family, deviceType, index, flags, change, name, mtu, address, link, master, operState, netnsFd, linkNetnsId,
-                    addrGenMode, kind, slaveKind, data, alias);
+                    addrGenMode, kind, slaveKind, data, alias, hairpin);
         }
     }
 }

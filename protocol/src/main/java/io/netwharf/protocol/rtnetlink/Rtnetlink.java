@@ -47,6 +47,10 @@ public final class Rtnetlink {
     public static final int IFLA_INFO_KIND = 1;
     public static final int IFLA_INFO_DATA = 2;
     public static final int IFLA_INFO_SLAVE_KIND = 4;
+    public static final int IFLA_INFO_SLAVE_DATA = 5;
+
+    // Inside IFLA_INFO_SLAVE_DATA of a bridge's port.
+    public static final int IFLA_BRPORT_MODE = 4;
 
     // Inside IFLA_INFO_DATA of a veth.
     public static final int VETH_INFO_PEER = 1;
