@@ -601,7 +601,8 @@ public final class ContainerActor {
         } else {
             mode = CompletableFuture.completedFuture(config.networkMode());
         }
-        return mode.thenCompose(m -> netwharf.createContainer(new ContainerSpec(config.id(), config.name(), m, config.networks())));
+        return mode.thenCompose(m -> netwharf.createContainer(new ContainerSpec(config.id(), config.name(), m, config.networks(),
+                config.ports().published(), config.names().dns())));
     }
 
     /**
@@ -1086,7 +1087,8 @@ public final class ContainerActor {
     }
 
     private ContainerInfo withEndpoints(Map<String, EndpointInfo> endpoints) {
-        return new ContainerInfo(network.id(), network.name(), network.networkMode(), network.sandboxKey(), network.sharesWith(), endpoints);
+        return new ContainerInfo(network.id(), network.name(), network.networkMode(), network.sandboxKey(), network.sharesWith(), endpoints,
+                network.ports());
     }
 
     // ---- looking -----------------------------------------------------------------------------------------------

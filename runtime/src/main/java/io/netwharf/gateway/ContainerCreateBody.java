@@ -2,10 +2,12 @@ package io.netwharf.gateway;
 
 import io.netwharf.container.ContainerRequest;
 import io.netwharf.container.NameSettings;
+import io.netwharf.container.PortSettings;
 import io.netwharf.container.RestartPolicy;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkMode;
+import io.netwharf.protocol.model.PortBinding;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -80,7 +82,90 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         }
         return new ContainerRequest(name, image, command(), env, workingDir, user, hostConfig == null ? null : hostConfig.groupAdd(),
                 networkMode(), endpoints, labels, kept, stopSignal, stopTimeout, hostConfig != null && hostConfig.autoRemove(),
-                restartPolicy(), names(), null);
+                restartPolicy(), names(), ports(warnings));
+    }
+
+    /** Docker's text for published ports that go nowhere in host mode (the daemon's create warning). */
+    static final String PORTS_IN_HOST_MODE = "Published ports are discarded when using host network mode";
+
+    /**
+     * {@code ExposedPorts}, {@code PortBindings} and {@code PublishAllPorts}, checked with Docker's words
+     * ({@code invalid port specification: "x"}); in host mode the bindings are dropped with Docker's warning, as the
+     * process already listens on the host's addresses.
+     */
+    private PortSettings ports(List<String> warnings) {
+        List<String> exposed = new ArrayList<>();
+        if (exposedPorts != null) {
+            exposedPorts.keySet().forEach(key -> exposed.add(portKey(key).containerKey()));
+        }
+        List<PortBinding> bindings = new ArrayList<>();
+        boolean publishAll = hostConfig != null && hostConfig.publishAllPorts();
+        if (hostConfig != null && hostConfig.portBindings() != null) {
+            hostConfig.portBindings().forEach((key, value) -> {
+                PortBinding port = portKey(key);
+                if (!exposed.contains(port.containerKey())) {
+                    exposed.add(port.containerKey()); // a published port is exposed, as the docker CLI says it is
+                }
+                if (value == null) {
+                    return;
+                }
+                if (!(value instanceof List<?> list)) {
+                    throw NetwharfException.badParameter("invalid port bindings for " + key + ": expected a list of {HostIp, HostPort}");
+                }
+                for (Object entry : list) {
+                    bindings.add(binding(port, entry));
+                }
+            });
+        }
+        if ((!bindings.isEmpty() || publishAll) && NetworkMode.parse(networkMode()) instanceof NetworkMode.Host) {
+            warnings.add(PORTS_IN_HOST_MODE);
+            return new PortSettings(exposed, List.of(), false);
+        }
+        if ((!bindings.isEmpty() || publishAll) && NetworkMode.parse(networkMode()) instanceof NetworkMode.Container) {
+            throw NetwharfException.badParameter("conflicting options: port publishing and the container type network mode");
+        }
+        return new PortSettings(exposed, bindings, publishAll);
+    }
+
+    /** A key of ExposedPorts or PortBindings, {@code 80/tcp} or {@code 80}: the container port, as a binding to nothing. */
+    private static PortBinding portKey(String key) {
+        int slash = key.indexOf('/');
+        String port = slash < 0 ? key : key.substring(0, slash);
+        String protocol = slash < 0 ? "tcp" : key.substring(slash + 1).toLowerCase(java.util.Locale.ROOT);
+        int number = portNumber(port, port);
+        if (number < 1) {
+            throw NetwharfException.badParameter("invalid port specification: \"" + port + "\"");
+        }
+        return new PortBinding("", 0, 0, number, protocol.isEmpty() ? "tcp" : protocol);
+    }
+
+    /** One {@code {HostIp, HostPort}} of a container port: HostPort empty (any), a port, or a range {@code 8000-8010}. */
+    private static PortBinding binding(PortBinding port, Object entry) {
+        if (!(entry instanceof Map<?, ?> fields)) {
+            throw NetwharfException.badParameter("invalid port binding for " + port.containerKey() + ": expected {HostIp, HostPort}");
+        }
+        String hostIp = fields.get("HostIp") == null ? "" : fields.get("HostIp").toString();
+        String hostPort = fields.get("HostPort") == null ? "" : fields.get("HostPort").toString();
+        int start = 0;
+        int end = 0;
+        if (!hostPort.isEmpty()) {
+            int dash = hostPort.indexOf('-');
+            start = portNumber(dash < 0 ? hostPort : hostPort.substring(0, dash), hostPort);
+            end = dash < 0 ? start : portNumber(hostPort.substring(dash + 1), hostPort);
+            if (end < start) {
+                throw NetwharfException.badParameter("invalid port specification: \"" + hostPort + "\"");
+            }
+        }
+        return new PortBinding(hostIp, start, end, port.containerPort(), port.protocol());
+    }
+
+    /** A port number 0..65535 in ASCII digits, else Docker's refusal naming {@code spec}. */
+    private static int portNumber(String text, String spec) {
+        if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+                || Integer.parseInt(text) > 65535) {
+            throw NetwharfException.badParameter("invalid port specification: \"" + spec + "\"");
+        }
+        return Integer.parseInt(text);
     }
 
     /** Host name, DNS settings and hosts entries, as given: the engine checks them with Docker's rules and messages. */
@@ -153,9 +238,6 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         }
         if (tty) {
             throw NetwharfException.badParameter("netwharf does not allocate terminals: create the container without -t (Tty)");
-        }
-        if (hostConfig != null && ((hostConfig.portBindings() != null && !hostConfig.portBindings().isEmpty()) || hostConfig.publishAllPorts())) {
-            throw NetwharfException.badParameter("netwharf does not publish ports yet: create the container without -p/-P (PortBindings)");
         }
         if (exposedPorts != null && !exposedPorts.isEmpty() && NetworkMode.parse(networkMode()) instanceof NetworkMode.Container) {
             // Docker's validateNetContainerMode: the ports would be another container's.

@@ -72,7 +72,8 @@ final class ContainerJson {
         json.putNull("ExecIDs");
         ObjectNode hostConfig = json.putObject("HostConfig");
         hostConfig.put("NetworkMode", config.networkMode().text());
-        hostConfig.putObject("PortBindings");
+        hostConfig.set("PortBindings", PortsJson.bindings(config.ports()));
+        hostConfig.put("PublishAllPorts", config.ports().publishAll());
         ObjectNode restart = hostConfig.putObject("RestartPolicy");
         restart.put("Name", config.restartPolicy().name());
         restart.put("MaximumRetryCount", config.restartPolicy().maximumRetryCount());
@@ -95,6 +96,9 @@ final class ContainerJson {
         cfg.put("Tty", false);
         cfg.put("OpenStdin", false);
         cfg.put("StdinOnce", false);
+        if (!config.ports().exposed().isEmpty()) {
+            cfg.set("ExposedPorts", PortsJson.exposed(config.ports()));
+        }
         cfg.set("Env", strings(config.env()));
         cfg.set("Cmd", config.cmd().isEmpty() ? NODES.nullNode() : strings(config.cmd()));
         cfg.put("Image", config.image());
@@ -127,7 +131,7 @@ final class ContainerJson {
         settings.put("HairpinMode", false);
         settings.put("LinkLocalIPv6Address", "");
         settings.put("LinkLocalIPv6PrefixLen", 0);
-        settings.putObject("Ports");
+        settings.set("Ports", PortsJson.published(c));
         settings.put("SandboxKey", c.network() == null ? "" : c.network().sandboxKey());
         settings.putNull("SecondaryIPAddresses");
         settings.putNull("SecondaryIPv6Addresses");
@@ -198,7 +202,7 @@ final class ContainerJson {
         json.put("ImageID", imageId(config.image()));
         json.put("Command", String.join(" ", config.cmd()));
         json.put("Created", config.created().getEpochSecond());
-        json.putArray("Ports");
+        json.set("Ports", PortsJson.summary(c));
         ObjectNode labels = json.putObject("Labels");
         config.labels().forEach(labels::put);
         json.put("State", c.status().dockerName());

@@ -65,7 +65,6 @@ final class UnenforcedSettings {
         refuse(CONFIG, "Healthcheck", "--health-cmd", "run health checks", UnenforcedSettings::noHealthcheck);
         refuse(CONFIG, "NetworkDisabled", "--network none", "disable networking this way: create it in network mode none");
         warn(CONFIG, "OpenStdin", "-i", "the process's standard input is /dev/null");
-        warn(CONFIG, "ExposedPorts", "--expose", "it only describes the ports; netwharf publishes none");
         warn(CONFIG, "OnBuild", "ONBUILD", "it is used by image builds only");
         warn(CONFIG, "Shell", "SHELL", "it is used by image builds only");
 
