@@ -14,6 +14,7 @@ import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkMode;
@@ -601,8 +602,19 @@ public final class ContainerActor {
         } else {
             mode = CompletableFuture.completedFuture(config.networkMode());
         }
-        return mode.thenCompose(m -> netwharf.createContainer(new ContainerSpec(config.id(), config.name(), m, config.networks(),
-                config.ports().published(), config.names().dns())));
+        Map<String, EndpointSpec> named = new LinkedHashMap<>();
+        config.networks().forEach((network, spec) -> named.put(network, named(spec)));
+        return mode.thenCompose(m -> netwharf.createContainer(new ContainerSpec(config.id(), config.name(), m, named,
+                config.ports().published(), engine.files().upstreams(config))));
+    }
+
+    /**
+     * The endpoint with the names the embedded DNS answers for it, as Docker's DNSNames: the container's name, the
+     * endpoint's aliases, the short id and the host name (the runtime answers them on user-defined networks only).
+     */
+    private EndpointSpec named(EndpointSpec spec) {
+        return spec.withDnsNames(Stream.of(List.of(config.name()), spec.aliases(), List.of(Ids.shortId(config.id()),
+                ContainerFiles.hostname(config))).flatMap(List::stream).distinct().toList());
     }
 
     /**
@@ -995,7 +1007,8 @@ public final class ContainerActor {
         }
         if (status == ContainerView.Status.RUNNING) {
             Connecting step = new Connecting(connect, pipework);
-            return busyUntil(netwharf.connect(config.id(), connect.network(), connect.spec()), step, endpoint -> new Connected(step, endpoint));
+            return busyUntil(netwharf.connect(config.id(), connect.network(), named(connect.spec())), step,
+                    endpoint -> new Connected(step, endpoint));
         }
         // Not running: check the network and remember it for the next start.
         CheckingNetwork step = new CheckingNetwork(connect, connect.network());

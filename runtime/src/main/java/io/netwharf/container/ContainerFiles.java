@@ -146,6 +146,21 @@ final class ContainerFiles {
         return hosts;
     }
 
+    /**
+     * The servers the embedded DNS forwards the container's other names to: its {@code --dns}, else the host's, loopback
+     * ones included (the runtime reaches those from the host's namespace, as Docker does).
+     */
+    List<String> upstreams(ContainerConfig config) {
+        if (!config.names().dns().isEmpty()) {
+            return config.names().dns();
+        }
+        try {
+            return ResolvConf.read(hostResolvConf()).nameservers();
+        } catch (IOException e) {
+            throw new UncheckedIOException("read the host's name servers", e);
+        }
+    }
+
     private ResolvConf resolvConf(ContainerConfig config) throws IOException {
         ResolvConf rc = ResolvConf.read(hostResolvConf()).override(config.names());
         return config.networkMode().usesEmbeddedDns() ? rc.forEmbeddedDns() : rc.forDefaultBridge();

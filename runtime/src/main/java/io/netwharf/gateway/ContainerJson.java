@@ -188,7 +188,9 @@ final class ContainerJson {
         json.put("IPv6Gateway", "");
         json.put("GlobalIPv6Address", "");
         json.put("GlobalIPv6PrefixLen", 0);
-        json.putNull("DNSNames");
+        // The names the embedded DNS answers for it; none on the default bridge, which has no embedded DNS (as Docker).
+        boolean named = endpoint != null && !endpoint.dnsNames().isEmpty() && !"bridge".equals(endpoint.networkName());
+        json.set("DNSNames", named ? strings(endpoint.dnsNames()) : NODES.nullNode());
         return json;
     }
 

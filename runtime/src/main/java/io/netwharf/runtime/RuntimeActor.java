@@ -4,6 +4,8 @@ import io.netwharf.actor.Answered;
 import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
 import io.netwharf.actor.Teardown;
+import io.netwharf.dns.DnsRecords;
+import io.netwharf.dns.DnsServer;
 import io.netwharf.firewall.Firewall;
 import io.netwharf.firewall.NftablesFirewall;
 import io.netwharf.firewall.NoFirewall;
@@ -62,6 +64,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -79,6 +82,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -149,6 +154,11 @@ public final class RuntimeActor {
     /** The creation saga ({@link ContainerWiring}) of a container has ended. */
     private record WiringDone(ContainerWiring.Outcome outcome) implements Command {}
 
+    /** A container's sandbox answered a connect or disconnect: the embedded DNS hears of it before the caller does. */
+    private record Connected(Connect request, String networkId, EndpointInfo endpoint, Throwable failure) implements Command {}
+
+    private record Disconnected(Disconnect request, String networkId, Throwable failure) implements Command {}
+
     /** The sandbox is gone: a removal done, or a failed creation undone. */
     private record SandboxDestroyed(Step step) implements Command {}
 
@@ -218,9 +228,15 @@ public final class RuntimeActor {
     private final ActorRef<ContainerWiring.Outcome> wiringDone;
     private final HostPorts hostPorts;
     private final PortPublisher publisher;
+    private final DnsServer dns;
+    /** The embedded DNS listeners are made and closed in order, off the actor's thread (they block on a namespace thread). */
+    private final ExecutorService dnsListeners = Executors.newSingleThreadExecutor(r -> new Thread(r, "netwharf-dns-listeners"));
+    /** Each container's endpoints and upstream servers, for the embedded DNS's records. */
+    private final Map<String, List<EndpointInfo>> endpointsOf = new HashMap<>();
+    private final Map<String, List<String>> upstreamsOf = new HashMap<>();
 
     private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel,
-                         Firewall firewall, HostPorts hostPorts, Store store) {
+                         Firewall firewall, HostPorts hostPorts, DnsServer dns, Store store) {
         this.context = context;
         this.stash = stash;
         this.config = config;
@@ -231,6 +247,7 @@ public final class RuntimeActor {
         this.scheduler = context.getSystem().scheduler();
         this.wiringDone = context.messageAdapter(ContainerWiring.Outcome.class, WiringDone::new);
         this.hostPorts = hostPorts;
+        this.dns = dns;
         this.publisher = new PortPublisher(kernel, this.firewall);
     }
 
@@ -260,7 +277,15 @@ public final class RuntimeActor {
                 store.close();
                 return failed(KernelErrors.describe("load the firewall and read the ephemeral port range", e));
             }
-            return new RuntimeActor(context, stash, config, kernel, firewall, hostPorts, store).starting();
+            DnsServer dns;
+            try {
+                dns = new DnsServer(kernel.threads(), kernel.host(), config.resolvConf());
+            } catch (RuntimeException e) {
+                kernel.close();
+                store.close();
+                return failed(KernelErrors.describe("start the embedded DNS server", e));
+            }
+            return new RuntimeActor(context, stash, config, kernel, firewall, hostPorts, dns, store).starting();
         }))).onFailure(RuntimeException.class, SupervisorStrategy.resume());
     }
 
@@ -349,7 +374,8 @@ public final class RuntimeActor {
                 if (endpoint.networkId().equals(networkId)) {
                     // The network's name and gateway are filled in once it is up (see onStarted); the owner needs the link.
                     endpoints.add(new EndpointInfo(endpoint.endpointId(), networkId, null, endpoint.containerId(), endpoint.interfaceName(),
-                            endpoint.hostInterface(), endpoint.mac(), endpoint.address(), endpoint.prefixLength(), null, endpoint.aliases()));
+                            endpoint.hostInterface(), endpoint.mac(), endpoint.address(), endpoint.prefixLength(), null, endpoint.aliases(),
+                            endpoint.dnsNames()));
                 }
             }
             // Every address a kept namespace carries, known or not: the pool takes those in its subnet.
@@ -408,6 +434,8 @@ public final class RuntimeActor {
                 }
                 ActorRef<SandboxActor.Command> actor = spawnSandbox(id, row.label());
                 actor.tell(new SandboxActor.Adopt(endpoints, context.getSystem().ignoreRef()));
+                endpointsOf.put(id, endpoints.stream().map(SandboxActor.AdoptedEndpoint::info).toList());
+                upstreamsOf.put(id, row.dnsServers());
                 PortForwards forwards = forwardsOf(sandbox).orElse(null);
                 if (forwards != null) {
                     hostPorts.restore(id, forwards.bindings());
@@ -416,6 +444,7 @@ public final class RuntimeActor {
                         null, ContainerRecord.State.RUNNING, forwards));
             }
         }
+        endpointsOf.keySet().forEach(this::namesChanged);
         if (!kept.isEmpty()) {
             LOG.info("{} containers kept running across the restart (live restore) were adopted", kept.size());
         }
@@ -496,6 +525,8 @@ public final class RuntimeActor {
                 .onMessage(NetworkCreated.class, this::onNetworkCreated)
                 .onMessage(NetworkRemoved.class, this::onNetworkRemoved)
                 .onMessage(WiringDone.class, this::onWiringDone)
+                .onMessage(Connected.class, this::onConnected)
+                .onMessage(Disconnected.class, this::onDisconnected)
                 .onMessage(SandboxDestroyed.class, this::onSandboxDestroyed)
                 .onMessage(SharingFailed.class, m -> {
                     containers.remove(m.containerId());
@@ -512,6 +543,8 @@ public final class RuntimeActor {
                 })
                 .onMessage(StepFailed.class, this::onStepFailed)
                 .onSignal(PostStop.class, s -> {
+                    dnsListeners.shutdown();
+                    dns.close();
                     publisher.close();
                     kernel.close();
                     store.close();
@@ -749,6 +782,9 @@ public final class RuntimeActor {
                     .withForwards(step.ports().isEmpty() ? null
                             : new PortForwards(creating.id(), wired.endpoints().get(0).ipv4Address(), step.ports()));
             containers.put(creating.id(), running);
+            endpointsOf.put(creating.id(), wired.endpoints());
+            upstreamsOf.put(creating.id(), step.request().spec().dnsServers());
+            namesChanged(creating.id());
             step.request().replyTo().tell(StatusReply.success(containerInfo(running, wired.sandboxKey(), wired.endpoints())));
         } else if (done.outcome() instanceof ContainerWiring.Failed failed) {
             containers.remove(creating.id());
@@ -902,6 +938,10 @@ public final class RuntimeActor {
             containers.remove(removing.container().id());
             hostPorts.release(removing.container().id());
             removing.sharers().forEach(d -> containers.remove(d.id()));
+            if (endpointsOf.remove(removing.container().id()) != null) {
+                upstreamsOf.remove(removing.container().id());
+                namesChanged(removing.container().id());
+            }
             removing.request().replyTo().tell(StatusReply.ack());
         }
         return Behaviors.same();
@@ -944,7 +984,10 @@ public final class RuntimeActor {
             }
             requireRunning(record);
             checkEndpoint(network, request.spec());
-            record.sandbox().tell(new SandboxActor.Connect(network.handle(), request.spec(), request.replyTo()));
+            String networkId = network.handle().id();
+            context.pipeToSelf(Asks.<SandboxActor.Command, EndpointInfo>askWithStatus(record.sandbox(),
+                            r -> new SandboxActor.Connect(network.handle(), request.spec(), r), config.kernelTimeout(), scheduler),
+                    (endpoint, failure) -> new Connected(request, networkId, endpoint, failure));
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
         }
@@ -963,11 +1006,80 @@ public final class RuntimeActor {
                 throw NetwharfException.badParameter(NetworkMode.sharedNamespaceRefusal("disconnected from"));
             }
             requireRunning(record);
-            record.sandbox().tell(new SandboxActor.Disconnect(network.handle(), request.replyTo()));
+            String networkId = network.handle().id();
+            context.pipeToSelf(Asks.<SandboxActor.Command, Done>askWithStatus(record.sandbox(),
+                            r -> new SandboxActor.Disconnect(network.handle(), r), config.kernelTimeout(), scheduler),
+                    (done, failure) -> new Disconnected(request, networkId, failure));
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
         }
         return Behaviors.same();
+    }
+
+    private Behavior<Command> onConnected(Connected connected) {
+        if (connected.failure() != null) {
+            connected.request().replyTo().tell(StatusReply.error(KernelErrors.describe("connect container to network "
+                    + connected.request().network(), connected.failure())));
+            return Behaviors.same();
+        }
+        String id = connected.request().containerId();
+        List<EndpointInfo> endpoints = new ArrayList<>(endpointsOf.getOrDefault(id, List.of()));
+        endpoints.removeIf(e -> e.networkId().equals(connected.networkId()));
+        endpoints.add(connected.endpoint());
+        endpointsOf.put(id, endpoints);
+        namesChanged(id);
+        connected.request().replyTo().tell(StatusReply.success(connected.endpoint()));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onDisconnected(Disconnected disconnected) {
+        if (disconnected.failure() != null) {
+            disconnected.request().replyTo().tell(StatusReply.error(KernelErrors.describe("disconnect container from network "
+                    + disconnected.request().network(), disconnected.failure())));
+            return Behaviors.same();
+        }
+        String id = disconnected.request().containerId();
+        List<EndpointInfo> endpoints = new ArrayList<>(endpointsOf.getOrDefault(id, List.of()));
+        endpoints.removeIf(e -> e.networkId().equals(disconnected.networkId()));
+        endpointsOf.put(id, endpoints);
+        namesChanged(id);
+        disconnected.request().replyTo().tell(StatusReply.ack());
+        return Behaviors.same();
+    }
+
+    // ---- embedded DNS ------------------------------------------------------------------------------------------
+
+    /**
+     * The records change with {@code containerId}'s endpoints: a new snapshot for the server, and the container's
+     * listeners made when it has an endpoint on a network with embedded DNS, closed when it has none left.
+     */
+    private void namesChanged(String containerId) {
+        List<DnsRecords.Entry> entries = new ArrayList<>();
+        endpointsOf.forEach((id, endpoints) -> endpoints.stream().filter(this::hasEmbeddedDns)
+                .forEach(e -> entries.add(new DnsRecords.Entry(id, e.networkId(), e.ipv4Address(), e.dnsNames()))));
+        dns.publish(DnsRecords.of(entries));
+        ContainerRecord record = containers.get(containerId);
+        boolean served = record != null && endpointsOf.getOrDefault(containerId, List.of()).stream().anyMatch(this::hasEmbeddedDns);
+        if (served) {
+            Path sandbox = Path.of(record.sandboxKey());
+            List<String> upstreams = upstreamsOf.getOrDefault(containerId, List.of());
+            dnsListeners.execute(() -> {
+                try {
+                    dns.listen(containerId, sandbox, upstreams);
+                } catch (RuntimeException e) {
+                    LOG.error("container {}: no embedded DNS server in its namespace: {}", record.label(), KernelErrors.unwrap(e).getMessage());
+                }
+            });
+        } else {
+            dnsListeners.execute(() -> dns.forget(containerId));
+        }
+    }
+
+    /** Docker's rule: user-defined networks have the embedded DNS, the default bridge (and host, none) not. */
+    private boolean hasEmbeddedDns(EndpointInfo endpoint) {
+        NetworkRecord network = networks.get(endpoint.networkId());
+        return network != null && !network.info().name().equals("bridge") && network.info().hasAddresses()
+                && endpoint.ipv4Address() != null;
     }
 
     private static void requireRunning(ContainerRecord record) {

@@ -28,10 +28,12 @@ import java.util.List;
  *                             and stopping the runtime removes every container and user network it made
  * @param liveRestore          running containers keep running while the daemon is down, and are adopted by its next
  *                             start ({@code --live-restore})
+ * @param resolvConf           where the host's name servers are listed, for the embedded DNS of containers that name
+ *                             no upstream servers of their own (tests give a file of their own)
  */
 public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaultAddressPools, int mtu, boolean icc,
                             boolean ipMasquerade, boolean iptables, Path runDirectory, Path hostNetns, int namespaceThreads,
-                            Duration kernelTimeout, Path stateDirectory, boolean liveRestore) {
+                            Duration kernelTimeout, Path stateDirectory, boolean liveRestore, Path resolvConf) {
     public static final Path DEFAULT_RUN_DIRECTORY = Path.of("/run/netwharf");
 
     public RuntimeConfig {
@@ -61,6 +63,7 @@ public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaul
         private Duration kernelTimeout = Duration.ofMinutes(2);
         private Path stateDirectory;
         private boolean liveRestore;
+        private Path resolvConf = Path.of("/etc/resolv.conf");
 
         private Builder() {}
 
@@ -124,9 +127,14 @@ public record RuntimeConfig(String bridgeName, String bip, List<PoolBase> defaul
             return this;
         }
 
+        public Builder resolvConf(Path resolvConf) {
+            this.resolvConf = resolvConf;
+            return this;
+        }
+
         public RuntimeConfig build() {
             return new RuntimeConfig(bridgeName, bip, defaultAddressPools, mtu, icc, ipMasquerade, iptables, runDirectory, hostNetns,
-                    namespaceThreads, kernelTimeout, stateDirectory, liveRestore);
+                    namespaceThreads, kernelTimeout, stateDirectory, liveRestore, resolvConf);
         }
     }
 }

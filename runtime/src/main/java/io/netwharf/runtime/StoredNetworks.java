@@ -67,7 +67,7 @@ final class StoredNetworks {
     /** An endpoint as a restart finds it in the store, on the network now described by {@code network}. */
     static EndpointInfo endpoint(StoredEndpoint row, NetworkInfo network) {
         return new EndpointInfo(row.endpointId(), row.networkId(), network.name(), row.containerId(), row.interfaceName(),
-                row.hostInterface(), row.mac(), row.address(), row.prefixLength(), network.gateway(), row.aliases());
+                row.hostInterface(), row.mac(), row.address(), row.prefixLength(), network.gateway(), row.aliases(), row.dnsNames());
     }
 
     private static String json(NetworkSpec spec) {

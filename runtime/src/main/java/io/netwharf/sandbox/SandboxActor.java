@@ -361,7 +361,7 @@ public final class SandboxActor {
         HardwareAddress mac = joining.requestedMac() != null ? joining.requestedMac() : macOf(address);
         EndpointInfo info = new EndpointInfo(joining.endpointId(), network.id(), network.name(), containerId, joining.interfaceName(),
                 joining.hostName(), mac.toString(), Ipv4.format(address), Ipv4Subnet.parse(network.info().subnet()).prefixLength(),
-                network.info().gateway(), joining.command().spec().aliases());
+                network.info().gateway(), joining.command().spec().aliases(), joining.command().spec().dnsNames());
         Endpoint endpoint = new Endpoint(info, network, address);
         // Intent before effect: a crash from here on leaves a record of the link that may exist, and of its address.
         run(network.id(), Step.RECORD, store.apply(new Change.PutEndpoint(stored(endpoint, Phase.INTENT))), done -> new EndpointRecorded());
@@ -667,7 +667,7 @@ public final class SandboxActor {
     private StoredEndpoint stored(Endpoint endpoint, Phase phase) {
         EndpointInfo info = endpoint.info();
         return new StoredEndpoint(containerId, endpoint.networkId(), info.endpointId(), info.interfaceName(), info.hostInterfaceName(),
-                info.ipv4Address(), info.prefixLength(), info.macAddress(), info.aliases(), phase);
+                info.ipv4Address(), info.prefixLength(), info.macAddress(), info.aliases(), phase, info.dnsNames());
     }
 
     /** Docker's scheme: 02:42 and the four bytes of the address, so an address always comes with the same MAC. */

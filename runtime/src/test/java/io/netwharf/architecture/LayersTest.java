@@ -10,7 +10,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The packages depend downward only (ARCHITECTURE.md): launcher → gateway → container → the embedded API →
- * runtime → sandbox → network (and its drivers) → ipam, firewall → actor → kernel → protocol. Pure code; no root.
+ * runtime → sandbox → network (and its drivers) → ipam, firewall, dns → actor → kernel → protocol. Pure code; no root.
  */
 class LayersTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -34,6 +34,7 @@ class LayersTest {
                 .layer("network").definedBy("io.netwharf.network..")
                 .layer("ipam").definedBy("io.netwharf.ipam..")
                 .layer("firewall").definedBy("io.netwharf.firewall..")
+                .layer("dns").definedBy("io.netwharf.dns..")
                 .layer("store").definedBy("io.netwharf.store..")
                 .layer("actor").definedBy("io.netwharf.actor..")
                 .layer("kernel").definedBy("io.netwharf.kernel..")
@@ -47,12 +48,13 @@ class LayersTest {
                 .whereLayer("network").mayOnlyBeAccessedByLayers("launcher", "runtime", "sandbox")
                 .whereLayer("ipam").mayOnlyBeAccessedByLayers("launcher", "gateway", "runtime", "sandbox", "network")
                 .whereLayer("firewall").mayOnlyBeAccessedByLayers("runtime", "network")
+                .whereLayer("dns").mayOnlyBeAccessedByLayers("runtime")
                 .whereLayer("store").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
                         "sandbox", "network")
                 .whereLayer("actor").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
                         "sandbox", "network", "ipam", "firewall", "store")
                 .whereLayer("kernel").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
-                        "sandbox", "network", "ipam", "firewall", "actor", "store")
+                        "sandbox", "network", "ipam", "firewall", "dns", "actor", "store")
                 .check(CLASSES);
     }
 }

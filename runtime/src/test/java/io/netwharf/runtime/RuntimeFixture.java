@@ -45,7 +45,8 @@ public final class RuntimeFixture implements AutoCloseable {
 
     /** The defaults, on this fixture's host namespace and run directory. */
     public RuntimeConfig.Builder config() {
-        return RuntimeConfig.builder().hostNetns(box.host.path()).runDirectory(runDirectory);
+        // No upstream name server: the tests' containers never send a query out of the sandbox's namespaces.
+        return RuntimeConfig.builder().hostNetns(box.host.path()).runDirectory(runDirectory).resolvConf(runDirectory.resolve("no-resolv.conf"));
     }
 
     public Netwharf start() {
