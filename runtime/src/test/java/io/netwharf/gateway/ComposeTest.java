@@ -67,6 +67,10 @@ class ComposeTest extends ApiTest {
                 () -> assertTrue(eventually(() -> fromHost("http://127.0.0.1:18080/").contains(PAGE)),
                         () -> "the host fetched web's page on the published port: " + fromHost("http://127.0.0.1:18080/")),
                 () -> assertRunning(project));
+        // Docker's DNSNames on the project's network: the container's name, compose's alias (the service), the short id.
+        String web = compose(project, "ps", "-q", "web").out().strip();
+        String names = gateway.ok("inspect", "-f", "{{range .NetworkSettings.Networks}}{{json .DNSNames}}{{end}}", web);
+        assertTrue(names.contains("\"web\"") && names.contains("\"" + web.substring(0, 12) + "\""), names);
         assertTakenDown(project, hostLinks);
     }
 

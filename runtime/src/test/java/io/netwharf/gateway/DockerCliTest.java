@@ -241,7 +241,7 @@ class DockerCliTest extends ApiTest {
         assertTrue(gateway.docker("exec", "fg", "true").err().contains("exec"));
         assertTrue(gateway.docker("inspect", "nosuch").err().contains("No such object: nosuch"));
         assertTrue(gateway.docker("rm", "nosuch").err().contains("No such container: nosuch"));
-        assertTrue(gateway.docker("run", "-d", "-p", "8080:80", "debian", "true").err().contains("does not publish ports"));
+        assertTrue(gateway.docker("run", "-d", "-p", "8080:80/sctp", "debian", "true").err().contains("netwharf forwards tcp and udp ports only"));
         assertFalse(gateway.docker("run", "-d", "--name", "bad/name", "debian", "true").exit() == 0);
     }
 
