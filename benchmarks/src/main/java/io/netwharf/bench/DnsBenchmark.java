@@ -110,10 +110,11 @@ public final class DnsBenchmark implements Callable<Integer> {
                 for (int round = 0; round <= rounds; round++) {
                     DnsLoad.Result r = DnsLoad.run(clients, rate, seconds);
                     System.out.printf("round %d%s: %d sent, %d answered (%d errors, %d without records), %.0f answers/s; latency p50 %.3f ms, "
-                                    + "p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n", round, round == 0 ? " (warm-up, discarded)" : "", r.sent(),
-                            r.answered(), r.errors(), r.empty(), r.answeredPerSecond(), r.latency().getValueAtPercentile(50) / 1e3,
-                            r.latency().getValueAtPercentile(99) / 1e3, r.latency().getValueAtPercentile(99.9) / 1e3,
-                            r.latency().getMaxValue() / 1e3);
+                                    + "p99 %.3f ms, p99.9 %.3f ms, max %.3f ms; sender late p99 %.3f ms%n", round,
+                            round == 0 ? " (warm-up, discarded)" : "", r.sent(), r.answered(), r.errors(), r.empty(), r.answeredPerSecond(),
+                            r.latency().getValueAtPercentile(50) / 1e3, r.latency().getValueAtPercentile(99) / 1e3,
+                            r.latency().getValueAtPercentile(99.9) / 1e3, r.latency().getMaxValue() / 1e3,
+                            r.lateness().getValueAtPercentile(99) / 1e3);
                     if (r.errors() > 0 || r.empty() > 0) {
                         throw new IllegalStateException("the embedded DNS answered " + r.errors() + " queries with an error and "
                                 + r.empty() + " without records: every name asked is a container of the asker's network");

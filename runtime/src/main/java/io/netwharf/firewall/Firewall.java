@@ -54,4 +54,7 @@ public interface Firewall {
 
     /** Deletes netwharf's tables and every network's rules with them; nothing to delete is not an error. */
     void tearDown();
+
+    /** Frees what the backend holds (not the rules, which stay in the kernel). */
+    default void close() {}
 }

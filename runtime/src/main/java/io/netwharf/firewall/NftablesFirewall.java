@@ -72,6 +72,11 @@ public final class NftablesFirewall implements Firewall {
     }
 
     @Override
+    public void close() {
+        nft.close();
+    }
+
+    @Override
     public void tearDown() {
         nft.run(host, "delete the netwharf firewall tables", NftablesCommands.tearDown());
     }

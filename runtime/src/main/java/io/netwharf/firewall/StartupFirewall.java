@@ -80,6 +80,11 @@ public final class StartupFirewall implements Firewall {
     }
 
     @Override
+    public void close() {
+        backend.close();
+    }
+
+    @Override
     public void tearDown() {
         backend.tearDown();
     }

@@ -546,6 +546,7 @@ public final class RuntimeActor {
                     dnsListeners.shutdown();
                     dns.close();
                     publisher.close();
+                    firewall.close();
                     kernel.close();
                     store.close();
                     return Behaviors.same();
