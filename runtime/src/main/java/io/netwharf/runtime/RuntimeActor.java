@@ -234,6 +234,8 @@ public final class RuntimeActor {
     /** Each container's endpoints and upstream servers, for the embedded DNS's records. */
     private final Map<String, List<EndpointInfo>> endpointsOf = new HashMap<>();
     private final Map<String, List<String>> upstreamsOf = new HashMap<>();
+    /** The containers the embedded DNS serves: with an endpoint on a network that has it. */
+    private final Set<String> dnsServed = new HashSet<>();
 
     private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel,
                          Firewall firewall, HostPorts hostPorts, DnsServer dns, Store store) {
@@ -1024,11 +1026,13 @@ public final class RuntimeActor {
             return Behaviors.same();
         }
         String id = connected.request().containerId();
-        List<EndpointInfo> endpoints = new ArrayList<>(endpointsOf.getOrDefault(id, List.of()));
-        endpoints.removeIf(e -> e.networkId().equals(connected.networkId()));
-        endpoints.add(connected.endpoint());
-        endpointsOf.put(id, endpoints);
-        namesChanged(id);
+        if (containers.containsKey(id)) { // not removed while the sandbox was connecting it
+            List<EndpointInfo> endpoints = new ArrayList<>(endpointsOf.getOrDefault(id, List.of()));
+            endpoints.removeIf(e -> e.networkId().equals(connected.networkId()));
+            endpoints.add(connected.endpoint());
+            endpointsOf.put(id, endpoints);
+            namesChanged(id);
+        }
         connected.request().replyTo().tell(StatusReply.success(connected.endpoint()));
         return Behaviors.same();
     }
@@ -1040,10 +1044,12 @@ public final class RuntimeActor {
             return Behaviors.same();
         }
         String id = disconnected.request().containerId();
-        List<EndpointInfo> endpoints = new ArrayList<>(endpointsOf.getOrDefault(id, List.of()));
-        endpoints.removeIf(e -> e.networkId().equals(disconnected.networkId()));
-        endpointsOf.put(id, endpoints);
-        namesChanged(id);
+        if (endpointsOf.containsKey(id)) {
+            List<EndpointInfo> endpoints = new ArrayList<>(endpointsOf.get(id));
+            endpoints.removeIf(e -> e.networkId().equals(disconnected.networkId()));
+            endpointsOf.put(id, endpoints);
+            namesChanged(id);
+        }
         disconnected.request().replyTo().tell(StatusReply.ack());
         return Behaviors.same();
     }
@@ -1055,13 +1061,17 @@ public final class RuntimeActor {
      * listeners made when it has an endpoint on a network with embedded DNS, closed when it has none left.
      */
     private void namesChanged(String containerId) {
+        ContainerRecord record = containers.get(containerId);
+        boolean served = record != null && endpointsOf.getOrDefault(containerId, List.of()).stream().anyMatch(this::hasEmbeddedDns);
+        if (!served && !dnsServed.remove(containerId)) {
+            return; // on no network with embedded DNS, before or now: the records are as they were
+        }
         List<DnsRecords.Entry> entries = new ArrayList<>();
         endpointsOf.forEach((id, endpoints) -> endpoints.stream().filter(this::hasEmbeddedDns)
                 .forEach(e -> entries.add(new DnsRecords.Entry(id, e.networkId(), e.ipv4Address(), e.dnsNames()))));
         dns.publish(DnsRecords.of(entries));
-        ContainerRecord record = containers.get(containerId);
-        boolean served = record != null && endpointsOf.getOrDefault(containerId, List.of()).stream().anyMatch(this::hasEmbeddedDns);
         if (served) {
+            dnsServed.add(containerId);
             Path sandbox = Path.of(record.sandboxKey());
             List<String> upstreams = upstreamsOf.getOrDefault(containerId, List.of());
             dnsListeners.execute(() -> {

@@ -209,6 +209,47 @@ class RestartTest {
     }
 
     @Test
+    void withLiveRestoreTheEmbeddedDnsAnswersForTheKeptContainersAgain() throws Exception {
+        RuntimeConfig live = config().liveRestore(true).build();
+        Netwharf first = start(live);
+        await(first.createNetwork(NetworkSpec.named("n1").subnet("10.57.0.0/24").build()));
+        ContainerInfo web = await(first.createContainer(new ContainerSpec(null, "web", NetworkMode.parse("n1"),
+                Map.of("n1", EndpointSpec.DYNAMIC.withDnsNames(List.of("web", "www"))))));
+        ContainerInfo client = container(first, "n1");
+        assertEquals(address(web), askEmbeddedDns(client, "www"));
+        crash(first);
+
+        Netwharf second = start(live);
+        assertEquals(address(web), askEmbeddedDns(client, "www"), "the names kept in the store are answered again");
+        await(second.removeContainer(web.id(), false));
+        assertEquals("", askEmbeddedDns(client, "www"), "and follow removals as before");
+        crash(second);
+    }
+
+    /** An A query for {@code name} to 127.0.0.11 inside the container: the first address answered, "" for none. */
+    private static String askEmbeddedDns(ContainerInfo container, String name) throws Exception {
+        String script = """
+                import socket, sys
+                name = sys.argv[1]
+                q = b"\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00" + bytes([len(name)]) + name.encode() + b"\\x00\\x00\\x01\\x00\\x01"
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.settimeout(1)
+                s.sendto(q, ("127.0.0.11", 53))
+                a = s.recv(512)
+                print(".".join(str(b) for b in a[-4:]) if int.from_bytes(a[6:8], "big") > 0 else "")
+                """;
+        for (int attempt = 0; ; attempt++) {
+            // The listeners are made just after the runtime answers: a first query may find none yet.
+            Process p = new ProcessBuilder("nsenter", "--net=" + container.sandboxKey(), "python3", "-c", script, name).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            if ((p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) || attempt == 20) {
+                return out;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
     void aContainerStartedAgainGetsItsLastAddressWhenItIsFreeAndAnotherOtherwise() {
         Netwharf netwharf = start(config().build());
         await(netwharf.createNetwork(NetworkSpec.named("n1").subnet("10.54.0.0/24").build()));
