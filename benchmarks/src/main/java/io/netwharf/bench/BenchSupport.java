@@ -147,4 +147,15 @@ final class BenchSupport {
             System.err.println("warning: could not clean up " + root + ": " + e);
         }
     }
+
+    /** The stage's value, waiting at most five minutes; its failure's message as an IllegalStateException's. */
+    static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(5, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

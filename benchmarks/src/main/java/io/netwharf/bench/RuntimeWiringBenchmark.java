@@ -36,7 +36,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,6 +43,7 @@ import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
+import static io.netwharf.bench.BenchSupport.await;
 import static io.netwharf.bench.BenchSupport.medianOf;
 import static io.netwharf.bench.BenchSupport.median;
 
@@ -640,16 +640,6 @@ public final class RuntimeWiringBenchmark implements Callable<Integer> {
 
     private static String ms(double micros) {
         return Double.isNaN(micros) ? String.format("%10s", "") : String.format("%7.1f ms", micros / 1e3);
-    }
-
-    private static <T> T await(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(5, TimeUnit.MINUTES);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.netwharf.runtime;
 
 import io.netwharf.Netwharf;
-import io.netwharf.actor.Asks;
 import io.netwharf.kernel.KernelSandbox;
 import io.netwharf.kernel.Netns;
 import io.netwharf.protocol.model.ContainerInfo;
@@ -13,10 +12,6 @@ import io.netwharf.protocol.model.NetwharfException.Kind;
 import io.netwharf.protocol.model.PortBinding;
 import io.netwharf.store.MemoryStore;
 
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the kernel (CI runs as root, in a throwaway namespace).
  */
 class PublishedPortsTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     /** The host's address on the link to the "remote" namespace. */
     private static final String HOST_ADDRESS = "192.168.231.1";
 
     private RuntimeFixture fixture;
     private final List<Process> servers = new ArrayList<>();
-    private final List<ActorSystem<Void>> systems = new ArrayList<>();
     private final MemoryStore store = new MemoryStore();
     private Path remote;
 
@@ -73,7 +65,6 @@ class PublishedPortsTest {
     @AfterEach
     void tearDown() throws IOException {
         servers.forEach(Process::destroyForcibly);
-        systems.forEach(ActorSystem::terminate);
         fixture.close();
     }
 
@@ -173,18 +164,12 @@ class PublishedPortsTest {
         return new ContainerSpec(null, name, NetworkMode.parse(mode), Map.of(), List.of(ports), List.of());
     }
 
-    /** A runtime in an actor system of its own on the test's store, which {@link #crash} ends without a shutdown. */
     private Netwharf start(RuntimeConfig config) {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ports-" + systems.size());
-        systems.add(system);
-        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store), "runtime", Props.empty());
-        await(Asks.askWithStatus(runtime, RuntimeActor.AwaitReady::new, TIMEOUT, system.scheduler()));
-        return Netwharf.of(system, runtime, TIMEOUT);
+        return fixture.startAlone(config, store);
     }
 
     private static void crash(Netwharf netwharf) {
-        netwharf.system().terminate();
-        await(netwharf.system().getWhenTerminated());
+        RuntimeFixture.crash(netwharf);
     }
 
     /** python3's web server on {@code port} inside the container, serving an empty folder; waits until it listens. */

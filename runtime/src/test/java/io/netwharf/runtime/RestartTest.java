@@ -1,7 +1,6 @@
 package io.netwharf.runtime;
 
 import io.netwharf.Netwharf;
-import io.netwharf.actor.Asks;
 import io.netwharf.kernel.KernelSandbox;
 import io.netwharf.kernel.LinkMarks;
 import io.netwharf.kernel.Netns;
@@ -20,9 +19,7 @@ import io.netwharf.store.Phase;
 import io.netwharf.store.StoredEndpoint;
 import io.netwharf.store.StoredNetwork;
 
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,8 +50,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * root and the kernel (CI runs as root, in a throwaway namespace).
  */
 class RestartTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
     private RuntimeFixture fixture;
     private final MemoryStore store = new MemoryStore();
     private final List<ActorSystem<Void>> systems = new ArrayList<>();
@@ -79,17 +73,11 @@ class RestartTest {
 
     /** A runtime in an actor system of its own, which {@link #crash} ends without the runtime's shutdown. */
     private Netwharf start(RuntimeConfig config) {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "restart-" + systems.size());
-        systems.add(system);
-        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store), "runtime", Props.empty());
-        await(Asks.askWithStatus(runtime, RuntimeActor.AwaitReady::new, TIMEOUT, system.scheduler()));
-        return Netwharf.of(system, runtime, TIMEOUT);
+        return fixture.startAlone(config, store);
     }
 
     private static void crash(Netwharf netwharf) {
-        ActorSystem<?> system = netwharf.system();
-        system.terminate();
-        await(system.getWhenTerminated());
+        RuntimeFixture.crash(netwharf);
     }
 
     private static ContainerInfo container(Netwharf netwharf, String network) {

@@ -7,7 +7,12 @@ import io.netwharf.kernel.Netns;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.NetwharfException;
 
+import io.netwharf.actor.Asks;
+import io.netwharf.store.Store;
+
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 import java.io.IOException;
@@ -37,6 +42,8 @@ public final class RuntimeFixture implements AutoCloseable {
     public final Path runDirectory;
     private final List<Netns> opened = new ArrayList<>();
     public Netwharf netwharf;
+    private final List<ActorSystem<Void>> systems = new ArrayList<>();
+    private static final java.time.Duration ALONE_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     public RuntimeFixture() throws IOException {
         box = new KernelSandbox();
@@ -56,6 +63,24 @@ public final class RuntimeFixture implements AutoCloseable {
     public Netwharf start(RuntimeConfig config) {
         netwharf = await(Netwharf.start(SYSTEM, config));
         return netwharf;
+    }
+
+    /**
+     * A runtime on {@code store} in an actor system of its own, which {@link #crash} ends without the runtime's
+     * shutdown: nothing it made in the kernel is removed, as after a kill -9. The systems end with the fixture.
+     */
+    public Netwharf startAlone(RuntimeConfig config, Store store) {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "alone-" + systems.size());
+        systems.add(system);
+        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store), "runtime", Props.empty());
+        await(Asks.askWithStatus(runtime, RuntimeActor.AwaitReady::new, ALONE_TIMEOUT, system.scheduler()));
+        return Netwharf.of(system, runtime, ALONE_TIMEOUT);
+    }
+
+    /** Ends a runtime of {@link #startAlone} as a crash would. */
+    public static void crash(Netwharf netwharf) {
+        netwharf.system().terminate();
+        await(netwharf.system().getWhenTerminated());
     }
 
     /** The container's namespace, opened for looking at from outside (and held open until close). */
@@ -124,6 +149,7 @@ public final class RuntimeFixture implements AutoCloseable {
     @Override
     public void close() throws IOException {
         opened.forEach(Netns::close);
+        systems.forEach(ActorSystem::terminate);
         try {
             if (netwharf != null) {
                 await(netwharf.stop());
