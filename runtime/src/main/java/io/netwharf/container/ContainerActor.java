@@ -222,6 +222,10 @@ public final class ContainerActor {
     private ContainerConfig config;
     private ContainerView.Status status = ContainerView.Status.CREATED;
     private ContainerProcess process;
+    /** Its output, kept as Docker's json-file keeps it. */
+    private final ContainerLog log;
+    /** The running process's pipes; null when none runs. */
+    private ContainerLog.Run run;
     /** The process's start time, kept with its pid so that a restart tells it from a recycled pid. */
     private long processStartTime;
     private ContainerInfo network;
@@ -253,6 +257,7 @@ public final class ContainerActor {
         this.store = engine.store();
         this.config = config;
         this.logDirectory = logDirectory;
+        this.log = new ContainerLog(logDirectory, config.id());
     }
 
     /** A container just created: its row was written by the registry before the creation was answered. */
@@ -366,6 +371,13 @@ public final class ContainerActor {
             }
             processStartTime = row.pidStartTime();
             watchExit(process);
+            try {
+                run = log.startRun(launcher.output(), false);
+                log.launched(run);
+            } catch (RuntimeException e) {
+                LOG.warn("container {}: the output of its process {} cannot be read after netwharf's restart: {}", config.name(),
+                        process.pid(), e.toString());
+            }
         }
         if (network.sharesWith() != null) {
             engine.joined(network.sharesWith(), config.id());
@@ -666,9 +678,16 @@ public final class ContainerActor {
         if (env.stream().noneMatch(e -> e.startsWith("HOSTNAME="))) {
             env.add(!env.isEmpty() && env.get(0).equals(DEFAULT_PATH) ? 1 : 0, "HOSTNAME=" + names.hostname());
         }
+        ContainerLog.Run started = log.startRun(launcher.output(), config.stdin().open());
         try (Netns namespace = Netns.open(Path.of(info.sandboxKey()))) {
-            return launcher.launch(namespace, ContainerFiles.ownNamespaces(names) ? names : null, config.cmd(), env,
-                    config.workingDirectory(), plan.credentials(), stdoutLog(), stderrLog());
+            ContainerProcess launched = launcher.launch(namespace, ContainerFiles.ownNamespaces(names) ? names : null, config.cmd(),
+                    env, config.workingDirectory(), plan.credentials(), started.stdio());
+            run = started;
+            log.launched(started);
+            return launched;
+        } catch (RuntimeException e) {
+            started.abandon();
+            throw e;
         }
     }
 
@@ -883,6 +902,10 @@ public final class ContainerActor {
         finishedAt = Instant.now();
         process = null;
         network = null;
+        if (run != null) {
+            run.processExited();
+            run = null;
+        }
         waitingForExit.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
         waitingForExit.clear();
     }
@@ -952,6 +975,7 @@ public final class ContainerActor {
      * waited in the stash too, once unstashed into it).
      */
     private Behavior<Command> removedNow(Remove remove) {
+        log.removed();
         deleteLogs();
         waitingForRemoval.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
         answerWhenDurable(store.apply(new Change.DeleteContainer(config.id())), remove.replyTo(), StatusReply.ack());
@@ -1123,15 +1147,7 @@ public final class ContainerActor {
 
     private Behavior<Command> onInspect(Inspect inspect) {
         inspect.replyTo().tell(StatusReply.success(new ContainerView(config, status, process == null ? 0 : process.pid(), exitCode,
-                error, startedAt, finishedAt, restartCount, network, stdoutLog(), stderrLog(), names)));
+                error, startedAt, finishedAt, restartCount, network, log, names)));
         return Behaviors.same();
-    }
-
-    private Path stdoutLog() {
-        return logDirectory.resolve("stdout.log");
-    }
-
-    private Path stderrLog() {
-        return logDirectory.resolve("stderr.log");
     }
 }

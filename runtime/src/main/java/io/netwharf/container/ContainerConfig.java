@@ -30,13 +30,15 @@ import java.util.Map;
  * @param restartPolicy when its process is started again after it exits ({@code --restart})
  * @param names       its host name, DNS settings and extra hosts entries
  * @param ports       the ports it exposes and publishes
+ * @param stdin       whether its process gets a stdin to write to ({@code -i})
  */
 public record ContainerConfig(String id, String name, String image, List<String> cmd, List<String> env, String workingDir,
                               String user, List<String> groupAdd, NetworkMode networkMode, Map<String, EndpointSpec> networks,
                               Map<String, String> labels, Map<String, String> kept, int stopSignal, Integer stopTimeout,
                               boolean autoRemove, RestartPolicy restartPolicy, Instant created, NameSettings names,
-                              PortSettings ports) {
+                              PortSettings ports, StdinSettings stdin) {
     public ContainerConfig {
+        stdin = stdin == null ? StdinSettings.CLOSED : stdin;
         restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
         names = names == null ? NameSettings.DEFAULT : names;
         ports = ports == null ? PortSettings.NONE : ports;
@@ -55,7 +57,7 @@ public record ContainerConfig(String id, String name, String image, List<String>
 
     public ContainerConfig withNetworks(Map<String, EndpointSpec> networks) {
         return new ContainerConfig(id, name, image, cmd, env, workingDir, user, groupAdd, networkMode, networks, labels, kept,
-                stopSignal, stopTimeout, autoRemove, restartPolicy, created, names, ports);
+                stopSignal, stopTimeout, autoRemove, restartPolicy, created, names, ports, stdin);
     }
 
     public Path workingDirectory() {

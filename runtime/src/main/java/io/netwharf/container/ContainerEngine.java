@@ -202,7 +202,7 @@ public final class ContainerEngine {
         ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
                 request.user(), request.groupAdd(), mode, Map.of(), request.labels(), request.kept(),
                 stopSignal, request.stopTimeout(), request.autoRemove(), request.restartPolicy(), Instant.now(),
-                names, request.ports());
+                names, request.ports(), request.stdin());
         Map<String, EndpointSpec> asked = new LinkedHashMap<>();
         request.endpoints().forEach((network, spec) -> asked.put(NetworkMode.networkReference(network), spec));
         if (!mode.joinsNetworks()) {

@@ -25,12 +25,15 @@ import java.util.Map;
  * @param restartPolicy when its process is started again ({@code --restart}); null: {@code no}
  * @param names       host name, DNS settings, extra hosts; null: the defaults
  * @param ports       exposed and published ports; null: none
+ * @param stdin       whether the process gets a stdin to write to; null: /dev/null
  */
 public record ContainerRequest(String name, String image, List<String> cmd, List<String> env, String workingDir,
                                String user, List<String> groupAdd, String networkMode, Map<String, EndpointSpec> endpoints,
                                Map<String, String> labels, Map<String, String> kept, String stopSignal, Integer stopTimeout,
-                               boolean autoRemove, RestartPolicy restartPolicy, NameSettings names, PortSettings ports) {
+                               boolean autoRemove, RestartPolicy restartPolicy, NameSettings names, PortSettings ports,
+                               StdinSettings stdin) {
     public ContainerRequest {
+        stdin = stdin == null ? StdinSettings.CLOSED : stdin;
         names = names == null ? NameSettings.DEFAULT : names;
         ports = ports == null ? PortSettings.NONE : ports;
         restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
@@ -45,11 +48,11 @@ public record ContainerRequest(String name, String image, List<String> cmd, List
     /** A container on {@code networkMode} running {@code cmd} (none: the namespace alone), with an image label only. */
     public static ContainerRequest of(String name, String networkMode, String... cmd) {
         return new ContainerRequest(name, "none", List.of(cmd), List.of(), null, null, List.of(), networkMode, Map.of(), Map.of(),
-                Map.of(), null, null, false, RestartPolicy.NO, null, null);
+                Map.of(), null, null, false, RestartPolicy.NO, null, null, null);
     }
 
     public ContainerRequest withRestartPolicy(RestartPolicy policy) {
         return new ContainerRequest(name, image, cmd, env, workingDir, user, groupAdd, networkMode, endpoints, labels, kept, stopSignal,
-                stopTimeout, autoRemove, policy, names, ports);
+                stopTimeout, autoRemove, policy, names, ports, stdin);
     }
 }

@@ -24,7 +24,7 @@ final class ContainerRows {
                               String user, List<String> groupAdd, String networkMode, LinkedHashMap<String, EndpointSpec> networks,
                               Map<String, String> labels, Map<String, String> kept, int stopSignal, Integer stopTimeout,
                               boolean autoRemove, RestartPolicy restartPolicy, String created, NameSettings names,
-                              PortSettings ports) {}
+                              PortSettings ports, StdinSettings stdin) {}
 
     private ContainerRows() {}
 
@@ -32,7 +32,7 @@ final class ContainerRows {
         try {
             return JSON.writeValueAsString(new ConfigJson(c.id(), c.name(), c.image(), c.cmd(), c.env(), c.workingDir(), c.user(),
                     c.groupAdd(), c.networkMode().text(), new LinkedHashMap<>(c.networks()), c.labels(), c.kept(), c.stopSignal(),
-                    c.stopTimeout(), c.autoRemove(), c.restartPolicy(), c.created().toString(), c.names(), c.ports()));
+                    c.stopTimeout(), c.autoRemove(), c.restartPolicy(), c.created().toString(), c.names(), c.ports(), c.stdin()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the config of container " + c.name() + " as JSON", e);
         }
@@ -49,7 +49,7 @@ final class ContainerRows {
         return new ContainerConfig(c.id(), c.name(), c.image(), orEmpty(c.cmd()), orEmpty(c.env()), c.workingDir(), c.user(),
                 orEmpty(c.groupAdd()), NetworkMode.parse(c.networkMode()), c.networks() == null ? Map.of() : c.networks(),
                 c.labels() == null ? Map.of() : c.labels(), c.kept() == null ? Map.of() : c.kept(), c.stopSignal(), c.stopTimeout(),
-                c.autoRemove(), c.restartPolicy(), Instant.parse(c.created()), c.names(), c.ports());
+                c.autoRemove(), c.restartPolicy(), Instant.parse(c.created()), c.names(), c.ports(), c.stdin());
     }
 
     private static <T> List<T> orEmpty(List<T> list) {

@@ -3,7 +3,6 @@ package io.netwharf.container;
 import io.netwharf.kernel.NameView;
 import io.netwharf.protocol.model.ContainerInfo;
 
-import java.nio.file.Path;
 import java.time.Instant;
 
 /**
@@ -14,10 +13,11 @@ import java.time.Instant;
  * @param exitCode the last exit code: the status, or 128 + the signal that ended it
  * @param error    why the last start failed; empty if it did not
  * @param network  the namespace and endpoints while running; null otherwise
+ * @param log      its output: stdout and stderr in one log, as Docker's json-file
  * @param names    what its process sees of names (host name, /etc files) since its first start; null before
  */
 public record ContainerView(ContainerConfig config, Status status, int pid, int exitCode, String error, Instant startedAt,
-                            Instant finishedAt, int restartCount, ContainerInfo network, Path stdoutLog, Path stderrLog,
+                            Instant finishedAt, int restartCount, ContainerInfo network, ContainerLog log,
                             NameView names) {
     /**
      * Docker's names for a container's states, the ones netwharf has. {@code RESTARTING}: its process exited and its

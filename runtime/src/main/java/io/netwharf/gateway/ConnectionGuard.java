@@ -37,7 +37,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>A request's body must arrive whole within the body timeout (it is read here, so the route always gets a
  *   strict entity: the API takes small JSON documents), else it is answered 408 and the connection closed.</li>
  *   <li>A request in progress is never cut: Docker's container wait parks for hours, its answer's body comes when
- *   the container exits. The request counts as in progress until its answer's body is written whole.</li>
+ *   the container exits. The request counts as in progress until its answer's body is written whole; a connection
+ *   switched to the container's streams (attach, 101) for as long as it stays open.</li>
  *   <li>When the listener stops ({@link GuardedConnections#drain}), a connection idle for a second or more since
  *   its last answer closes at once; one answered less than a second ago gets that second, and a new one the deadline,
  *   to deliver a request it may have sent already (its bytes cannot be seen from here); a busy one closes after its
@@ -187,6 +188,11 @@ final class ConnectionGuard extends GraphStage<BidiShape<HttpResponse, HttpRespo
         private void onAnswer(HttpResponse response) {
             awaitingAnswer = false;
             HttpResponse answer = draining ? response.addHeader(Connection.create("close")) : response;
+            if (answer.status().intValue() == StatusCodes.SWITCHING_PROTOCOLS.intValue()) {
+                // Hijacked (attach): the connection carries the container's streams from now on, in progress until it closes.
+                push(responseOut, answer);
+                return;
+            }
             if (answer.entity().isStrict()) {
                 push(responseOut, answer);
                 onAnswerWritten();

@@ -4,6 +4,7 @@ import io.netwharf.container.ContainerRequest;
 import io.netwharf.container.NameSettings;
 import io.netwharf.container.PortSettings;
 import io.netwharf.container.RestartPolicy;
+import io.netwharf.container.StdinSettings;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkMode;
@@ -42,6 +43,8 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
                            @JsonProperty("StopTimeout") Integer stopTimeout,
                            @JsonProperty("Labels") @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> labels,
                            @JsonProperty("Tty") boolean tty,
+                           @JsonProperty("OpenStdin") boolean openStdin,
+                           @JsonProperty("StdinOnce") boolean stdinOnce,
                            @JsonProperty("ExposedPorts") Map<String, Object> exposedPorts,
                            @JsonProperty("HostConfig") HostConfig hostConfig,
                            @JsonProperty("NetworkingConfig") NetworkingConfig networkingConfig) {
@@ -82,7 +85,7 @@ record ContainerCreateBody(@JsonProperty("Image") String image,
         }
         return new ContainerRequest(name, image, command(), env, workingDir, user, hostConfig == null ? null : hostConfig.groupAdd(),
                 networkMode(), endpoints, labels, kept, stopSignal, stopTimeout, hostConfig != null && hostConfig.autoRemove(),
-                restartPolicy(), names(), ports(warnings));
+                restartPolicy(), names(), ports(warnings), new StdinSettings(openStdin, openStdin && stdinOnce));
     }
 
     /** Docker's text for published ports that go nowhere in host mode (the daemon's create warning). */

@@ -61,7 +61,7 @@ final class ContainerJson {
         json.put("ResolvConfPath", c.names() == null ? "" : c.names().resolvConfFile().toString());
         json.put("HostnamePath", c.names() == null ? "" : c.names().hostnameFile().toString());
         json.put("HostsPath", c.names() == null ? "" : c.names().hostsFile().toString());
-        json.put("LogPath", c.stdoutLog().toString());
+        json.put("LogPath", c.log().file().toString());
         json.put("Name", "/" + c.name());
         json.put("RestartCount", c.restartCount());
         json.put("Driver", "none");

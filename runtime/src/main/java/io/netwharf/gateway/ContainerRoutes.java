@@ -40,6 +40,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractExecutionContext;
+import static org.apache.pekko.http.javadsl.server.Directives.extractMaterializer;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
@@ -49,8 +51,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 /**
  * The container endpoints of the Docker Engine API, as far as the network needs them: create, start, stop, kill,
- * restart, wait, remove, list, inspect and logs; a create needs a pulled image ({@link ImageRoutes}), as Docker's.
- * What netwharf does not do (attach, exec) is answered with
+ * restart, wait, remove, list, inspect, logs and attach; a create needs a pulled image ({@link ImageRoutes}), as Docker's.
+ * What netwharf does not do (exec) is answered with
  * a Docker-style error that says so, never left hanging.
  */
 final class ContainerRoutes {
@@ -94,8 +96,9 @@ final class ContainerRoutes {
                         .thenApply(ContainerRoutes::waitResponse))))),
                 path("logs", () -> get(() -> parameterMap(query -> answer(() -> engine.inspect(container)
                         .thenApply(view -> ContainerLogs.response(view, query)))))),
-                path("attach", () -> post(() -> DockerErrors.error(StatusCodes.NOT_IMPLEMENTED,
-                        "netwharf does not attach to containers: start it with -d and read its output with docker logs"))),
+                path("attach", () -> post(() -> parameterMap(query -> extractRequest(request -> extractMaterializer(materializer ->
+                        answer(() -> engine.inspect(container).thenApply(view -> ContainerAttach.response(view, query, request,
+                                materializer.system().dispatchers().lookup(UnixSocketListener.IO_DISPATCHER))))))))),
                 path("exec", () -> post(() -> DockerErrors.error(StatusCodes.NOT_IMPLEMENTED,
                         "netwharf does not run exec: a container runs the one process given at its creation"))));
     }

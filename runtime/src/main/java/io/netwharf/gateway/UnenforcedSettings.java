@@ -26,8 +26,8 @@ import java.util.function.Predicate;
  * A value that is null, false, 0, "" or empty is absent: clients send every field with its zero value (the docker CLI
  * sends {@code "Memory":0}, {@code "MemorySwappiness":-1}, {@code "Dns":[]}...). Fields are matched case-insensitively,
  * as Docker's JSON decoding and the gateway's mapper match them. Not classified, because Docker itself does nothing
- * with them here: {@code AttachStdin/Stdout/Stderr} and {@code StdinOnce} (a client's attach, which netwharf refuses
- * at {@code /attach}), {@code ArgsEscaped} (Windows), {@code ContainerIDFile} (the CLI writes that file itself),
+ * with them here: {@code AttachStdin/Stdout/Stderr} (the client's own plan to attach); {@code OpenStdin} and
+ * {@code StdinOnce} are acted on ({@link ContainerCreateBody}), {@code ArgsEscaped} (Windows), {@code ContainerIDFile} (the CLI writes that file itself),
  * {@code ConsoleSize} (terminals, refused with {@code Tty}), and the endpoint fields that are answers, not requests
  * ({@code NetworkID}, {@code IPAddress}...).
  */
@@ -64,7 +64,6 @@ final class UnenforcedSettings {
         refuse(CONFIG, "Volumes", "-v", "mount volumes: the process sees the host's filesystem");
         refuse(CONFIG, "Healthcheck", "--health-cmd", "run health checks", UnenforcedSettings::noHealthcheck);
         refuse(CONFIG, "NetworkDisabled", "--network none", "disable networking this way: create it in network mode none");
-        warn(CONFIG, "OpenStdin", "-i", "the process's standard input is /dev/null");
         warn(CONFIG, "OnBuild", "ONBUILD", "it is used by image builds only");
         warn(CONFIG, "Shell", "SHELL", "it is used by image builds only");
 

@@ -11,7 +11,9 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.TLSProtocol;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -287,16 +289,20 @@ public final class UnixSocketListener {
     }
 
     private void serve(SocketChannel channel) {
-        Connection connection = new Connection(channel, poller);
+        SharedKillSwitch clientEnded = KillSwitches.shared("client-ended");
+        Connection connection = new Connection(channel, poller, clientEnded::shutdown);
         connections.add(connection); // accepted as unbind() began: its guard drains it (a request it sent is answered)
         try {
             channel.configureBlocking(false); // reads wait on the poller, not on a thread of their own
             Source<ByteString, NotUsed> in = Source.unfoldResourceAsync(() -> CompletableFuture.completedFuture(connection),
                     Connection::read, c -> CompletableFuture.completedFuture(Done.getInstance()));
-            Sink<ByteString, CompletionStage<Done>> out = Sink.<ByteString>foreach(connection::write).async(IO_DISPATCHER);
-            // Either side ending ends the other: the client closing stops the responses, the server closing (after
-            // "Connection: close" or a protocol error) stops the reading.
-            Flow<ByteString, ByteString, CompletionStage<Done>> transport = Flow.fromSinkAndSourceCoupledMat(out, in, Keep.left());
+            Sink<ByteString, CompletionStage<Done>> out = Flow.<ByteString>create().via(clientEnded.flow())
+                    .toMat(Sink.foreach(connection::write), Keep.right()).async(IO_DISPATCHER);
+            // Either side ending ends the other: the client closing stops the responses (the kill switch, see
+            // Connection#read), the server closing (after "Connection: close" or a protocol error) stops the reading.
+            // Except that a connection switched to a container's streams (attach) is half-closed by the client when
+            // its input ends, and the output goes on: the docker CLI closes its writing side at once without -i.
+            Flow<ByteString, ByteString, CompletionStage<Done>> transport = Flow.fromSinkAndSourceMat(out, in, Keep.left());
             CompletionStage<Done> done = http.serverLayer(settings, Optional.empty(), httpLog)
                     .atop(placebo())
                     .join(transport, Keep.right())
@@ -345,16 +351,29 @@ public final class UnixSocketListener {
 
     /** One accepted connection; {@link #read} and {@link #write} run on different threads, which the channel allows. */
     private static final class Connection {
+        private static final ByteString SWITCHING_PROTOCOLS = ByteString.fromString("HTTP/1.1 101 ");
         private final SocketChannel channel;
         private final ReadinessPoller poller;
         private final ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
         private volatile boolean broken;
         private volatile CompletableFuture<Void> readable;
         private volatile CompletableFuture<Void> writable;
+        private final Runnable clientEnded;
+        /** The server answered 101: the connection carries raw streams now, and the client may half-close it. */
+        private volatile boolean switched;
 
-        Connection(SocketChannel channel, ReadinessPoller poller) {
+        Connection(SocketChannel channel, ReadinessPoller poller, Runnable clientEnded) {
             this.channel = channel;
             this.poller = poller;
+            this.clientEnded = clientEnded;
+        }
+
+        /** The end of the client's bytes: the end of the connection, unless it was switched to raw streams. */
+        private CompletionStage<Optional<ByteString>> ended() {
+            if (!switched) {
+                clientEnded.run();
+            }
+            return CompletableFuture.completedFuture(Optional.empty());
         }
 
         /**
@@ -372,10 +391,10 @@ public final class UnixSocketListener {
             } catch (IOException e) {
                 // Closed here or reset by the client: both just end the connection.
                 log.debug("Reading a connection ended: {}", e.toString());
-                return CompletableFuture.completedFuture(Optional.empty());
+                return ended();
             }
             if (count < 0) {
-                return CompletableFuture.completedFuture(Optional.empty());
+                return ended();
             }
             if (count > 0) {
                 buffer.flip();
@@ -387,13 +406,17 @@ public final class UnixSocketListener {
                 ready.completeExceptionally(new ClosedChannelException());
             }
             return ready.handle((ok, failure) -> failure == null)
-                    .thenCompose(open -> open ? read() : CompletableFuture.completedFuture(Optional.empty()));
+                    .thenCompose(open -> open ? read() : ended());
         }
 
         /** Writes all of {@code bytes}; blocks its thread only while the client reads too slowly to take them. */
         void write(ByteString bytes) {
             if (broken) {
-                return; // the client is gone; the coupled read side ends the stream
+                return; // the client is gone; the read side ends the stream
+            }
+            if (!switched && bytes.length() >= SWITCHING_PROTOCOLS.length()
+                    && bytes.slice(0, SWITCHING_PROTOCOLS.length()).equals(SWITCHING_PROTOCOLS)) {
+                switched = true;
             }
             try {
                 ByteBuffer data = bytes.asByteBuffer();

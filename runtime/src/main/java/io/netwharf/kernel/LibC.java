@@ -35,6 +35,9 @@ public interface LibC {
     int O_WRONLY = 1;
     int O_CREAT = 0100;
     int O_APPEND = 02000;
+    int O_RDWR = 2;
+    int O_NONBLOCK = 04000;
+    int EAGAIN = 11;
     int ESRCH = 3;
     int EINVAL = 22;
     int EINTR = 4;
@@ -47,6 +50,7 @@ public interface LibC {
     int EPOLL_CTL_ADD = 1;
     int EPOLL_CTL_DEL = 2;
     int EPOLLIN = 0x001;
+    int EPOLLHUP = 0x010;
     int EFD_CLOEXEC = O_CLOEXEC;
     int EFD_NONBLOCK = 04000;
     int SIGKILL = 9;
@@ -82,6 +86,12 @@ public interface LibC {
     int open(String path, int flags);
 
     int close(int fd);
+
+    @ssize_t long read(int fd, @Out ByteBuffer buffer, @size_t long length);
+
+    @ssize_t long write(int fd, @In ByteBuffer buffer, @size_t long length);
+
+    int mkfifo(String path, int mode);
 
     int gettid();
 

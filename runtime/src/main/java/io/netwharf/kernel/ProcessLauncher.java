@@ -29,12 +29,12 @@ import java.util.stream.Collectors;
  * live as long as the process and what it starts.
  */
 public final class ProcessLauncher implements AutoCloseable {
-    private static final Path DEV_NULL = Path.of("/dev/null");
     private static final Path ROOT = Path.of("/");
     private static final List<Path> SETPRIV = List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
 
     private final Reaper reaper;
     private final NamespaceThreads spawners;
+    private final OutputPump output;
     private volatile boolean closed;
 
     public ProcessLauncher() {
@@ -42,6 +42,12 @@ public final class ProcessLauncher implements AutoCloseable {
         Native.allocate(1);
         reaper = new Reaper("netwharf-reaper");
         spawners = new NamespaceThreads("netwharf-spawn", 1);
+        output = new OutputPump("netwharf-output");
+    }
+
+    /** Reads the output of the processes started with {@link ProcessStdio#pipes}. */
+    public OutputPump output() {
+        return output;
     }
 
     /** {@link #launch(Netns, List, List, Path, Credentials, Path, Path)} as root, the default. */
@@ -72,6 +78,12 @@ public final class ProcessLauncher implements AutoCloseable {
      */
     public ContainerProcess launch(Netns netns, NameView names, List<String> argv, List<String> env, Path workingDir,
                                    Credentials user, Path stdoutLog, Path stderrLog) {
+        return launch(netns, names, argv, env, workingDir, user, ProcessStdio.files(stdoutLog, stderrLog));
+    }
+
+    /** {@link #launch(Netns, NameView, List, List, Path, Credentials, Path, Path)} with its descriptors as {@code stdio} says. */
+    public ContainerProcess launch(Netns netns, NameView names, List<String> argv, List<String> env, Path workingDir,
+                                   Credentials user, ProcessStdio stdio) {
         if (closed) {
             throw new IllegalStateException("process launcher is closed");
         }
@@ -87,8 +99,7 @@ public final class ProcessLauncher implements AutoCloseable {
             executable = args.get(0);
         }
         int pid;
-        try (SpawnRequest request = new SpawnRequest(executable, args, env, dir,
-                absolute(stdoutLog), absolute(stderrLog))) {
+        try (SpawnRequest request = new SpawnRequest(executable, args, env, dir, stdio)) {
             if (names == null) {
                 pid = spawners.call(netns, request::spawn);
             } else {
@@ -151,15 +162,12 @@ public final class ProcessLauncher implements AutoCloseable {
         return args;
     }
 
-    private static Path absolute(Path log) {
-        return log == null ? DEV_NULL : log.toAbsolutePath();
-    }
-
     /** Stops the spawner and the reaper. Running processes keep running; their exit codes fail with IllegalStateException. */
     @Override
     public void close() {
         closed = true;
         spawners.close();
         reaper.close();
+        output.close();
     }
 }

@@ -15,7 +15,7 @@ import static io.netwharf.kernel.Native.LIBC;
  * fit to run inside a namespace task (jnr's own allocations may start a finalizer thread, which must not be born
  * inside a container's namespace).
  *
- * <p>The child gets stdin from /dev/null, stdout and stderr appended to the two log files, no other descriptor of
+ * <p>The child gets stdin, stdout and stderr as {@link ProcessStdio} says, no other descriptor of
  * the JVM, the working directory, a process group of its own, an empty signal mask and default signal dispositions
  * (the JVM's threads block and handle signals a container's process must not inherit).
  */
@@ -36,7 +36,7 @@ final class SpawnRequest implements AutoCloseable {
     private boolean actionsInitialized;
     private boolean attributesInitialized;
 
-    SpawnRequest(String executable, List<String> argv, List<String> env, Path workingDir, Path stdoutLog, Path stderrLog) {
+    SpawnRequest(String executable, List<String> argv, List<String> env, Path workingDir, ProcessStdio stdio) {
         this.executable = executable;
         this.path = cString(executable);
         this.argv = cStringArray(argv);
@@ -44,11 +44,12 @@ final class SpawnRequest implements AutoCloseable {
         try {
             ok(LIBC.posix_spawn_file_actions_init(fileActions), "posix_spawn_file_actions_init");
             actionsInitialized = true;
-            ok(LIBC.posix_spawn_file_actions_addopen(fileActions, 0, "/dev/null", LibC.O_RDONLY, 0), "stdin from /dev/null");
-            ok(LIBC.posix_spawn_file_actions_addopen(fileActions, 1, stdoutLog.toString(),
-                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, LOG_MODE), "stdout to " + stdoutLog);
-            ok(LIBC.posix_spawn_file_actions_addopen(fileActions, 2, stderrLog.toString(),
-                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, LOG_MODE), "stderr to " + stderrLog);
+            ok(LIBC.posix_spawn_file_actions_addopen(fileActions, 0, stdio.stdin().toString(), stdio.stdinFlags(), 0),
+                    "stdin from " + stdio.stdin());
+            ok(LIBC.posix_spawn_file_actions_addopen(fileActions, 1, stdio.stdout().toString(), stdio.stdoutFlags(), LOG_MODE),
+                    "stdout to " + stdio.stdout());
+            ok(LIBC.posix_spawn_file_actions_addopen(fileActions, 2, stdio.stderr().toString(), stdio.stderrFlags(), LOG_MODE),
+                    "stderr to " + stdio.stderr());
             // Not every descriptor of the JVM is close-on-exec (java.io opens files without it).
             ok(LIBC.posix_spawn_file_actions_addclosefrom_np(fileActions, 3), "close the JVM's descriptors");
             ok(LIBC.posix_spawn_file_actions_addchdir_np(fileActions, workingDir.toString()), "working directory " + workingDir);

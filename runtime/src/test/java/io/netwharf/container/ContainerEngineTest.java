@@ -92,8 +92,8 @@ class ContainerEngineTest {
         assertEquals(3, await(await(engine.waitFor("job", WaitCondition.NOT_RUNNING))));
         ContainerView done = awaitStatus("job", ContainerView.Status.EXITED);
         assertEquals(3, done.exitCode());
-        assertEquals("out\n", Files.readString(done.stdoutLog()));
-        assertEquals("err\n", Files.readString(done.stderrLog()));
+        assertEquals("out\n", done.log().stdout());
+        assertEquals("err\n", done.log().stderr());
         assertEquals(List.of(), fixture.namespaces());
         assertEquals(0, await(fixture.netwharf.addressesInUse("bridge")));
     }
@@ -135,7 +135,7 @@ class ContainerEngineTest {
     private static ContainerRequest request(String workingDir, String user, List<String> cmd, List<String> env,
                                             Map<String, EndpointSpec> endpoints, String mode) {
         return new ContainerRequest("p", "none", cmd, env, workingDir, user, List.of(), mode, endpoints, Map.of(),
-                Map.of(), null, null, false, RestartPolicy.NO, null, null);
+                Map.of(), null, null, false, RestartPolicy.NO, null, null, null);
     }
 
     @Test

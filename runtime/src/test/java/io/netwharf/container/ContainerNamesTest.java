@@ -67,7 +67,7 @@ class ContainerNamesTest {
 
     private static ContainerRequest request(String name, String mode, NameSettings names, String user, String... cmd) {
         return new ContainerRequest(name, "none", List.of(cmd), List.of(), null, user, List.of(), mode, Map.of(), Map.of(), Map.of(),
-                null, null, false, RestartPolicy.NO, names, null);
+                null, null, false, RestartPolicy.NO, names, null, null);
     }
 
     private static NameSettings names(String hostname, String domainname, List<String> dns, List<String> search, List<String> options,
@@ -85,11 +85,13 @@ class ContainerNamesTest {
         return runAndRead(name);
     }
 
+    /** Starts the container and waits for its exit; what this run wrote to stdout, in parts. */
     private List<String> runAndRead(String name) throws Exception {
+        int before = await(engine.inspect(name)).log().stdout().length();
         await(engine.start(name));
         assertEquals(0, await(await(engine.waitFor(name, WaitCondition.NOT_RUNNING))),
-                () -> name + ": " + read(await(engine.inspect(name)).stderrLog()));
-        return List.of(read(await(engine.inspect(name)).stdoutLog()).split("--\n", -1));
+                () -> name + ": " + await(engine.inspect(name)).log().stderr());
+        return List.of(await(engine.inspect(name)).log().stdout().substring(before).split("--\n", -1));
     }
 
     private static String read(Path p) {
@@ -202,7 +204,6 @@ class ContainerNamesTest {
         assertEquals("as-nobody\nas-nobody\n", first.get(0));
         assertTrue(first.get(2).contains("10.0.0.9\tdb\n"), first.get(2));
         Files.writeString(hostResolvConf, "nameserver 10.4.4.4\n");
-        Files.delete(await(engine.inspect("nobody")).stdoutLog());
         assertEquals("nameserver 10.4.4.4\n", runAndRead("nobody").get(3), "the host's file is read again at the next start");
     }
 

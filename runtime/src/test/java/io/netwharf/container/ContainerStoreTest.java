@@ -108,11 +108,11 @@ class ContainerStoreTest {
                 Map.of("HostConfig.LogConfig", "{\"Type\":\"local\"}"), 2, 30, false, RestartPolicy.of("on-failure", 4),
                 Instant.parse("2026-12-04T23:59:59.123456789Z"),
                 new NameSettings("web1", "example.org", List.of("10.0.0.53"), List.of("corp"), List.of("ndots:2"), List.of("db:10.0.0.9")),
-                new PortSettings(List.of("80/tcp"), List.of(new PortBinding("127.0.0.1", 8080, 80, "tcp")), true));
+                new PortSettings(List.of("80/tcp"), List.of(new PortBinding("127.0.0.1", 8080, 80, "tcp")), true), new StdinSettings(true, true));
         assertEquals(config, ContainerRows.config(ContainerRows.json(config)));
         ContainerConfig bridged = new ContainerConfig("b".repeat(64), "b", "i", List.of(), List.of(), null, null, List.of(),
                 NetworkMode.parse("backend"), Map.of("backend", new EndpointSpec("10.0.0.2", List.of("x"), "02:42:0a:00:00:02", "eth1",
-                false)), Map.of(), Map.of(), 15, null, true, RestartPolicy.NO, Instant.now(), null, null);
+                false)), Map.of(), Map.of(), 15, null, true, RestartPolicy.NO, Instant.now(), null, null, null);
         assertEquals(bridged, ContainerRows.config(ContainerRows.json(bridged)));
     }
 
@@ -137,7 +137,7 @@ class ContainerStoreTest {
         assertEquals(before.startedAt(), done.startedAt());
         assertEquals(before.finishedAt(), done.finishedAt());
         assertEquals(before.config(), done.config());
-        assertEquals("hi\n", Files.readString(done.stdoutLog()), "the logs are kept across restarts");
+        assertEquals("hi\n", done.log().stdout(), "the logs are kept across restarts");
         assertTrue(await(engine.start("done")), "and it starts again");
     }
 
@@ -148,8 +148,12 @@ class ContainerStoreTest {
         await(engine.start("live")); // its namespace, which the runtime keeps
         await(engine.stop()); // live restore: left running
         assertTrue(await(fixture.netwharf.inspectContainer(id)).sandboxKey() != null);
-        // A process that is not this JVM's child, as a restarted daemon finds its containers' processes.
-        Process sh = new ProcessBuilder("setsid", "sh", "-c", "sleep 600 </dev/null >/dev/null 2>&1 & echo $!").start();
+        // A process that is not this JVM's child, as a restarted daemon finds its containers' processes. It holds the
+        // container's stdout pipe as a process netwharf starts does (read and write), and writes while no daemon reads.
+        Path fifo = dataRoot.resolve("containers").resolve(id).resolve("stdout.fifo");
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
+        Process sh = new ProcessBuilder("setsid", "sh", "-c", "sh -c 'exec 1<>\"$0\"; echo while down; sleep 1; echo after; "
+                + "exec sleep 600' \"" + fifo + "\" </dev/null 2>/dev/null & echo $!").start();
         int pid;
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(sh.getInputStream()))) {
             pid = Integer.parseInt(out.readLine().trim());
@@ -168,6 +172,10 @@ class ContainerStoreTest {
             // The files its process had bound, written at the start before the restart.
             assertEquals(dataRoot.resolve("containers").resolve(id).resolve("hosts").toAbsolutePath(), view.names().hostsFile().toAbsolutePath());
             assertEquals(id.substring(0, 12), view.hostname());
+            for (int i = 0; i < 100 && !view.log().stdout().equals("while down\nafter\n"); i++) {
+                Thread.sleep(50);
+            }
+            assertEquals("while down\nafter\n", view.log().stdout(), "written to the pipe while no daemon read it, then read");
 
             assertTrue(await(engine.stop("live", Duration.ofSeconds(5), Signals.SIGTERM)));
             ContainerView stopped = await(engine.inspect("live"));
@@ -214,7 +222,7 @@ class ContainerStoreTest {
         assertEquals(143, row.exitCode());
         assertFalse(row.manuallyStopped(), "the daemon's stop is not a user's: a policy applies again at the next start");
         assertFalse(store.written().contains(new Change.DeleteContainer(id)), "kept, not removed");
-        assertEquals("up\n", Files.readString(dataRoot.resolve("containers").resolve(id).resolve("stdout.log")));
+        assertEquals("up\n", new ContainerLog(dataRoot.resolve("containers").resolve(id), id).stdout());
         assertEquals(List.of(), fixture.namespaces(), "its network released, as at any stop");
     }
 

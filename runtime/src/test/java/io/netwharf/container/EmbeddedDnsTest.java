@@ -88,7 +88,7 @@ class EmbeddedDnsTest {
     private static ContainerRequest request(String name, String network, List<String> aliases, List<String> dns, String... cmd) {
         NameSettings names = new NameSettings("host-" + name, null, dns, List.of(), List.of(), List.of());
         return new ContainerRequest(name, "none", List.of(cmd), List.of(), null, null, List.of(), network,
-                Map.of(network, new EndpointSpec(null, aliases)), Map.of(), Map.of(), null, null, false, RestartPolicy.NO, names, null);
+                Map.of(network, new EndpointSpec(null, aliases)), Map.of(), Map.of(), null, null, false, RestartPolicy.NO, names, null, null);
     }
 
     /** Runs {@link #RESOLVE} for {@code names} in a new container on {@code network}; its lines once it has exited. */
@@ -98,8 +98,8 @@ class EmbeddedDnsTest {
         await(engine.create(request(probe, network, List.of(), dns, cmd.toArray(String[]::new))));
         await(engine.start(probe));
         assertEquals(0, await(await(engine.waitFor(probe, WaitCondition.NOT_RUNNING))),
-                () -> probe + ": " + read(await(engine.inspect(probe)).stderrLog()));
-        List<String> lines = read(await(engine.inspect(probe)).stdoutLog()).lines().toList();
+                () -> probe + ": " + await(engine.inspect(probe)).log().stderr());
+        List<String> lines = await(engine.inspect(probe)).log().stdout().lines().toList();
         await(engine.remove(probe, true));
         return lines;
     }
@@ -138,7 +138,7 @@ class EmbeddedDnsTest {
                         + "  break\n except Exception as e:\n  time.sleep(0.1)")));
         await(engine.start("client"));
         await(await(engine.waitFor("client", WaitCondition.NOT_RUNNING)));
-        assertEquals("hello by name\n", read(await(engine.inspect("client")).stdoutLog()));
+        assertEquals("hello by name\n", await(engine.inspect("client")).log().stdout());
     }
 
     @Test

@@ -139,6 +139,11 @@ final class GatewayFixture implements AutoCloseable {
 
     /** Runs {@code docker args...} against the gateway, with a timeout. */
     Cli docker(String... args) {
+        return dockerWithInput(null, args);
+    }
+
+    /** {@link #docker} with {@code input} as the CLI's stdin (null: none, an empty stdin). */
+    Cli dockerWithInput(String input, String... args) {
         List<String> command = new ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -150,7 +155,9 @@ final class GatewayFixture implements AutoCloseable {
         try {
             Path out = Files.createTempFile(home, "out", ".txt");
             Path err = Files.createTempFile(home, "err", ".txt");
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Path in = Files.createTempFile(home, "in", ".txt");
+            Files.writeString(in, input == null ? "" : input);
+            Process p = pb.redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("docker " + String.join(" ", args) + " did not finish in 60 s");
