@@ -65,6 +65,7 @@ public final class ContainerEngine {
     private ActorRef<EngineActor.Command> registry;
 
     private final ContainerFiles files;
+    private final ContainerExecs execs;
 
     private ContainerEngine(ActorSystem<?> system, Netwharf netwharf, Store store, Path dataRoot, Duration timeout, boolean liveRestore,
                             Path hostResolvConf) {
@@ -75,6 +76,7 @@ public final class ContainerEngine {
         this.store = store;
         this.timeout = timeout;
         this.liveRestore = liveRestore;
+        this.execs = new ContainerExecs(launcher, users, this::inspect, dataRoot);
     }
 
     /**
@@ -367,6 +369,21 @@ public final class ContainerEngine {
 
     public CompletionStage<ContainerView> inspect(String container) {
         return ask(container, ContainerActor.Inspect::new, timeout);
+    }
+
+    /** {@code docker exec}'s create: a session for a process to run beside the running {@code container}'s. */
+    public CompletionStage<ExecSession> createExec(String container, ExecSession.Request request) {
+        return execs.create(container, request);
+    }
+
+    /** Runs the session's process; completes once it runs (its exit: {@link ExecSession#exit}). */
+    public CompletionStage<ExecSession> startExec(String execId) {
+        return execs.start(execId);
+    }
+
+    /** @throws NetwharfException (not found) for an unknown session */
+    public ExecSession exec(String execId) {
+        return execs.session(execId);
     }
 
     /** Every container, newest first. */

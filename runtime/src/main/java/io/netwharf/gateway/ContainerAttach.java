@@ -54,13 +54,21 @@ final class ContainerAttach {
         if (stream) {
             output = output.concat(ContainerLogs.frames(log.attach(), kept, false));
         }
+        Sink<ByteString, ?> input = ContainerRoutes.flag(query, "stdin") && stream && container.config().stdin().open()
+                ? stdin(log, container.config().stdin().once(), blocking) : Sink.ignore();
+        return hijacked(request, input, output);
+    }
+
+    /**
+     * Switches the connection to raw streams when the client asked for it ({@code Upgrade: tcp}): {@code output} goes
+     * out, what comes in goes to {@code input}; else {@code output} is the body of a 200.
+     */
+    static HttpResponse hijacked(HttpRequest request, Sink<ByteString, ?> input, Source<ByteString, NotUsed> output) {
         boolean upgrade = request.getHeader("Upgrade").map(h -> h.value().equalsIgnoreCase("tcp")).orElse(false);
         if (!upgrade) {
             return HttpResponse.create().withStatus(StatusCodes.OK)
                     .withEntity(HttpEntities.createChunked(ContainerLogs.MULTIPLEXED, output));
         }
-        Sink<ByteString, ?> input = ContainerRoutes.flag(query, "stdin") && stream && container.config().stdin().open()
-                ? stdin(log, container.config().stdin().once(), blocking) : Sink.ignore();
         Flow<ByteString, ByteString, NotUsed> hijacked = Flow.fromSinkAndSource(input, output);
         @SuppressWarnings("unchecked")
         org.apache.pekko.stream.scaladsl.Flow<ByteString, ByteString, Object> handler =
@@ -77,7 +85,7 @@ final class ContainerAttach {
      * for it), on {@code blocking}: a full pipe holds the writer. With {@code once}, the end of the client's input
      * ends the process's stdin.
      */
-    private static Sink<ByteString, ?> stdin(ContainerLog log, boolean once, Executor blocking) {
+    static Sink<ByteString, ?> stdin(ContainerLog log, boolean once, Executor blocking) {
         CompletionStage<ContainerLog.Run> run = log.runningOrNext();
         return Flow.<ByteString>create()
                 .mapAsync(1, bytes -> run.thenApplyAsync(r -> r.stdin() != null && r.stdin().write(bytes.toArray()), blocking))

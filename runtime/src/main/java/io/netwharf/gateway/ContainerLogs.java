@@ -79,6 +79,11 @@ final class ContainerLogs {
                 });
     }
 
+    /** One frame of {@code text} on {@code stream} ("stdout" or "stderr"). */
+    static ByteString frame(String stream, String text) {
+        return frame(new ContainerLog.Entry(stream, Instant.now(), text.getBytes(StandardCharsets.UTF_8)), false);
+    }
+
     private static ByteString frame(ContainerLog.Entry entry, boolean timestamps) {
         byte[] prefix = timestamps ? (rfc3339Nano(entry.time()) + " ").getBytes(StandardCharsets.US_ASCII) : new byte[0];
         int length = prefix.length + entry.bytes().length;

@@ -51,9 +51,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 /**
  * The container endpoints of the Docker Engine API, as far as the network needs them: create, start, stop, kill,
- * restart, wait, remove, list, inspect, logs and attach; a create needs a pulled image ({@link ImageRoutes}), as Docker's.
- * What netwharf does not do (exec) is answered with
- * a Docker-style error that says so, never left hanging.
+ * restart, wait, remove, list, inspect, logs, attach and exec ({@link ExecRoutes}); a create needs a pulled image
+ * ({@link ImageRoutes}), as Docker's.
  */
 final class ContainerRoutes {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -61,10 +60,12 @@ final class ContainerRoutes {
 
     private final ContainerEngine engine;
     private final Netwharf netwharf;
+    private final ExecRoutes execs;
 
     ContainerRoutes(ContainerEngine engine, Netwharf netwharf) {
         this.engine = engine;
         this.netwharf = netwharf;
+        this.execs = new ExecRoutes(engine);
     }
 
     Route route() {
@@ -75,6 +76,11 @@ final class ContainerRoutes {
                         answer(() -> list(query, executor)))))),
                 path("prune", () -> post(() -> parameterMap(query -> answer(() -> prune(query))))),
                 pathPrefix(PathMatchers.segment(), this::container)));
+    }
+
+    /** {@code /exec/{id}/...}: the sessions {@code POST /containers/{id}/exec} made. */
+    Route execRoute() {
+        return execs.route();
     }
 
     /** {@code /containers/{id}/...}: {@code container} is an id, a name or a unique id prefix. */
@@ -99,8 +105,8 @@ final class ContainerRoutes {
                 path("attach", () -> post(() -> parameterMap(query -> extractRequest(request -> extractMaterializer(materializer ->
                         answer(() -> engine.inspect(container).thenApply(view -> ContainerAttach.response(view, query, request,
                                 materializer.system().dispatchers().lookup(UnixSocketListener.IO_DISPATCHER))))))))),
-                path("exec", () -> post(() -> DockerErrors.error(StatusCodes.NOT_IMPLEMENTED,
-                        "netwharf does not run exec: a container runs the one process given at its creation"))));
+                path("exec", () -> post(() -> DockerJson.entity(ExecRoutes.ExecConfig.class, config ->
+                        answer(() -> execs.create(container, config))))));
     }
 
     /**

@@ -39,10 +39,12 @@ public final class DockerApi {
 
     /** The whole API over the runtime's networks and the engine's containers. */
     public static Route route(Netwharf netwharf, ContainerEngine containers) {
+        ContainerRoutes containerRoutes = new ContainerRoutes(containers, netwharf);
         Route api = concat(
                 new SystemRoutes(containers).route(),
                 new NetworkRoutes(netwharf, containers).route(),
-                new ContainerRoutes(containers, netwharf).route(),
+                containerRoutes.route(),
+                containerRoutes.execRoute(),
                 new ImageRoutes(containers).route(),
                 probes());
         // Built once: the DSL calls each () -> supplier per request, and building the handlers and the versioned

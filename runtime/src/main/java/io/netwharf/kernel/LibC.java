@@ -28,6 +28,7 @@ public interface LibC {
     int CLONE_NEWNET = 0x40000000;
     int CLONE_NEWNS = 0x00020000;
     int CLONE_NEWUTS = 0x04000000;
+    int CLONE_FS = 0x00000200;
     long MS_BIND = 4096;
     long MS_REC = 16384;
     long MS_PRIVATE = 1 << 18;

@@ -80,11 +80,24 @@ public final class NamespaceThreads implements AutoCloseable {
         return join(submit(target, false, kinds, task));
     }
 
+    /**
+     * Runs {@code task} inside {@code target} (null: the worker's home network namespace) and inside the existing
+     * mount and UTS namespaces {@code mountNamespace} and {@code utsNamespace} (open descriptors of
+     * {@code /proc/<pid>/ns/mnt} and {@code .../uts}, the caller's to close); then the worker switches back home.
+     */
+    public <T> T callInNamespaces(Netns target, int mountNamespace, int utsNamespace, Callable<T> task) {
+        return join(submit(target, false, 0, new int[] {mountNamespace, utsNamespace}, task));
+    }
+
     public <T> CompletableFuture<T> submit(Netns target, Callable<T> task) {
         return submit(target, false, 0, task);
     }
 
     private <T> CompletableFuture<T> submit(Netns target, boolean unshare, int kinds, Callable<T> task) {
+        return submit(target, unshare, kinds, null, task);
+    }
+
+    private <T> CompletableFuture<T> submit(Netns target, boolean unshare, int kinds, int[] join, Callable<T> task) {
         if (CURRENT.get() != null) {
             throw new IllegalStateException("a namespace task may not submit another: it would wait on itself or spawn a thread inside a namespace");
         }
@@ -95,7 +108,7 @@ public final class NamespaceThreads implements AutoCloseable {
         CompletableFuture<T> result = new CompletableFuture<>();
         int targetFd = target == null ? -1 : target.fd();
         String targetName = target == null ? "a new netns" : target.toString();
-        queue.add(() -> CURRENT.get().runInside(targetFd, unshare, kinds, targetName, task, result));
+        queue.add(() -> CURRENT.get().runInside(targetFd, unshare, kinds, join, targetName, task, result));
         return result;
     }
 
@@ -198,7 +211,8 @@ public final class NamespaceThreads implements AutoCloseable {
         }
 
         /** Enters, runs, switches back, and only then completes {@code result}: whoever sees it done finds the worker home. */
-        <T> void runInside(int targetFd, boolean unshare, int kinds, String targetName, Callable<T> task, CompletableFuture<T> result) {
+        <T> void runInside(int targetFd, boolean unshare, int kinds, int[] join, String targetName, Callable<T> task,
+                           CompletableFuture<T> result) {
             boolean away = false;
             int awayKinds = 0;
             T value = null;
@@ -216,6 +230,14 @@ public final class NamespaceThreads implements AutoCloseable {
                     // (root, cwd, umask) of its own, which Linux allows a thread of a multi-threaded process.
                     Native.check(Native.LIBC.unshare(kinds), "create mount and UTS namespaces (unshare)");
                     awayKinds = kinds;
+                }
+                if (join != null) {
+                    // setns(2) into a mount namespace needs a file system context of this thread's own.
+                    Native.check(Native.LIBC.unshare(LibC.CLONE_FS), "unshare the file system context");
+                    Native.check(Native.LIBC.setns(join[0], LibC.CLONE_NEWNS), "enter the mount namespace");
+                    awayKinds |= LibC.CLONE_NEWNS;
+                    Native.check(Native.LIBC.setns(join[1], LibC.CLONE_NEWUTS), "enter the UTS namespace");
+                    awayKinds |= LibC.CLONE_NEWUTS;
                 }
                 value = task.call();
             } catch (Throwable t) {

@@ -117,6 +117,46 @@ public final class ProcessLauncher implements AutoCloseable {
     }
 
     /**
+     * Starts {@code argv} beside a running container's process {@code beside}: inside {@code netns} and, when
+     * {@code beside} is not 0, inside that process's mount and UTS namespaces (it sees what the container's process
+     * sees of names); as {@link #launch(Netns, NameView, List, List, Path, Credentials, ProcessStdio)} otherwise
+     * ({@code docker exec}). The process joins the process group of {@code group} (the container's process, which
+     * leads its own), so that the container's stop signals it too; 0: a group of its own.
+     */
+    public ContainerProcess launchBeside(Netns netns, int beside, int group, List<String> argv, List<String> env, Path workingDir,
+                                         Credentials user, ProcessStdio stdio) {
+        if (closed) {
+            throw new IllegalStateException("process launcher is closed");
+        }
+        check(argv, env, workingDir, user);
+        Path dir = workingDir == null ? ROOT : workingDir.toAbsolutePath();
+        String executable = ExecutableLookup.resolve(argv.get(0), env, dir, user);
+        List<String> args = argv;
+        if (!user.equals(Credentials.ROOT)) {
+            args = asUser(user, executable, argv);
+            executable = args.get(0);
+        }
+        int mount = -1;
+        int uts = -1;
+        int pid;
+        try (SpawnRequest request = new SpawnRequest(executable, args, env, dir, stdio, group)) {
+            if (beside == 0) {
+                pid = spawners.call(netns, request::spawn);
+            } else {
+                mount = Native.check(Native.LIBC.open("/proc/" + beside + "/ns/mnt", LibC.O_RDONLY | LibC.O_CLOEXEC),
+                        "open the mount namespace of " + beside);
+                uts = Native.check(Native.LIBC.open("/proc/" + beside + "/ns/uts", LibC.O_RDONLY | LibC.O_CLOEXEC),
+                        "open the UTS namespace of " + beside);
+                pid = spawners.callInNamespaces(netns, mount, uts, request::spawn);
+            }
+        } finally {
+            Native.closeQuietly(mount);
+            Native.closeQuietly(uts);
+        }
+        return reaper.watch(pid);
+    }
+
+    /**
      * Takes over watching a process this launcher did not start: one a previous run launched, reparented since (to
      * init or a subreaper), so no child of this JVM. The pid is opened as a pidfd first, and only then checked to be
      * the process that started at {@code startTime} ({@link ProcessStartTime}, clock ticks since boot): a pid recycled

@@ -37,6 +37,11 @@ final class SpawnRequest implements AutoCloseable {
     private boolean attributesInitialized;
 
     SpawnRequest(String executable, List<String> argv, List<String> env, Path workingDir, ProcessStdio stdio) {
+        this(executable, argv, env, workingDir, stdio, 0);
+    }
+
+    /** As above, the child joining the process group {@code processGroup} (0: leading one of its own). */
+    SpawnRequest(String executable, List<String> argv, List<String> env, Path workingDir, ProcessStdio stdio, int processGroup) {
         this.executable = executable;
         this.path = cString(executable);
         this.argv = cStringArray(argv);
@@ -59,7 +64,7 @@ final class SpawnRequest implements AutoCloseable {
             ok(LIBC.posix_spawnattr_setflags(attributes, (short) (LibC.POSIX_SPAWN_SETPGROUP
                     | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF)), "posix_spawnattr_setflags");
             // Group 0: the child leads a group of its own, so a signal can reach everything it starts.
-            ok(LIBC.posix_spawnattr_setpgroup(attributes, 0), "posix_spawnattr_setpgroup");
+            ok(LIBC.posix_spawnattr_setpgroup(attributes, processGroup), "posix_spawnattr_setpgroup");
             Native.check(LIBC.sigemptyset(signals), "sigemptyset");
             ok(LIBC.posix_spawnattr_setsigmask(attributes, signals), "posix_spawnattr_setsigmask");
             for (int signal = 1; signal <= 31; signal++) {

@@ -82,6 +82,35 @@ class AttachAndLogsApiTest extends ApiTest {
         assertEquals(List.of("1", "2", "3", "4"), lines(gateway.ok("inspect", "-f", "{{.LogPath}}", "mixed")));
     }
 
+    @Test
+    void execRunsBesideTheContainersProcessAndSeesItsNetworkAndNames() {
+        gateway.ok("network", "create", "--subnet", "10.231.0.0/24", "app");
+        gateway.ok("run", "-d", "--name", "web", "--network", "app", "debian", "sleep", "600");
+        gateway.ok("run", "-d", "--name", "box", "--network", "app", "--hostname", "boxhost", "debian", "sleep", "600");
+        assertEquals("hi", gateway.ok("exec", "box", "echo", "hi"));
+        assertEquals("boxhost", gateway.ok("exec", "box", "cat", "/etc/hostname"), "its mount namespace: its own name files");
+        assertEquals("boxhost", gateway.ok("exec", "box", "hostname"), "its UTS namespace");
+        String web = gateway.ok("inspect", "-f", "{{.NetworkSettings.Networks.app.IPAddress}}", "web");
+        assertTrue(gateway.ok("exec", "box", "getent", "hosts", "web").startsWith(web + " "), "its network and the embedded DNS");
+        assertEquals(7, gateway.docker("exec", "box", "sh", "-c", "echo out; echo err >&2; exit 7").exit());
+        GatewayFixture.Cli streams = gateway.docker("exec", "box", "sh", "-c", "echo out; echo err >&2");
+        assertEquals("out\n", streams.out());
+        assertEquals("err\n", streams.err());
+        assertEquals("1 /tmp", gateway.ok("exec", "-e", "X=1", "-w", "/tmp", "box", "sh", "-c", "echo $X $(pwd)"));
+        GatewayFixture.Cli cat = gateway.dockerWithInput("typed\n", "exec", "-i", "box", "cat");
+        assertEquals("typed\n", cat.out(), cat.toString());
+        assertEquals(0, gateway.docker("exec", "-d", "box", "sh", "-c", "echo detached > /tmp/netwharf-exec-test").exit());
+
+        GatewayFixture.Cli tty = gateway.docker("exec", "-t", "box", "true");
+        assertTrue(tty.exit() != 0 && tty.err().contains("Tty"), tty.toString());
+        assertTrue(gateway.docker("exec", "nosuch", "true").err().contains("No such container: nosuch"));
+        gateway.ok("stop", "-t", "1", "web");
+        GatewayFixture.Cli stopped = gateway.docker("exec", "web", "true");
+        assertTrue(stopped.exit() != 0 && stopped.err().contains("is not running"), stopped.toString());
+        GatewayFixture.Cli missing = gateway.docker("exec", "box", "no-such-program");
+        assertTrue(missing.exit() == 127 && missing.err().contains("no-such-program"), missing.toString());
+    }
+
     /** The texts of the entries of a json-file log, as Docker's json-file keeps them. */
     private static List<String> lines(String logPath) throws Exception {
         List<String> texts = new ArrayList<>();

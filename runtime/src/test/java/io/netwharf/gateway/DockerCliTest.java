@@ -235,7 +235,7 @@ class DockerCliTest extends ApiTest {
     @Test
     void whatNetwharfDoesNotDoIsRefusedClearlyNotLeftHanging() throws Exception {
         gateway.ok("create", "--name", "fg", "debian", "true");
-        assertTrue(gateway.docker("exec", "fg", "true").err().contains("exec"));
+        assertTrue(gateway.docker("exec", "fg", "true").err().contains("is not running"));
         assertTrue(gateway.docker("inspect", "nosuch").err().contains("No such object: nosuch"));
         assertTrue(gateway.docker("rm", "nosuch").err().contains("No such container: nosuch"));
         assertTrue(gateway.docker("run", "-d", "-p", "8080:80/sctp", "debian", "true").err().contains("netwharf forwards tcp and udp ports only"));
