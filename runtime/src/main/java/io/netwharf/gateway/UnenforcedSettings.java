@@ -124,7 +124,7 @@ final class UnenforcedSettings {
 
         // ---- HostConfig: descriptive ----
         warn(HOST, "Annotations", "--annotation", "annotations are for OCI runtimes, which netwharf does not use");
-        warn(HOST, "LogConfig", "--log-driver", "netwharf writes the output to files of its own (docker logs reads them)",
+        warn(HOST, "LogConfig", "--log-driver", "netwharf keeps the output in a json-file log of its own, without rotation (docker logs reads it)",
                 v -> zero(v) || zero(field(v, "Type")));
     }
 

@@ -56,6 +56,12 @@ class DockerClientsOverTcpTest extends ApiTest {
         gateway.ok("-H", host, "create", "--name", "c2", "--network", "byname", "debian");
         gateway.ok("-H", host, "start", "c2");
         assertTrue(gateway.ok("-H", host, "ps", "--format", "{{.Names}}").contains("c2"));
+        // Attach and exec over TCP: the output comes after the CLI has half-closed its side (no -i).
+        assertEquals("late", gateway.ok("-H", host, "run", "--rm", "debian", "sh", "-c", "sleep 1; echo late"));
+        assertEquals("typed after\n", gateway.dockerWithInput("typed\n", "-H", host, "run", "-i", "--rm", "debian", "sh", "-c",
+                "read x; sleep 1; echo $x after").out());
+        gateway.ok("-H", host, "run", "-d", "--name", "c3", "debian", "sleep", "600");
+        assertEquals("c3 exec", gateway.ok("-H", host, "exec", "c3", "sh", "-c", "sleep 1; echo c3 exec"));
 
         // docker-py sends Host: localhost:<port> and its own Content-Type on every body.
         Process python = new ProcessBuilder("python3", "-c", """
