@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Debian's docker-compose (1.29) against netwharf, unchanged, as a new user runs it: a two-service application (web:
  * python3's http.server; client: a loop fetching web's page and printing the status) brought up with {@code up -d},
  * listed with {@code ps}, read with {@code logs}, and taken down with {@code down}, which leaves no container and no
- * network. Compose pulls the image first ({@code GET /images/debian/json} 404, then {@code POST /images/create}).
+ * network; and a three-service one in the foreground, with exec, run and followed logs. Compose pulls the image first ({@code GET /images/debian/json} 404, then {@code POST /images/create}).
  * The daemon runs in this JVM on a throwaway host namespace ({@link GatewayFixture}); the containers' processes run on
  * this machine's filesystem, serving a page from a temporary folder. Needs root and the kernel; runs in CI (scripts/test
  * installs docker-compose).
@@ -114,6 +114,56 @@ class ComposeTest extends ApiTest {
         GatewayFixture.Cli again = compose(project, "up", "-d");
         assertEquals(0, again.exit(), again.toString());
         assertTrue(again.err().contains("nwapp_web_1 is up-to-date"), "an unchanged service is left as it is: " + again);
+        assertTakenDown(project, hostLinks);
+    }
+
+    /**
+     * Issue 15's compose acceptance: three services talking by name, brought up in the foreground (bounded: the client
+     * exits, {@code --exit-code-from} stops the others), then {@code up -d}, {@code exec -T}, {@code run --rm},
+     * {@code logs -f} (bounded by {@code timeout}) and {@code down}.
+     */
+    @Test
+    void threeServicesInTheForegroundThenExecRunAndFollowedLogs() throws Exception {
+        Path project = project("""
+                version: "2.4"
+                services:
+                  web:
+                    image: %s
+                    working_dir: %s
+                    command: ["python3", "-m", "http.server", "8000"]
+                  api:
+                    image: %s
+                    working_dir: %s
+                    command: ["python3", "-m", "http.server", "8001"]
+                  client:
+                    image: %s
+                    command: ["sh", "-c", %s]
+                    depends_on: [web, api]
+                """.formatted(IMAGE, dir, IMAGE, dir, IMAGE, quoted(
+                "for s in web:8000 api:8001; do for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c 'import sys, urllib.request as u; "
+                        + "r = u.urlopen(sys.argv[1], timeout=2); print(\"fetched\", sys.argv[1], r.status, flush=True)' "
+                        + "http://$$s/ 2>/dev/null && break; sleep 0.3; done; done"))); // $$: compose interpolates $
+        List<String> hostLinks = gateway.box.linkNames(gateway.box.host);
+        GatewayFixture.Cli up = compose(project, "up", "--exit-code-from", "client");
+        assertEquals(0, up.exit(), up.toString());
+        assertTrue(up.out().contains("fetched http://web:8000/ 200") && up.out().contains("fetched http://api:8001/ 200"),
+                () -> "the foreground up shows the client's output, which reached both by name: " + up);
+
+        assertEquals(0, compose(project, "up", "-d", "web", "api").exit());
+        String api = gateway.ok("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", "nwapp_api_1");
+        GatewayFixture.Cli exec = compose(project, "exec", "-T", "web", "getent", "hosts", "api");
+        assertTrue(exec.exit() == 0 && exec.out().startsWith(api + " "), exec.toString());
+        GatewayFixture.Cli run = compose(project, "run", "--rm", "client");
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("fetched http://api:8001/ 200"), run.toString());
+        List<String> command = new ArrayList<>(List.of("timeout", "3", "docker-compose", "--ansi", "never", "-p", "nwapp", "-f",
+                project.toString(), "logs", "-f", "--no-color", "web"));
+        GatewayFixture.Cli followed = run(command, pb -> {
+            pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("COMPOSE_"));
+            pb.environment().put("DOCKER_HOST", "unix://" + gateway.socket);
+        });
+        assertEquals(124, followed.exit(), () -> "still following when the timeout ended it: " + followed);
+        assertTrue(followed.out().contains("\"GET / HTTP/1.1\" 200"), followed.toString());
         assertTakenDown(project, hostLinks);
     }
 
