@@ -55,6 +55,7 @@ public final class ContainerLog {
     private CompletableFuture<Void> grown = new CompletableFuture<>(); // guarded by lock
     private Run current; // guarded by lock: the run under way, or the last one
     private CompletableFuture<Run> nextRun = new CompletableFuture<>(); // guarded by lock
+    private boolean removed; // guarded by lock: the last bytes a killed process left are not written back
 
     ContainerLog(Path directory, String containerId) {
         this.directory = directory;
@@ -218,6 +219,9 @@ public final class ContainerLog {
         ByteBuffer encoded = StandardCharsets.UTF_8.encode(lines.toString());
         CompletableFuture<Void> wake;
         synchronized (lock) {
+            if (removed) {
+                return;
+            }
             try {
                 if (writer == null) {
                     writer = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -245,6 +249,7 @@ public final class ContainerLog {
     /** The container is gone: the file is closed, and an attach waiting for a start ends. */
     void removed() {
         synchronized (lock) {
+            removed = true;
             nextRun.completeExceptionally(new IllegalStateException("container removed"));
             if (writer != null) {
                 try {
