@@ -32,6 +32,14 @@ class AttachAndLogsApiTest extends ApiTest {
     }
 
     @Test
+    void dockerAttachFollowsARunningContainerToItsExit() {
+        gateway.ok("run", "-d", "--name", "later", "debian", "sh", "-c", "sleep 1; echo attached; exit 4");
+        GatewayFixture.Cli attached = gateway.docker("attach", "later");
+        assertEquals("attached\n", attached.out(), attached.toString());
+        assertEquals(4, attached.exit(), "the container's exit code, as Docker's attach");
+    }
+
+    @Test
     void stdinReachesTheProcessAndItsEndEndsIt() {
         GatewayFixture.Cli cat = gateway.dockerWithInput("one\ntwo\n", "run", "-i", "--rm", "debian", "cat");
         assertEquals(0, cat.exit(), cat.toString());
