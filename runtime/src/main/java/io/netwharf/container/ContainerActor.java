@@ -69,8 +69,6 @@ import java.util.stream.Stream;
  */
 public final class ContainerActor {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerActor.class);
-    /** Docker's default PATH, given to a process whose container sets none (and the images' {@code Config.Env}). */
-    static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public sealed interface Command {}
 
@@ -651,10 +649,8 @@ public final class ContainerActor {
         if (config.cmd().isEmpty()) {
             return null;
         }
-        List<String> env = new ArrayList<>();
-        if (config.env().stream().noneMatch(e -> e.startsWith("PATH="))) {
-            env.add(DEFAULT_PATH);
-        }
+        // The image's variables too: a container stored before they were merged at its creation gets them here.
+        List<String> env = new ArrayList<>(ImageInfo.environment(config.env()));
         Credentials credentials = Credentials.ROOT;
         if (config.asksForUser()) {
             // Looked up at each start, as Docker does: the passwd and group files may have changed since the creation.
@@ -664,7 +660,6 @@ public final class ContainerActor {
                 env.add("HOME=" + user.home()); // as runc sets it for the user
             }
         }
-        env.addAll(config.env());
         launcher.check(config.cmd(), env, config.workingDirectory(), credentials);
         return new ProcessPlan(env, credentials);
     }
@@ -676,7 +671,7 @@ public final class ContainerActor {
         }
         List<String> env = new ArrayList<>(plan.env());
         if (env.stream().noneMatch(e -> e.startsWith("HOSTNAME="))) {
-            env.add(!env.isEmpty() && env.get(0).equals(DEFAULT_PATH) ? 1 : 0, "HOSTNAME=" + names.hostname());
+            env.add(0, "HOSTNAME=" + names.hostname()); // first, as Docker gives it
         }
         ContainerLog.Run started = log.startRun(launcher.output(), config.stdin().open());
         try (Netns namespace = Netns.open(Path.of(info.sandboxKey()))) {

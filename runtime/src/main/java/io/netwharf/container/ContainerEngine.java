@@ -201,7 +201,7 @@ public final class ContainerEngine {
             return CompletableFuture.failedFuture(e);
         }
         String name = request.name() == null || request.name().isEmpty() ? Ids.shortId(id) : stripSlash(request.name());
-        ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), request.env(), request.workingDir(),
+        ContainerConfig draft = new ContainerConfig(id, name, request.image(), request.cmd(), ImageInfo.environment(request.env()), request.workingDir(),
                 request.user(), request.groupAdd(), mode, Map.of(), request.labels(), request.kept(),
                 stopSignal, request.stopTimeout(), request.autoRemove(), request.restartPolicy(), Instant.now(),
                 names, request.ports(), request.stdin());
@@ -215,6 +215,12 @@ public final class ContainerEngine {
                 return CompletableFuture.failedFuture(NetwharfException.badParameter(
                         "Container cannot be connected to network endpoints: " + String.join(", ", asked.keySet())
                                 + " with network mode " + mode.text()));
+            }
+            if (mode instanceof NetworkMode.Container joined) {
+                // Kept as container:<full id>, as Docker keeps it; one that names no container yet is kept as given
+                // (Docker 20.10 creates it; its start answers "No such container").
+                return inspect(joined.reference()).handle((owner, unknown) -> owner == null ? draft
+                        : draft.withNetworkMode(new NetworkMode.Container(owner.id()))).thenCompose(this::createdAs);
             }
             return createdAs(draft);
         }

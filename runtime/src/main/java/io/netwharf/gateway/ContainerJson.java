@@ -2,6 +2,7 @@ package io.netwharf.gateway;
 
 import io.netwharf.container.ContainerConfig;
 import io.netwharf.container.ContainerView;
+import io.netwharf.container.ImageInfo;
 import io.netwharf.container.ImageReference;
 import io.netwharf.container.Signals;
 import io.netwharf.protocol.model.EndpointInfo;
@@ -70,21 +71,7 @@ final class ContainerJson {
         json.put("ProcessLabel", "");
         json.put("AppArmorProfile", "");
         json.putNull("ExecIDs");
-        ObjectNode hostConfig = json.putObject("HostConfig");
-        hostConfig.put("NetworkMode", config.networkMode().text());
-        hostConfig.set("PortBindings", PortsJson.bindings(config.ports()));
-        hostConfig.put("PublishAllPorts", config.ports().publishAll());
-        ObjectNode restart = hostConfig.putObject("RestartPolicy");
-        restart.put("Name", config.restartPolicy().name());
-        restart.put("MaximumRetryCount", config.restartPolicy().maximumRetryCount());
-        hostConfig.put("AutoRemove", config.autoRemove());
-        hostConfig.putObject("LogConfig").put("Type", "local").putObject("Config");
-        hostConfig.set("GroupAdd", config.groupAdd().isEmpty() ? NODES.nullNode() : strings(config.groupAdd()));
-        // As Docker 20.10 shows them: the DNS lists always, the hosts entries null when none.
-        hostConfig.set("Dns", strings(config.names().dns()));
-        hostConfig.set("DnsOptions", strings(config.names().dnsOptions()));
-        hostConfig.set("DnsSearch", strings(config.names().dnsSearch()));
-        hostConfig.set("ExtraHosts", config.names().extraHosts().isEmpty() ? NODES.nullNode() : strings(config.names().extraHosts()));
+        json.set("HostConfig", HostConfigJson.of(config));
         json.putArray("Mounts");
         ObjectNode cfg = json.putObject("Config");
         cfg.put("Hostname", c.hostname());
@@ -99,7 +86,7 @@ final class ContainerJson {
         if (!config.ports().exposed().isEmpty()) {
             cfg.set("ExposedPorts", PortsJson.exposed(config.ports()));
         }
-        cfg.set("Env", strings(config.env()));
+        cfg.set("Env", strings(ImageInfo.environment(config.env()))); // a container stored before the merge gets it too
         cfg.set("Cmd", config.cmd().isEmpty() ? NODES.nullNode() : strings(config.cmd()));
         cfg.put("Image", config.image());
         cfg.putNull("Volumes");

@@ -11,6 +11,8 @@ import java.util.Set;
 public sealed interface NetworkMode {
     /** The default network's name, which Docker also accepts as {@code default} in requests. */
     String BRIDGE = "bridge";
+    /** The default network mode's other spelling; nothing asked is this one, as in Docker. */
+    String DEFAULT = "default";
     String HOST = "host";
     String NONE = "none";
     /** The networks every Docker host has; a user network cannot take these names. */
@@ -26,11 +28,15 @@ public sealed interface NetworkMode {
         return "container sharing network namespace with another container or host cannot be " + verb + " any other network";
     }
 
-    /** The default network. */
-    record Bridge() implements NetworkMode {
-        @Override
-        public String text() {
-            return BRIDGE;
+    /**
+     * The default network, as it was asked: {@code bridge}, or {@code default} (what the docker CLI sends when no
+     * network is given, and what Docker shows back in {@code HostConfig.NetworkMode}).
+     */
+    record Bridge(String text) implements NetworkMode {
+        public Bridge {
+            if (!BRIDGE.equals(text) && !DEFAULT.equals(text)) {
+                throw new IllegalArgumentException("the default network's mode is bridge or default, not " + text);
+            }
         }
     }
 
@@ -85,13 +91,17 @@ public sealed interface NetworkMode {
         }
     }
 
-    NetworkMode BRIDGE_MODE = new Bridge();
+    NetworkMode BRIDGE_MODE = new Bridge(BRIDGE);
+    NetworkMode DEFAULT_MODE = new Bridge(DEFAULT);
     NetworkMode HOST_MODE = new Host();
     NetworkMode NONE_MODE = new None();
 
-    /** Docker's spelling; null or empty is the default network, as Docker takes it. */
+    /** Docker's spelling; null or empty is the default network, spelt {@code default} as Docker keeps it. */
     static NetworkMode parse(String text) {
-        if (text == null || text.isEmpty() || text.equals(BRIDGE) || text.equals("default")) {
+        if (text == null || text.isEmpty() || text.equals(DEFAULT)) {
+            return DEFAULT_MODE;
+        }
+        if (text.equals(BRIDGE)) {
             return BRIDGE_MODE;
         }
         if (text.equals(HOST)) {
@@ -109,7 +119,7 @@ public sealed interface NetworkMode {
 
     /** A network reference as written in a request's endpoint settings: Docker's {@code default} is {@code bridge}. */
     static String networkReference(String text) {
-        return text == null || text.isEmpty() || text.equals("default") ? BRIDGE : text;
+        return text == null || text.isEmpty() || text.equals(DEFAULT) ? BRIDGE : text;
     }
 
     /** As Docker writes it back ({@code HostConfig.NetworkMode}). */
