@@ -141,9 +141,9 @@ final class ContainerRoutes {
      */
     private CompletionStage<HttpResponse> list(Map<String, String> query, Executor executor) {
         boolean all = flag(query, "all");
-        ContainerFilter filter = ContainerFilter.parse(Optional.ofNullable(query.get("filters")));
+        ContainerFilter parsed = ContainerFilter.parse(Optional.ofNullable(query.get("filters")));
         int limit = limit(query.get("limit"));
-        return engine.list().thenCombineAsync(netwharf.listNetworks(), (views, networks) -> {
+        return parsed.resolved(engine::inspect).thenCompose(filter -> engine.list().thenCombineAsync(netwharf.listNetworks(), (views, networks) -> {
             Instant now = Instant.now();
             Map<String, String> ids = networkIds(networks);
             ArrayNode json = NODES.arrayNode();
@@ -152,7 +152,7 @@ final class ContainerRoutes {
                     .limit(limit > 0 ? limit : Long.MAX_VALUE)
                     .forEach(v -> json.add(ContainerJson.summary(v, ids, now)));
             return DockerJson.response(StatusCodes.OK, json);
-        }, executor);
+        }, executor));
     }
 
     /** Removes the containers that are not running (filters {@code label}, {@code label!}, {@code until}). */
