@@ -6,6 +6,7 @@ import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
+import io.netwharf.protocol.rtnetlink.LinkStatistics;
 import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
 import io.netwharf.protocol.model.Ids;
@@ -168,6 +169,14 @@ public final class Netwharf {
     /** By the container's full id. */
     public CompletionStage<ContainerInfo> inspectContainer(String containerId) {
         return ask(replyTo -> new RuntimeActor.InspectContainer(containerId, replyTo));
+    }
+
+    /**
+     * The counters of the links in the container's (by full id) network namespace, loopback included; empty for a
+     * container that has no namespace of its own (host mode) or is not running.
+     */
+    public CompletionStage<List<LinkStatistics>> interfaceStatistics(String containerId) {
+        return ask(replyTo -> new RuntimeActor.InterfaceStatistics(containerId, replyTo));
     }
 
     public CompletionStage<List<ContainerInfo>> listContainers() {

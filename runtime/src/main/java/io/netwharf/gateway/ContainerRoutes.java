@@ -6,6 +6,7 @@ import io.netwharf.container.ContainerConfig;
 import io.netwharf.container.ContainerEngine;
 import io.netwharf.container.ContainerRequest;
 import io.netwharf.container.Signals;
+import io.netwharf.kernel.ProcessTable;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetwharfException;
 
@@ -100,6 +101,12 @@ final class ContainerRoutes {
                         engine.restart(found.id(), grace(query, found.config()))).thenApply(done -> noContent()))))),
                 path("wait", () -> post(() -> parameterMap(query -> answer(() -> engine.waitFor(container, condition(query))
                         .thenApply(ContainerRoutes::waitResponse))))),
+                path("top", () -> get(() -> parameterMap(query -> answer(() -> {
+                    ContainerTop.checkArgs(query.get("ps_args"));
+                    return engine.inspect(container).thenApply(view -> DockerJson.response(StatusCodes.OK, ContainerTop.of(view, ProcessTable.host())));
+                })))),
+                path("stats", () -> get(() -> parameterMap(query -> answer(() ->
+                        new ContainerStats(engine, netwharf, ProcessTable.host()).response(container, query))))),
                 path("logs", () -> get(() -> parameterMap(query -> answer(() -> engine.inspect(container)
                         .thenApply(view -> ContainerLogs.response(view, query)))))),
                 path("attach", () -> post(() -> parameterMap(query -> extractRequest(request -> extractMaterializer(materializer ->

@@ -46,6 +46,7 @@ public final class DockerApi {
                 containerRoutes.route(),
                 containerRoutes.execRoute(),
                 new ImageRoutes(containers).route(),
+                new DiskUsageRoutes(containers, netwharf).route(),
                 probes());
         // Built once: the DSL calls each () -> supplier per request, and building the handlers and the versioned
         // alternative there cost CPU on every request (JFR showed the rejection handler being built for each).

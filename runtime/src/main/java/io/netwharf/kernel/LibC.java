@@ -25,6 +25,8 @@ public interface LibC {
     int MSG_TRUNC = 0x20;
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
+    int SC_CLK_TCK = 2;
+    int SC_PAGESIZE = 30;
     int CLONE_NEWNET = 0x40000000;
     int CLONE_NEWNS = 0x00020000;
     int CLONE_NEWUTS = 0x04000000;
@@ -70,6 +72,9 @@ public interface LibC {
     @ssize_t long recv(int fd, @Out ByteBuffer buffer, @size_t long length, int flags);
 
     int setns(int fd, int nstype);
+
+    /** sysconf(3): the clock ticks per second and the page size, which /proc's counters are in. */
+    long sysconf(int name);
 
     int unshare(int flags);
 

@@ -6,6 +6,7 @@ import io.netwharf.protocol.netlink.Netlink;
 import io.netwharf.protocol.netlink.NetlinkRequest;
 import io.netwharf.protocol.rtnetlink.LinkData;
 import io.netwharf.protocol.rtnetlink.LinkMessage;
+import io.netwharf.protocol.rtnetlink.LinkStatistics;
 import io.netwharf.protocol.rtnetlink.Rtnetlink;
 
 import java.nio.charset.StandardCharsets;
@@ -236,6 +237,12 @@ public final class Links {
     public LinkMessage get(int index) {
         return socket.query(new NetlinkOperation("get link with index " + index,
                 new NetlinkRequest(Rtnetlink.RTM_GETLINK, 0, LinkMessage.builder().index(index).build())), LinkMessage::decode);
+    }
+
+    /** Every link's name and counters (a container's network I/O for {@code docker stats}). */
+    public List<LinkStatistics> statistics() {
+        return socket.dump(new NetlinkOperation("read link counters", new NetlinkRequest(Rtnetlink.RTM_GETLINK, Netlink.NLM_F_DUMP,
+                LinkMessage.builder().build())), LinkStatistics::decode);
     }
 
     public List<LinkMessage> list() {

@@ -28,6 +28,7 @@ import io.netwharf.network.ipvlan.IpvlanDriver;
 import io.netwharf.network.macvlan.MacvlanDriver;
 import io.netwharf.network.none.NullDriver;
 import io.netwharf.protocol.model.ContainerInfo;
+import io.netwharf.protocol.rtnetlink.LinkStatistics;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
@@ -127,6 +128,10 @@ public final class RuntimeActor {
     public record InspectContainer(String containerId, ActorRef<StatusReply<ContainerInfo>> replyTo) implements Command, Answered<ContainerInfo> {}
 
     public record ListContainers(ActorRef<StatusReply<List<ContainerInfo>>> replyTo) implements Command, Answered<List<ContainerInfo>> {}
+
+    /** The counters of the links in the container's namespace (the owner's in {@code container:} mode). */
+    public record InterfaceStatistics(String containerId, ActorRef<StatusReply<List<LinkStatistics>>> replyTo)
+            implements Command, Answered<List<LinkStatistics>> {}
 
     /** Remove a container; {@code force} also removes the containers that joined its namespace. */
     public record RemoveContainer(String containerId, boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
@@ -520,6 +525,7 @@ public final class RuntimeActor {
                 .onMessage(CreateContainer.class, this::onCreateContainer)
                 .onMessage(InspectContainer.class, this::onInspectContainer)
                 .onMessage(ListContainers.class, this::onListContainers)
+                .onMessage(InterfaceStatistics.class, this::onInterfaceStatistics)
                 .onMessage(RemoveContainer.class, this::onRemoveContainer)
                 .onMessage(Connect.class, this::onConnect)
                 .onMessage(Disconnect.class, this::onDisconnect)
@@ -879,6 +885,18 @@ public final class RuntimeActor {
 
     private Behavior<Command> onInspectContainer(InspectContainer request) {
         return answer(request, "inspect container " + request.containerId(), () -> describe(container(request.containerId())));
+    }
+
+    /** From the sandbox that owns the namespace; none for a container without one of its own (host mode) or not running. */
+    private Behavior<Command> onInterfaceStatistics(InterfaceStatistics request) {
+        return answer(request, "read the link counters of container " + request.containerId(), () -> {
+            ContainerRecord record = container(request.containerId());
+            ContainerRecord owner = record.sharesWith() == null ? record : container(record.sharesWith());
+            if (!owner.ownsSandbox() || owner.state() != ContainerRecord.State.RUNNING) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            return Asks.askWithStatus(owner.sandbox(), SandboxActor.Statistics::new, config.kernelTimeout(), scheduler);
+        });
     }
 
     private Behavior<Command> onListContainers(ListContainers request) {

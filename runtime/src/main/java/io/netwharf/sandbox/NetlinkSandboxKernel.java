@@ -9,7 +9,10 @@ import io.netwharf.kernel.NetnsDirectory;
 import io.netwharf.kernel.NetnsDirectory.ConnectedNetns;
 import io.netwharf.kernel.VethEndpoint;
 
+import io.netwharf.protocol.rtnetlink.LinkStatistics;
+
 import java.nio.file.Path;
+import java.util.List;
 
 /** The sandbox's kernel work over rtnetlink, with namespaces bind-mounted in a {@link NetnsDirectory}. */
 public final class NetlinkSandboxKernel implements SandboxKernel {
@@ -59,6 +62,11 @@ public final class NetlinkSandboxKernel implements SandboxKernel {
             int peerIndex = new Links(socket).get(peerName).index();
             socket.executeAll(VethEndpoint.containerSide(peerName, peerIndex, interfaceName, Ipv4.toInet(address), prefixLength,
                     gateway == null ? null : Ipv4.toInet(gateway), false));
+        }
+
+        @Override
+        public List<LinkStatistics> statistics() {
+            return new Links(socket).statistics();
         }
 
         @Override

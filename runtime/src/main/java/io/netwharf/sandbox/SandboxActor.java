@@ -19,6 +19,7 @@ import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.netlink.HardwareAddress;
+import io.netwharf.protocol.rtnetlink.LinkStatistics;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -86,6 +87,9 @@ public final class SandboxActor {
 
     /** The endpoints, in the order they were connected. */
     public record Inspect(ActorRef<List<EndpointInfo>> replyTo) implements Command {}
+
+    /** The counters of the namespace's links, loopback included ({@code docker stats}); none before Create. */
+    public record Statistics(ActorRef<StatusReply<List<LinkStatistics>>> replyTo) implements Command {}
 
     /**
      * Delete the namespace (the kernel removes its veth pairs with it), give the addresses back, and stop. When any
@@ -256,6 +260,7 @@ public final class SandboxActor {
                     m.replyTo().tell(endpoints.values().stream().map(Endpoint::info).toList());
                     return Behaviors.same();
                 })
+                .onMessage(Statistics.class, this::onStatistics)
                 .onMessage(Destroy.class, this::onDestroy)
                 .onMessage(StepResult.class, m -> {
                     context.getLog().warn("container {}: {} arrived with no saga under way", containerName, m);
@@ -620,6 +625,16 @@ public final class SandboxActor {
 
     private <T, C> CompletionStage<T> ask(RecipientRef<C> target, org.apache.pekko.japi.function.Function<ActorRef<StatusReply<T>>, C> message) {
         return Asks.askWithStatus(target, message, timeout, scheduler);
+    }
+
+    /** A read through the socket the sandbox keeps: no switch into the namespace. */
+    private Behavior<Command> onStatistics(Statistics request) {
+        try {
+            request.replyTo().tell(StatusReply.success(namespace == null ? List.of() : namespace.statistics()));
+        } catch (RuntimeException e) {
+            request.replyTo().tell(StatusReply.error(KernelErrors.describe("read the link counters of container " + containerName, e)));
+        }
+        return Behaviors.same();
     }
 
     private Behavior<Command> closeSocket() {

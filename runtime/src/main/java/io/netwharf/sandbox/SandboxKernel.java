@@ -1,6 +1,9 @@
 package io.netwharf.sandbox;
 
+import io.netwharf.protocol.rtnetlink.LinkStatistics;
+
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The kernel work a {@link SandboxActor} does itself, in its own namespace: everything else (addresses, veth pairs,
@@ -35,6 +38,9 @@ public interface SandboxKernel {
          * brings it up and, unless {@code gateway} is null, routes by default through {@code gateway}.
          */
         void configure(String peerName, String interfaceName, int address, int prefixLength, Integer gateway);
+
+        /** The counters of every link in the namespace, loopback included. */
+        List<LinkStatistics> statistics();
 
         /** Closes the socket; the namespace stays until deleted. */
         @Override

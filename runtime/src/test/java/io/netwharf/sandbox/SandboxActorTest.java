@@ -520,6 +520,11 @@ class SandboxActorTest {
                 }
 
                 @Override
+                public List<io.netwharf.protocol.rtnetlink.LinkStatistics> statistics() {
+                    return List.of(); // the sagas read no counters
+                }
+
+                @Override
                 public void close() {
                     socketOpen = false;
                 }

@@ -36,6 +36,8 @@ public final class Rtnetlink {
     public static final int IFLA_TXQLEN = 13;
     public static final int IFLA_OPERSTATE = 16;
     public static final int IFLA_LINKINFO = 18;
+    /** struct rtnl_link_stats64: the link's counters. */
+    public static final int IFLA_STATS64 = 23;
     /** The link's alias (ip link's {@code alias}): a string of at most {@link #MAX_ALIAS_BYTES} bytes. */
     public static final int IFLA_IFALIAS = 20;
     public static final int IFLA_AF_SPEC = 26;
