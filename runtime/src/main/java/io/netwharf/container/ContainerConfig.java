@@ -62,7 +62,7 @@ public record ContainerConfig(String id, String name, String image, List<String>
 
     public ContainerConfig withNetworkMode(NetworkMode networkMode) {
         return new ContainerConfig(id, name, image, cmd, env, workingDir, user, groupAdd, networkMode, networks, labels, kept,
-                stopSignal, stopTimeout, autoRemove, restartPolicy, created, names, ports);
+                stopSignal, stopTimeout, autoRemove, restartPolicy, created, names, ports, stdin);
     }
 
     public Path workingDirectory() {

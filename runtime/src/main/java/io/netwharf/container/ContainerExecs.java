@@ -99,7 +99,7 @@ final class ContainerExecs {
         ExecSession.Request request = session.request();
         List<String> env = new ArrayList<>();
         if (config.env().stream().noneMatch(e -> e.startsWith("PATH=")) && request.env().stream().noneMatch(e -> e.startsWith("PATH="))) {
-            env.add(ContainerActor.DEFAULT_PATH);
+            env.addAll(ImageInfo.ENV); // a container stored before the image's env was merged into its own
         }
         env.addAll(config.env());
         env.addAll(request.env());

@@ -8,14 +8,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The host's processes as /proc shows them, read as files (no {@code ps} is run): what {@code docker top} and
- * {@code docker stats} report of a container, whose processes are its process and that process's descendants.
- * A process that exits while it is read is left out.
+ * {@code docker stats} report of a container, whose processes are its process, the members of the process group it
+ * leads (its {@code docker exec} processes join it), and their descendants. A process that exits while it is read
+ * is left out.
  */
 public final class ProcessTable {
     /** Clock ticks per second and bytes per page, which /proc's counters are in. */
@@ -43,14 +46,18 @@ public final class ProcessTable {
      * @param rssPages    its resident set, in pages
      * @param command     its arguments; empty for a kernel thread or a zombie
      */
-    public record Process(int pid, int ppid, int uid, long utime, long stime, long startTicks, int tty, long rssPages,
+    public record Process(int pid, int ppid, int pgid, int uid, long utime, long stime, long startTicks, int tty, long rssPages,
                           String name, List<String> command) {}
 
-    /** {@code pid} and its descendants, {@code pid} first, then by pid; empty when it is gone. */
+    /**
+     * {@code pid}, the members of the process group it leads, and the descendants of all of them: {@code pid} first,
+     * then by pid; empty when it is gone.
+     */
     public List<Process> tree(int pid) {
         Map<Integer, List<Process>> children = new HashMap<>();
+        List<Process> all = all();
         Process root = null;
-        for (Process p : all()) {
+        for (Process p : all) {
             children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
             if (p.pid() == pid) {
                 root = p;
@@ -59,10 +66,15 @@ public final class ProcessTable {
         if (root == null) {
             return List.of();
         }
+        Set<Integer> seen = new HashSet<>();
         List<Process> tree = new ArrayList<>();
         tree.add(root);
+        seen.add(pid);
+        if (root.pgid() == pid) {
+            all.stream().filter(p -> p.pgid() == pid && seen.add(p.pid())).forEach(tree::add);
+        }
         for (int i = 0; i < tree.size(); i++) {
-            tree.addAll(children.getOrDefault(tree.get(i).pid(), List.of()));
+            children.getOrDefault(tree.get(i).pid(), List.of()).stream().filter(c -> seen.add(c.pid())).forEach(tree::add);
         }
         List<Process> rest = new ArrayList<>(tree.subList(1, tree.size()));
         rest.sort((a, b) -> Integer.compare(a.pid(), b.pid()));
@@ -95,6 +107,7 @@ public final class ProcessTable {
             String[] f = stat.substring(close + 2).trim().split(" ");
             // f[0] is field 3 (state): field n is f[n - 3].
             int ppid = Integer.parseInt(f[1]);
+            int pgid = Integer.parseInt(f[2]);
             int tty = Integer.parseInt(f[4]);
             long utime = Long.parseLong(f[11]);
             long stime = Long.parseLong(f[12]);
@@ -112,7 +125,7 @@ public final class ProcessTable {
             if (from < cmdline.length) {
                 command.add(new String(cmdline, from, cmdline.length - from, StandardCharsets.UTF_8));
             }
-            return Optional.of(new Process(pid, ppid, effectiveUid(dir), utime, stime, start, tty, rss, name, command));
+            return Optional.of(new Process(pid, ppid, pgid, effectiveUid(dir), utime, stime, start, tty, rss, name, command));
         } catch (NoSuchFileException | IndexOutOfBoundsException e) {
             return Optional.empty(); // it exited meanwhile
         } catch (IOException e) {

@@ -134,6 +134,15 @@ class InspectTopStatsTest extends ApiTest {
         assertEquals("sleep 101", rows.get(1)[7]);
         assertTrue(rows.get(0)[4].matches("\\d\\d:\\d\\d"), rows.get(0)[4]);
 
+        // An exec'd process joins the container's process group: it is the container's too, as in Docker.
+        gateway.ok("exec", "-d", "tp", "sleep", "303");
+        boolean exec = false;
+        for (int attempt = 0; attempt < 50 && !exec; attempt++) {
+            exec = gateway.ok("top", "tp").lines().anyMatch(l -> l.endsWith(" sleep 303"));
+            Thread.sleep(exec ? 0 : 100);
+        }
+        assertTrue(exec, gateway.ok("top", "tp"));
+
         GatewayFixture.Cli aux = gateway.docker("top", "tp", "aux");
         assertTrue(aux.exit() != 0 && aux.err().contains("ps_args aux is not supported"), aux.toString());
         gateway.ok("stop", "-t", "1", "tp");

@@ -15,9 +15,9 @@ class NetworkModeTest {
     @ParameterizedTest(name = "[{1}] \"{0}\"")
     @CsvSource(delimiter = '|', nullValues = "null", value = {
             // text           | parsed as       | written back   | joins networks | first network | connect refusal
-            "''               | Bridge          | bridge         | true           | bridge        | null",
+            "''               | Bridge          | default        | true           | bridge        | null",
             "bridge           | Bridge          | bridge         | true           | bridge        | null",
-            "default          | Bridge          | bridge         | true           | bridge        | null",
+            "default          | Bridge          | default        | true           | bridge        | null",
             "host             | Host            | host           | false          | null          | shared",
             "none             | None            | none           | false          | null          | none",
             "container:web    | Container       | container:web  | false          | null          | shared",
@@ -43,7 +43,8 @@ class NetworkModeTest {
 
     @Test
     void nullIsTheDefaultNetworkAndAContainerModeMustNameAContainer() {
-        assertEquals(NetworkMode.BRIDGE_MODE, NetworkMode.parse(null));
+        // Written back as Docker shows a container created without a network: "default".
+        assertEquals(NetworkMode.DEFAULT_MODE, NetworkMode.parse(null));
         NetwharfException e = assertThrows(NetwharfException.class, () -> NetworkMode.parse("container:"));
         assertEquals(NetwharfException.Kind.BAD_PARAMETER, e.kind());
         assertEquals("Invalid network mode: invalid container format container:<name|id>", e.getMessage());
