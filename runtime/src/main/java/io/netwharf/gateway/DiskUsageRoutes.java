@@ -55,7 +55,7 @@ final class DiskUsageRoutes {
                 throw NetwharfException.badParameter("unknown object type: " + type + " (expected container, image, volume or build-cache)");
             }
         }
-        return engine.list().thenCombine(engine.images(), Pair::new).thenCombine(netwharf.listNetworks(), (both, networks) -> {
+        return engine.list().thenCombine(engine.images(), Listed::new).thenCombine(netwharf.listNetworks(), (both, networks) -> {
             ObjectNode json = NODES.objectNode();
             if (types.isEmpty() || types.contains("image")) {
                 json.put("LayersSize", 0);
@@ -87,5 +87,5 @@ final class DiskUsageRoutes {
         });
     }
 
-    private record Pair(List<ContainerView> containers, List<ImageInfo> images) {}
+    private record Listed(List<ContainerView> containers, List<ImageInfo> images) {}
 }
