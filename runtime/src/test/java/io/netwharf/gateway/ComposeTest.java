@@ -164,6 +164,8 @@ class ComposeTest extends ApiTest {
         });
         assertEquals(124, followed.exit(), () -> "still following when the timeout ended it: " + followed);
         assertTrue(followed.out().contains("\"GET / HTTP/1.1\" 200"), followed.toString());
+        GatewayFixture.Cli top = compose(project, "top", "web");
+        assertTrue(top.exit() == 0 && top.out().contains("python3 -m http.server 8000"), top.toString());
         assertTakenDown(project, hostLinks);
     }
 
