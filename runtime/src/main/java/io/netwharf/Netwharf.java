@@ -27,6 +27,7 @@ import org.apache.pekko.pattern.StatusReply;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -189,6 +190,14 @@ public final class Netwharf {
 
     public CompletionStage<Done> disconnect(String containerId, String network) {
         return ask(replyTo -> new RuntimeActor.Disconnect(containerId, network, replyTo));
+    }
+
+    /**
+     * Tells the runtime that the engine renamed the container (by full id): {@code label} for its logs and messages,
+     * and the names the embedded DNS answers for its endpoints, by network name (an endpoint not named keeps its own).
+     */
+    public CompletionStage<ContainerInfo> renameContainer(String containerId, String label, Map<String, List<String>> dnsNames) {
+        return ask(replyTo -> new RuntimeActor.RenameContainer(containerId, label, dnsNames, replyTo));
     }
 
     /**

@@ -99,6 +99,12 @@ public final class ContainerActor {
 
     public record Disconnect(String network, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
+    /**
+     * From the registry, which has checked and reserved {@code name}: the container is called so from now on, in its
+     * row and, while it runs, in the names the embedded DNS answers for it. Answered once durable.
+     */
+    record Rename(String name, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
+
     private record Exited(int pid, int exitCode) implements Command {}
 
     /** Its restart policy's delay is over: started again. */
@@ -167,6 +173,13 @@ public final class ContainerActor {
         }
     }
 
+    /** Running: the runtime gives its endpoints their new names. */
+    private record Renaming(Rename request, String oldName) implements Step {
+        public String describe(ContainerConfig config) {
+            return "rename container " + oldName + " to " + request.name();
+        }
+    }
+
     private record Disconnecting(Disconnect request) implements Step {
         public String describe(ContainerConfig config) {
             return "disconnect " + config.name() + " from " + request.network();
@@ -203,6 +216,8 @@ public final class ContainerActor {
     private record Disconnected(Disconnecting step, NetworkInfo network) implements Command {}
 
     private record NetworkChecked(CheckingNetwork step, NetworkInfo network) implements Command {}
+
+    private record RenamedInRuntime(Renaming step, ContainerInfo info) implements Command {}
 
     private record StepFailed(Step step, Throwable cause) implements Command {}
 
@@ -396,6 +411,7 @@ public final class ContainerActor {
                 .onMessage(Remove.class, this::onRemove)
                 .onMessage(Connect.class, this::onConnect)
                 .onMessage(Disconnect.class, this::onDisconnect)
+                .onMessage(Rename.class, this::onRename)
                 .onMessage(Exited.class, this::onExited)
                 .onMessage(RestartDue.class, this::onRestartDue)
                 .onMessage(ShutDown.class, this::onShutDown)
@@ -421,6 +437,7 @@ public final class ContainerActor {
                 .onMessage(Connected.class, m -> unstash(onConnected(m)))
                 .onMessage(Disconnected.class, m -> unstash(onDisconnected(m)))
                 .onMessage(NetworkChecked.class, m -> unstash(onNetworkChecked(m)))
+                .onMessage(RenamedInRuntime.class, m -> unstash(onRenamedInRuntime(m)))
                 .onMessage(NetworkRestored.class, m -> unstash(onNetworkRestored(m)))
                 .onMessage(StepFailed.class, m -> unstash(onStepFailed(m)))
                 .onMessage(Wait.class, this::onWait)
@@ -925,6 +942,9 @@ public final class ContainerActor {
             connecting.request().refuse(error);
         } else if (step instanceof Disconnecting disconnecting) {
             disconnecting.request().refuse(error);
+        } else if (step instanceof Renaming renaming) {
+            config = config.withName(renaming.oldName());
+            renaming.request().refuse(error);
         } else if (step instanceof CheckingNetwork checking) {
             ((Answered<?>) checking.origin()).refuse(error);
         }
@@ -1073,6 +1093,37 @@ public final class ContainerActor {
             ((Answered<?>) checked.step().origin()).refuse(e);
         }
         return idle();
+    }
+
+    // ---- rename ------------------------------------------------------------------------------------------------
+
+    /**
+     * The new name everywhere: in its config (and so its row and inspect); while it runs, in the names its endpoints
+     * answer on the embedded DNS (Docker's DNSNames, built again from the new name). Its hosts file is left as it
+     * is, as Docker leaves it.
+     */
+    private Behavior<Command> onRename(Rename rename) {
+        String oldName = config.name();
+        config = config.withName(rename.name());
+        if (status == ContainerView.Status.RUNNING && network != null) {
+            Map<String, List<String>> dnsNames = new LinkedHashMap<>();
+            config.networks().forEach((name, spec) -> dnsNames.put(name, named(spec).dnsNames()));
+            Renaming step = new Renaming(rename, oldName);
+            return busyUntil(netwharf.renameContainer(config.id(), config.name(), dnsNames), step, info -> new RenamedInRuntime(step, info));
+        }
+        renamed(rename, oldName);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRenamedInRuntime(RenamedInRuntime renamed) {
+        network = withEndpoints(renamed.info().endpoints());
+        renamed(renamed.step().request(), renamed.step().oldName());
+        return idle();
+    }
+
+    private void renamed(Rename rename, String oldName) {
+        LOG.info("container {} renamed to {}", oldName, config.name());
+        saveThenAnswer(rename.replyTo(), StatusReply.ack());
     }
 
     /** Its own hosts file follows its addresses while it runs (a joiner's and a host one's are not its own). */

@@ -365,6 +365,17 @@ public final class ContainerEngine {
                 system.scheduler());
     }
 
+    /**
+     * Renames a container (by id, name or unique id prefix), with Docker's refusals: an empty or unchanged name, a
+     * name outside Docker's pattern (400), one in use (409). Everywhere at once: lookups, lists, the store and, while
+     * it runs, the embedded DNS (the old name stops resolving on its networks, the new one resolves; aliases and short
+     * id stay). Its hosts file is left as it is, as Docker leaves it.
+     */
+    public CompletionStage<Done> rename(String container, String name) {
+        return Asks.askWithStatus(registry, replyTo -> new EngineActor.Rename(container, name == null ? "" : name, replyTo),
+                timeout.multipliedBy(2), system.scheduler());
+    }
+
     public CompletionStage<ContainerView> inspect(String container) {
         return ask(container, ContainerActor.Inspect::new, timeout);
     }

@@ -137,6 +137,14 @@ public final class RuntimeActor {
     public record Disconnect(String containerId, String network, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
     /**
+     * The engine renamed the container: {@code label} for logs and messages from now on, and the names the embedded
+     * DNS answers for each of its endpoints ({@code dnsNames} by network name; an endpoint not named keeps its own).
+     * Answered with the container as it now is, once the endpoints' new names are in the store.
+     */
+    public record RenameContainer(String containerId, String label, Map<String, List<String>> dnsNames,
+                                  ActorRef<StatusReply<ContainerInfo>> replyTo) implements Command, Answered<ContainerInfo> {}
+
+    /**
      * Remove every container and user network, and the firewall table; the default bridge stays for the next start.
      * Goes on after a failure; the answer is an error listing every one. The runtime stops either way.
      */
@@ -158,6 +166,9 @@ public final class RuntimeActor {
     private record Connected(Connect request, String networkId, EndpointInfo endpoint, Throwable failure) implements Command {}
 
     private record Disconnected(Disconnect request, String networkId, Throwable failure) implements Command {}
+
+    /** The sandbox keeps the renamed container's endpoints with their new names. */
+    private record Renamed(RenameContainer request, List<EndpointInfo> endpoints, Throwable failure) implements Command {}
 
     /** The sandbox is gone: a removal done, or a failed creation undone. */
     private record SandboxDestroyed(Step step) implements Command {}
@@ -523,6 +534,8 @@ public final class RuntimeActor {
                 .onMessage(RemoveContainer.class, this::onRemoveContainer)
                 .onMessage(Connect.class, this::onConnect)
                 .onMessage(Disconnect.class, this::onDisconnect)
+                .onMessage(RenameContainer.class, this::onRenameContainer)
+                .onMessage(Renamed.class, this::onRenamed)
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(NetworkCreated.class, this::onNetworkCreated)
                 .onMessage(NetworkRemoved.class, this::onNetworkRemoved)
@@ -1051,6 +1064,54 @@ public final class RuntimeActor {
             namesChanged(id);
         }
         disconnected.request().replyTo().tell(StatusReply.ack());
+        return Behaviors.same();
+    }
+
+    /**
+     * The label changes at once; a container with a namespace of its own has its sandbox keep the endpoints' new
+     * names, and the embedded DNS answers them once it has (the old name no longer resolves, as in Docker).
+     */
+    private Behavior<Command> onRenameContainer(RenameContainer request) {
+        ContainerRecord record;
+        try {
+            record = container(request.containerId());
+        } catch (NetwharfException e) {
+            request.replyTo().tell(StatusReply.error(e));
+            return Behaviors.same();
+        }
+        ContainerRecord renamed = record.withLabel(request.label());
+        containers.put(record.id(), renamed);
+        List<EndpointInfo> endpoints = endpointsOf.getOrDefault(record.id(), List.of());
+        if (!renamed.ownsSandbox() || renamed.state() != ContainerRecord.State.RUNNING || endpoints.isEmpty()) {
+            request.replyTo().tell(StatusReply.success(containerInfo(renamed, renamed.sandboxKey(), endpoints)));
+            return Behaviors.same();
+        }
+        Map<String, List<String>> byNetworkId = new LinkedHashMap<>();
+        endpoints.forEach(e -> {
+            List<String> names = request.dnsNames().get(e.networkName());
+            if (names != null) {
+                byNetworkId.put(e.networkId(), names);
+            }
+        });
+        context.pipeToSelf(Asks.<SandboxActor.Command, List<EndpointInfo>>askWithStatus(renamed.sandbox(),
+                        r -> new SandboxActor.UpdateDnsNames(byNetworkId, r), config.kernelTimeout(), scheduler),
+                (now, failure) -> new Renamed(request, now, failure));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRenamed(Renamed renamed) {
+        RenameContainer request = renamed.request();
+        if (renamed.failure() != null) {
+            request.replyTo().tell(StatusReply.error(KernelErrors.describe("rename container " + request.label(), renamed.failure())));
+            return Behaviors.same();
+        }
+        ContainerRecord record = containers.get(request.containerId());
+        if (record != null && endpointsOf.containsKey(record.id())) { // not removed meanwhile
+            endpointsOf.put(record.id(), renamed.endpoints());
+            namesChanged(record.id());
+        }
+        request.replyTo().tell(record == null ? StatusReply.error(Resolver.containers().notFound(request.containerId()))
+                : StatusReply.success(containerInfo(record, record.sandboxKey(), renamed.endpoints())));
         return Behaviors.same();
     }
 

@@ -174,6 +174,28 @@ class ContainerEngineTest {
     }
 
     @Test
+    void aRenameIsRefusedAsDockerRefusesItAndChangesNothing() {
+        String id = create("first", "bridge");
+        String other = create("second", "bridge");
+        assertEquals("Error when allocating new name: Conflict. The container name \"/second\" is already in use by container \""
+                + other + "\". You have to remove (or rename) that container to be able to reuse that name.",
+                refused(Kind.CONFLICT, engine.rename("first", "second")).getMessage());
+        assertEquals("Error when allocating new name: Invalid container name (/bad name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                refused(Kind.BAD_PARAMETER, engine.rename("first", "bad name")).getMessage());
+        assertEquals("Renaming a container with the same name as its current name",
+                refused(Kind.BAD_PARAMETER, engine.rename(id.substring(0, 8), "/first")).getMessage());
+        assertEquals("Neither old nor new names may be empty", refused(Kind.BAD_PARAMETER, engine.rename("first", " ")).getMessage());
+        refused(Kind.NOT_FOUND, engine.rename("nobody", "third"));
+        assertEquals("first", await(engine.inspect(id)).config().name());
+        assertEquals(other, await(engine.inspect("second")).id());
+
+        await(engine.rename("first", "third"));
+        assertEquals(id, await(engine.inspect("third")).id());
+        refused(Kind.NOT_FOUND, engine.inspect("first"));
+        assertEquals(List.of("second", "third"), await(engine.list()).stream().map(v -> v.config().name()).toList());
+    }
+
+    @Test
     void aContainerStartedAgainGetsBackTheAddressItHadWhenItIsFree() {
         await(fixture.netwharf.createNetwork(NetworkSpec.named("backend").subnet("10.58.0.0/24").build()));
         create("again", "backend");
