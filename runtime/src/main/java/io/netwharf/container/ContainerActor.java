@@ -14,6 +14,7 @@ import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.Event;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkInfo;
@@ -535,6 +536,10 @@ public final class ContainerActor {
             processStartTime = ProcessStartTime.of(process.pid()).orElse(0);
             watchExit(process);
         }
+        publish(ContainerEvents.container(config, "start"));
+        if (wired.step().origin() instanceof Restart) {
+            publish(ContainerEvents.container(config, "restart"));
+        }
         answerStart(wired.step(), null);
         return idle();
     }
@@ -752,6 +757,7 @@ public final class ContainerActor {
         exitOnNext |= ends;
         if (process != null) {
             // The exit, when it comes, takes the network down (onExited).
+            killed(kill.signal());
             process.signal(kill.signal());
             saveThenAnswer(kill.replyTo(), StatusReply.ack());
             return Behaviors.same();
@@ -768,12 +774,16 @@ public final class ContainerActor {
     }
 
     private Behavior<Command> stop(Stopping step, Duration timeout, int signal) {
+        killed(signal); // as Docker's stop, restart and forced removal report the signal they send
         return busyUntil(stopSequence(timeout, signal), step, code -> new Stopped(step, code));
     }
 
     /** The process is gone and the network released: answer the command that stopped it, or go on with it. */
     private Behavior<Command> onStopped(Stopping step, Integer code) {
         exitedWith(code);
+        if (step.origin() instanceof Stop || step.origin() instanceof Restart || step.origin() instanceof ShutDown) {
+            publish(ContainerEvents.container(config, "stop"));
+        }
         if (step.origin() instanceof Stop stop) {
             saveThenAnswer(stop.replyTo(), StatusReply.success(true));
         } else if (step.origin() instanceof ShutDown shutDown) {
@@ -802,8 +812,11 @@ public final class ContainerActor {
         } else {
             ContainerProcess running = process;
             running.signal(signal);
-            Cancellable kill = context.getSystem().scheduler().scheduleOnce(timeout, () -> running.signal(Signals.SIGKILL),
-                    context.getExecutionContext());
+            ContainerConfig stopping = config;
+            Cancellable kill = context.getSystem().scheduler().scheduleOnce(timeout, () -> {
+                publish(ContainerEvents.container(stopping, "kill", Map.of("signal", String.valueOf(Signals.SIGKILL))));
+                running.signal(Signals.SIGKILL);
+            }, context.getExecutionContext());
             exited = running.exitCode().whenComplete((code, failure) -> kill.cancel());
         }
         return exited.thenCompose(code -> releaseNetwork().thenApply(v -> code));
@@ -895,9 +908,14 @@ public final class ContainerActor {
     }
 
     private void exitedWith(Integer code) {
+        boolean wasRunning = status == ContainerView.Status.RUNNING;
         status = ContainerView.Status.EXITED;
         exitCode = code == null ? 0 : code;
         finishedAt = Instant.now();
+        if (wasRunning) {
+            long ran = startedAt == null ? 0 : Duration.between(startedAt, finishedAt).toSeconds();
+            publish(ContainerEvents.container(config, "die", Map.of("exitCode", String.valueOf(exitCode), "execDuration", String.valueOf(ran))));
+        }
         process = null;
         network = null;
         waitingForExit.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
@@ -973,6 +991,7 @@ public final class ContainerActor {
      */
     private Behavior<Command> removedNow(Remove remove) {
         deleteLogs();
+        publish(ContainerEvents.container(config, "destroy"));
         waitingForRemoval.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
         answerWhenDurable(store.apply(new Change.DeleteContainer(config.id())), remove.replyTo(), StatusReply.ack());
         return removed();
@@ -1123,7 +1142,18 @@ public final class ContainerActor {
 
     private void renamed(Rename rename, String oldName) {
         LOG.info("container {} renamed to {}", oldName, config.name());
+        publish(ContainerEvents.container(config, "rename", Map.of("oldName", "/" + oldName)));
         saveThenAnswer(rename.replyTo(), StatusReply.ack());
+    }
+
+    // ---- events ------------------------------------------------------------------------------------------------
+
+    private void publish(Event event) {
+        netwharf.events().publish(event);
+    }
+
+    private void killed(int signal) {
+        publish(ContainerEvents.container(config, "kill", Map.of("signal", String.valueOf(signal))));
     }
 
     /** Its own hosts file follows its addresses while it runs (a joiner's and a host one's are not its own). */

@@ -225,10 +225,14 @@ final class EngineActor {
             byId.put(config.id(), new Entry(name, config.image(), actor));
             idsByName.put(name, config.id());
             // Answered once durable; the container's own later rows follow this one in the store's order.
-            engine.store().apply(new Change.PutContainer(ContainerActor.createdRow(config))).whenComplete((done, failure) ->
-                    create.replyTo().tell(failure == null ? StatusReply.success(config.id())
-                            : StatusReply.error(NetwharfException.internal("keep container " + name + " in the store: "
-                            + KernelErrors.unwrap(failure).getMessage(), failure))));
+            engine.store().apply(new Change.PutContainer(ContainerActor.createdRow(config))).whenComplete((done, failure) -> {
+                if (failure == null) {
+                    netwharf.events().publish(ContainerEvents.container(config, "create"));
+                }
+                create.replyTo().tell(failure == null ? StatusReply.success(config.id())
+                        : StatusReply.error(NetwharfException.internal("keep container " + name + " in the store: "
+                        + KernelErrors.unwrap(failure).getMessage(), failure)));
+            });
         } catch (NetwharfException e) {
             create.replyTo().tell(StatusReply.error(e));
         } catch (IOException e) {
@@ -309,13 +313,22 @@ final class EngineActor {
         return name.startsWith("/") ? name.substring(1) : name;
     }
 
+    /** Docker reports every pull, of a new image or of one it has. */
     private Behavior<Command> onPullImage(PullImage pull) {
         images.add(pull.reference(), Instant.now()).ifPresentOrElse(
                 added -> engine.store().apply(new Change.PutImage(new StoredImage(added.id(), added.reference().normalized(), added.created())))
-                        .whenComplete((done, failure) -> pull.replyTo().tell(failure == null ? StatusReply.success(true)
-                                : StatusReply.error(NetwharfException.internal("keep image " + added.reference().familiar()
-                                + " in the store: " + KernelErrors.unwrap(failure).getMessage(), failure)))),
-                () -> pull.replyTo().tell(StatusReply.success(false)));
+                        .whenComplete((done, failure) -> {
+                            if (failure == null) {
+                                netwharf.events().publish(ContainerEvents.pulled(pull.reference()));
+                            }
+                            pull.replyTo().tell(failure == null ? StatusReply.success(true)
+                                    : StatusReply.error(NetwharfException.internal("keep image " + added.reference().familiar()
+                                    + " in the store: " + KernelErrors.unwrap(failure).getMessage(), failure)));
+                        }),
+                () -> {
+                    netwharf.events().publish(ContainerEvents.pulled(pull.reference()));
+                    pull.replyTo().tell(StatusReply.success(false));
+                });
         return Behaviors.same();
     }
 
@@ -332,9 +345,16 @@ final class EngineActor {
                         + image.id().substring("sha256:".length(), "sha256:".length() + 12));
             }
             images.remove(image);
-            engine.store().apply(new Change.DeleteImage(image.id())).whenComplete((done, failure) -> remove.replyTo().tell(
-                    failure == null ? StatusReply.success(image) : StatusReply.error(NetwharfException.internal("remove image "
-                            + image.reference().familiar() + " from the store: " + KernelErrors.unwrap(failure).getMessage(), failure))));
+            engine.store().apply(new Change.DeleteImage(image.id())).whenComplete((done, failure) -> {
+                if (failure == null) {
+                    // As Docker removing an image's last name: untagged, then deleted.
+                    netwharf.events().publish(ContainerEvents.image(image, "untag"));
+                    netwharf.events().publish(ContainerEvents.image(image, "delete"));
+                }
+                remove.replyTo().tell(failure == null ? StatusReply.success(image) : StatusReply.error(NetwharfException.internal(
+                        "remove image " + image.reference().familiar() + " from the store: " + KernelErrors.unwrap(failure).getMessage(),
+                        failure)));
+            });
         } catch (NetwharfException e) {
             remove.replyTo().tell(StatusReply.error(e));
         }

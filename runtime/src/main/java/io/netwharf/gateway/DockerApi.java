@@ -44,6 +44,7 @@ public final class DockerApi {
                 new NetworkRoutes(netwharf, containers).route(),
                 new ContainerRoutes(containers, netwharf).route(),
                 new ImageRoutes(containers).route(),
+                new EventRoutes(netwharf).route(),
                 probes());
         // Built once: the DSL calls each () -> supplier per request, and building the handlers and the versioned
         // alternative there cost CPU on every request (JFR showed the rejection handler being built for each).

@@ -6,6 +6,8 @@ import io.netwharf.actor.KernelErrors;
 import io.netwharf.actor.Teardown;
 import io.netwharf.dns.DnsRecords;
 import io.netwharf.dns.DnsServer;
+import io.netwharf.events.EventLog;
+import io.netwharf.protocol.model.Event;
 import io.netwharf.firewall.Firewall;
 import io.netwharf.firewall.NftablesFirewall;
 import io.netwharf.firewall.NoFirewall;
@@ -247,9 +249,11 @@ public final class RuntimeActor {
     private final Map<String, List<String>> upstreamsOf = new HashMap<>();
     /** The containers the embedded DNS serves: with an endpoint on a network that has it. */
     private final Set<String> dnsServed = new HashSet<>();
+    private final EventLog events;
 
     private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel,
-                         Firewall firewall, HostPorts hostPorts, DnsServer dns, Store store) {
+                         Firewall firewall, HostPorts hostPorts, DnsServer dns, Store store, EventLog events) {
+        this.events = events;
         this.context = context;
         this.stash = stash;
         this.config = config;
@@ -270,6 +274,11 @@ public final class RuntimeActor {
 
     /** The runtime keeping what it knows in {@code store}, which it closes when it stops. */
     public static Behavior<Command> create(RuntimeConfig config, Store store) {
+        return create(config, store, EventLog.none());
+    }
+
+    /** As above, publishing its networks' events (create, destroy, connect, disconnect) to {@code events}. */
+    public static Behavior<Command> create(RuntimeConfig config, Store store, EventLog events) {
         // A fault in one command's handling must not lose the registries: log it and go on with the next command.
         return Behaviors.supervise(Behaviors.<Command>withStash(100_000, stash -> Behaviors.setup(context -> {
             HostKernel kernel;
@@ -298,7 +307,7 @@ public final class RuntimeActor {
                 store.close();
                 return failed(KernelErrors.describe("start the embedded DNS server", e));
             }
-            return new RuntimeActor(context, stash, config, kernel, firewall, hostPorts, dns, store).starting();
+            return new RuntimeActor(context, stash, config, kernel, firewall, hostPorts, dns, store, events).starting();
         }))).onFailure(RuntimeException.class, SupervisorStrategy.resume());
     }
 
@@ -607,6 +616,7 @@ public final class RuntimeActor {
     private Behavior<Command> onNetworkCreated(NetworkCreated created) {
         creatingNetwork = false;
         register(created.network());
+        networkEvent("create", created.network().info(), null);
         created.step().request().replyTo().tell(StatusReply.success(created.network().info()));
         return nextNetworkCreation();
     }
@@ -696,6 +706,7 @@ public final class RuntimeActor {
 
     private Behavior<Command> onNetworkRemoved(NetworkRemoved removed) {
         networks.remove(removed.step().network().handle().id());
+        networkEvent("destroy", removed.step().network().info(), null);
         removed.step().request().replyTo().tell(StatusReply.ack());
         return Behaviors.same();
     }
@@ -801,6 +812,7 @@ public final class RuntimeActor {
             endpointsOf.put(creating.id(), wired.endpoints());
             upstreamsOf.put(creating.id(), step.request().spec().dnsServers());
             namesChanged(creating.id());
+            attachmentEvents("connect", running, wired.endpoints()).forEach(events::publish);
             step.request().replyTo().tell(StatusReply.success(containerInfo(running, wired.sandboxKey(), wired.endpoints())));
         } else if (done.outcome() instanceof ContainerWiring.Failed failed) {
             containers.remove(creating.id());
@@ -827,10 +839,12 @@ public final class RuntimeActor {
         }
         containers.put(id, record);
         ContainerRecord made = record;
+        List<Event> connected = attachmentEvents("connect", record, List.of());
         ActorRef<Command> self = context.getSelf(); // answered from the store's thread
         store.apply(new Change.PutSandbox(new StoredSandbox(id, label, record.mode().text(), record.sharesWith(), Phase.DONE)))
                 .whenComplete((done, failure) -> {
                     if (failure == null) {
+                        connected.forEach(events::publish);
                         request.replyTo().tell(StatusReply.success(containerInfo(made, made.sandboxKey(), List.of())));
                     } else {
                         self.tell(new SharingFailed(id));
@@ -954,10 +968,12 @@ public final class RuntimeActor {
             containers.remove(removing.container().id());
             hostPorts.release(removing.container().id());
             removing.sharers().forEach(d -> containers.remove(d.id()));
-            if (endpointsOf.remove(removing.container().id()) != null) {
+            List<EndpointInfo> left = endpointsOf.remove(removing.container().id());
+            if (left != null) {
                 upstreamsOf.remove(removing.container().id());
                 namesChanged(removing.container().id());
             }
+            attachmentEvents("disconnect", removing.container(), left == null ? List.of() : left).forEach(events::publish);
             removing.request().replyTo().tell(StatusReply.ack());
         }
         return Behaviors.same();
@@ -1046,6 +1062,10 @@ public final class RuntimeActor {
             endpointsOf.put(id, endpoints);
             namesChanged(id);
         }
+        NetworkRecord network = networks.get(connected.networkId());
+        if (network != null) {
+            networkEvent("connect", network.info(), id);
+        }
         connected.request().replyTo().tell(StatusReply.success(connected.endpoint()));
         return Behaviors.same();
     }
@@ -1062,6 +1082,10 @@ public final class RuntimeActor {
             endpoints.removeIf(e -> e.networkId().equals(disconnected.networkId()));
             endpointsOf.put(id, endpoints);
             namesChanged(id);
+        }
+        NetworkRecord network = networks.get(disconnected.networkId());
+        if (network != null) {
+            networkEvent("disconnect", network.info(), id);
         }
         disconnected.request().replyTo().tell(StatusReply.ack());
         return Behaviors.same();
@@ -1113,6 +1137,42 @@ public final class RuntimeActor {
         request.replyTo().tell(record == null ? StatusReply.error(Resolver.containers().notFound(request.containerId()))
                 : StatusReply.success(containerInfo(record, record.sandboxKey(), renamed.endpoints())));
         return Behaviors.same();
+    }
+
+    // ---- events ------------------------------------------------------------------------------------------------
+
+    /** Docker's network event: the network's name and driver ({@code type}), and the container connected or disconnected. */
+    private void networkEvent(String action, NetworkInfo network, String containerId) {
+        events.publish(networkEventOf(action, network, containerId));
+    }
+
+    private static Event networkEventOf(String action, NetworkInfo network, String containerId) {
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put("name", network.name());
+        attributes.put("type", network.driver());
+        if (containerId != null) {
+            attributes.put("container", containerId);
+        }
+        return Event.now(Event.Type.NETWORK, action, network.id(), attributes);
+    }
+
+    /**
+     * A container's {@code connect} or {@code disconnect} events at its creation or removal: one per endpoint, and as
+     * Docker, one on the host or none network for a container in that mode (a {@code container:} one has none).
+     */
+    private List<Event> attachmentEvents(String action, ContainerRecord container, List<EndpointInfo> endpoints) {
+        List<Event> made = new ArrayList<>();
+        if (container.mode() instanceof NetworkMode.Host || container.mode() instanceof NetworkMode.None) {
+            networks.values().stream().filter(n -> container.mode().equals(modeOf(n.info()))).findFirst()
+                    .ifPresent(n -> made.add(networkEventOf(action, n.info(), container.id())));
+        }
+        for (EndpointInfo endpoint : endpoints) {
+            NetworkRecord network = networks.get(endpoint.networkId());
+            if (network != null) {
+                made.add(networkEventOf(action, network.info(), container.id()));
+            }
+        }
+        return made;
     }
 
     // ---- embedded DNS ------------------------------------------------------------------------------------------
