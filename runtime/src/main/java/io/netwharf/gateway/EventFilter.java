@@ -6,6 +6,7 @@ import io.netwharf.protocol.model.Event;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The {@code filters} of {@code GET /events}, matched as moby's events filter does ({@code daemon/events/filter.go}):
@@ -66,7 +67,7 @@ final class EventFilter implements Predicate<Event> {
             return true;
         }
         String name = event.attributes().getOrDefault(event.type() == Event.Type.IMAGE ? "name" : "image", "");
-        return Set.of(event.actorId(), name, untagged(event.actorId()), untagged(name)).stream()
+        return Stream.of(event.actorId(), name, untagged(event.actorId()), untagged(name))
                 .anyMatch(candidate -> filters.get("image").contains(candidate));
     }
 

@@ -139,14 +139,7 @@ final class GatewayFixture implements AutoCloseable {
 
     /** Runs {@code docker args...} against the gateway, with a timeout. */
     Cli docker(String... args) {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_"));
-        pb.environment().put("DOCKER_HOST", "unix://" + socket);
-        pb.environment().put("HOME", home.toString());
-        pb.environment().put("DOCKER_CONFIG", home.resolve(".docker").toString());
-        pb.redirectErrorStream(false);
+        ProcessBuilder pb = dockerCommand(args);
         try {
             Path out = Files.createTempFile(home, "out", ".txt");
             Path err = Files.createTempFile(home, "err", ".txt");
@@ -162,6 +155,18 @@ final class GatewayFixture implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** {@code docker args...} pointed at the gateway, with a home of its own, to be started by the caller. */
+    ProcessBuilder dockerCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_"));
+        pb.environment().put("DOCKER_HOST", "unix://" + socket);
+        pb.environment().put("HOME", home.toString());
+        pb.environment().put("DOCKER_CONFIG", home.resolve(".docker").toString());
+        return pb.redirectErrorStream(false);
     }
 
     /** Runs a docker command that must succeed, and gives its output. */
