@@ -1,6 +1,7 @@
 package io.netwharf.container;
 
 import io.netwharf.Netwharf;
+import io.netwharf.events.EventLog;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkInfo;
@@ -313,6 +314,14 @@ public final class ContainerEngine {
 
     private CompletionStage<String> createdAs(ContainerConfig config) {
         return Asks.askWithStatus(registry, replyTo -> new EngineActor.Create(config, replyTo), timeout, system.scheduler());
+    }
+
+    /**
+     * What happened to containers, images and networks, as Docker's events ({@link Netwharf#events()}): the engine
+     * publishes its containers' and images' events there, the runtime its networks'.
+     */
+    public EventLog events() {
+        return netwharf.events();
     }
 
     /** Where the engine keeps container logs (and the runtime its store): Docker's root dir. */
