@@ -914,7 +914,8 @@ public final class ContainerActor {
         finishedAt = Instant.now();
         if (wasRunning) {
             long ran = startedAt == null ? 0 : Duration.between(startedAt, finishedAt).toSeconds();
-            publish(ContainerEvents.container(config, "die", Map.of("exitCode", String.valueOf(exitCode), "execDuration", String.valueOf(ran))));
+            publish(ContainerEvents.container(config, "die", Map.of("exitCode", String.valueOf(exitCode),
+                    "execDuration", String.valueOf(ran))));
         }
         process = null;
         network = null;

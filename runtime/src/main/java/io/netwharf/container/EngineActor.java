@@ -299,8 +299,9 @@ final class EngineActor {
                     answered.failure())));
             return Behaviors.same();
         }
-        idsByName.remove(answered.oldName(), answered.id());
         if (entry != null) {
+            // Its name until now, which an earlier rename answered meanwhile may have changed from the old one.
+            idsByName.remove(entry.name(), answered.id());
             byId.put(answered.id(), new Entry(answered.newName(), entry.image(), entry.actor()));
         } else {
             idsByName.remove(answered.newName(), answered.id()); // removed meanwhile

@@ -7,6 +7,7 @@ import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetwharfException.Kind;
 import io.netwharf.runtime.RuntimeFixture;
 
+import org.apache.pekko.Done;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -193,6 +195,15 @@ class ContainerEngineTest {
         assertEquals(id, await(engine.inspect("third")).id());
         refused(Kind.NOT_FOUND, engine.inspect("first"));
         assertEquals(List.of("second", "third"), await(engine.list()).stream().map(v -> v.config().name()).toList());
+
+        // Two renames at once: the last one answered wins, and the name between is free again.
+        CompletionStage<Done> toFourth = engine.rename("third", "fourth");
+        CompletionStage<Done> toFifth = engine.rename(id, "fifth");
+        await(toFourth);
+        await(toFifth);
+        assertEquals("fifth", await(engine.inspect(id)).config().name());
+        refused(Kind.NOT_FOUND, engine.inspect("fourth"));
+        assertNotEquals(id, create("fourth", "bridge"));
     }
 
     @Test
