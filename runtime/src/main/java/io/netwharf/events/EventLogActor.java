@@ -40,7 +40,8 @@ final class EventLogActor {
 
     record Close() implements Command {}
 
-    private record Subscriber(Predicate<Event> filter, BoundedSourceQueue<Event> queue) {}
+    /** @param dropped events it has lost so far: only the first loss is logged */
+    private record Subscriber(Predicate<Event> filter, BoundedSourceQueue<Event> queue, int[] dropped) {}
 
     private final int capacity;
     private final Deque<Event> recent = new ArrayDeque<>();
@@ -83,9 +84,9 @@ final class EventLogActor {
             QueueOfferResult offered = s.queue().offer(event);
             if (offered == QueueOfferResult.closed() || offered instanceof QueueOfferResult.Failure) {
                 i.remove(); // the stream ended: its subscriber has gone
-            } else if (offered == QueueOfferResult.dropped()) {
-                LOG.warn("a subscriber to events is {} events behind: a {} {} event was dropped for it", EventLog.SUBSCRIBER_BUFFER,
-                        event.type().text(), event.action());
+            } else if (offered == QueueOfferResult.dropped() && s.dropped()[0]++ == 0) {
+                LOG.warn("a subscriber to events is {} events behind: a {} {} event was dropped for it, and later ones will be "
+                        + "until it catches up", EventLog.SUBSCRIBER_BUFFER, event.type().text(), event.action());
             }
         }
         return Behaviors.same();
@@ -105,7 +106,7 @@ final class EventLogActor {
         if (subscribe.pastOnly()) {
             subscribe.queue().complete();
         } else {
-            subscribers.add(new Subscriber(subscribe.filter(), subscribe.queue()));
+            subscribers.add(new Subscriber(subscribe.filter(), subscribe.queue(), new int[1]));
         }
         return Behaviors.same();
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -151,6 +152,27 @@ class EventsAndRenameTest extends ApiTest {
             stream.waitFor();
             Files.deleteIfExists(out);
         }
+    }
+
+    @Test
+    void dockerPyRenamesAndReadsEventsWithSinceAndUntil() throws Exception {
+        Process python = new ProcessBuilder("python3", "-c", """
+                import docker, sys, time
+                c = docker.DockerClient(base_url="unix://" + sys.argv[1])
+                since = time.time()
+                ct = c.containers.create("debian", ["sleep", "300"], name="pyweb", labels={"from": "py"})
+                ct.rename("pysite")
+                ct.reload()
+                print(ct.name)
+                ct.remove(force=True)
+                until = time.time()
+                for e in c.events(since=since, until=until, decode=True, filters={"label": "from=py"}):
+                    print(e["status"], e["Actor"]["Attributes"]["name"], e["Actor"]["Attributes"].get("oldName", "-"))
+                """, gateway.socket.toString()).redirectErrorStream(true).start();
+        assertTrue(python.waitFor(60, TimeUnit.SECONDS));
+        String out = new String(python.getInputStream().readAllBytes());
+        assertEquals(0, python.exitValue(), out);
+        assertEquals(List.of("pysite", "create pyweb -", "rename pysite /pyweb", "destroy pysite -"), out.lines().toList());
     }
 
     @Test
