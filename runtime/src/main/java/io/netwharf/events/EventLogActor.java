@@ -40,8 +40,17 @@ final class EventLogActor {
 
     record Close() implements Command {}
 
-    /** @param dropped events it has lost so far: only the first loss is logged */
-    private record Subscriber(Predicate<Event> filter, BoundedSourceQueue<Event> queue, int[] dropped) {}
+    private static final class Subscriber {
+        final Predicate<Event> filter;
+        final BoundedSourceQueue<Event> queue;
+        /** Whether it has lost an event already: only the first loss is logged. */
+        boolean lostSome;
+
+        Subscriber(Predicate<Event> filter, BoundedSourceQueue<Event> queue) {
+            this.filter = filter;
+            this.queue = queue;
+        }
+    }
 
     private final int capacity;
     private final Deque<Event> recent = new ArrayDeque<>();
@@ -60,11 +69,11 @@ final class EventLogActor {
                 .onMessage(Publish.class, this::onPublish)
                 .onMessage(Subscribe.class, this::onSubscribe)
                 .onMessage(Unsubscribe.class, m -> {
-                    subscribers.removeIf(s -> s.queue() == m.queue());
+                    subscribers.removeIf(s -> s.queue == m.queue());
                     return Behaviors.same();
                 })
                 .onMessage(Close.class, m -> {
-                    subscribers.forEach(s -> s.queue().complete());
+                    subscribers.forEach(s -> s.queue.complete());
                     return Behaviors.stopped();
                 })
                 .build();
@@ -78,13 +87,14 @@ final class EventLogActor {
         recent.addLast(event);
         for (Iterator<Subscriber> i = subscribers.iterator(); i.hasNext(); ) {
             Subscriber s = i.next();
-            if (!accepts(s.filter(), event)) {
+            if (!accepts(s.filter, event)) {
                 continue;
             }
-            QueueOfferResult offered = s.queue().offer(event);
+            QueueOfferResult offered = s.queue.offer(event);
             if (offered == QueueOfferResult.closed() || offered instanceof QueueOfferResult.Failure) {
                 i.remove(); // the stream ended: its subscriber has gone
-            } else if (offered == QueueOfferResult.dropped() && s.dropped()[0]++ == 0) {
+            } else if (offered == QueueOfferResult.dropped() && !s.lostSome) {
+                s.lostSome = true;
                 LOG.warn("a subscriber to events is {} events behind: a {} {} event was dropped for it, and later ones will be "
                         + "until it catches up", EventLog.SUBSCRIBER_BUFFER, event.type().text(), event.action());
             }
@@ -106,7 +116,7 @@ final class EventLogActor {
         if (subscribe.pastOnly()) {
             subscribe.queue().complete();
         } else {
-            subscribers.add(new Subscriber(subscribe.filter(), subscribe.queue(), new int[1]));
+            subscribers.add(new Subscriber(subscribe.filter(), subscribe.queue()));
         }
         return Behaviors.same();
     }
