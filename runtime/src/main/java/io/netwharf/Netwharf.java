@@ -9,6 +9,7 @@ import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.rtnetlink.LinkStatistics;
 import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
+import io.netwharf.events.EventLog;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.runtime.RuntimeActor;
 import io.netwharf.runtime.RuntimeConfig;
@@ -28,6 +29,7 @@ import org.apache.pekko.pattern.StatusReply;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,10 +50,12 @@ public final class Netwharf {
     private final ActorRef<RuntimeActor.Command> runtime;
     private final Duration timeout;
     private final Store store;
+    private final EventLog events;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CompletableFuture<Done> stopped = new CompletableFuture<>();
 
-    private Netwharf(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout, Store store) {
+    private Netwharf(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout, Store store, EventLog events) {
+        this.events = events;
         this.system = system;
         this.runtime = runtime;
         this.timeout = timeout;
@@ -100,11 +104,13 @@ public final class Netwharf {
     public static CompletionStage<Netwharf> start(ActorSystem<?> system, RuntimeConfig config, Store store) {
         // A unique name: an application may start more than one runtime.
         String name = "netwharf-" + Ids.shortId(Ids.newId());
-        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store), name, Props.empty());
-        Netwharf netwharf = new Netwharf(system, runtime, config.kernelTimeout(), store);
+        EventLog events = EventLog.start(system);
+        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store, events), name, Props.empty());
+        Netwharf netwharf = new Netwharf(system, runtime, config.kernelTimeout(), store, events);
         return netwharf.<Done>ask(RuntimeActor.AwaitReady::new)
                 .handle((done, failure) -> {
                     if (failure != null) {
+                        events.close();
                         runtime.tell(new RuntimeActor.Shutdown(system.ignoreRef()));
                         throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
                     }
@@ -119,7 +125,21 @@ public final class Netwharf {
      * {@link RuntimeActor#create} itself, or a test whose probe stands in for the runtime (no kernel needed).
      */
     public static Netwharf of(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout) {
-        return new Netwharf(system, runtime, timeout, Store.none());
+        return of(system, runtime, timeout, EventLog.none());
+    }
+
+    /** As above, with the events log the runtime was created with ({@link RuntimeActor#create(RuntimeConfig, Store, EventLog)}). */
+    public static Netwharf of(ActorSystem<?> system, ActorRef<RuntimeActor.Command> runtime, Duration timeout, EventLog events) {
+        return new Netwharf(system, runtime, timeout, Store.none(), events);
+    }
+
+    /**
+     * What happened to networks, containers and images, as Docker's events: {@link EventLog#subscribe} gives a stream
+     * of them (the recent ones again, then each new one). The runtime publishes its networks' events here, and the
+     * container engine its containers' and images'.
+     */
+    public EventLog events() {
+        return events;
     }
 
     /** Where netwharf keeps what it knows: the container engine keeps its containers there too. */
@@ -201,6 +221,14 @@ public final class Netwharf {
     }
 
     /**
+     * Tells the runtime that the engine renamed the container (by full id): {@code label} for its logs and messages,
+     * and the names the embedded DNS answers for its endpoints, by network name (an endpoint not named keeps its own).
+     */
+    public CompletionStage<ContainerInfo> renameContainer(String containerId, String label, Map<String, List<String>> dnsNames) {
+        return ask(replyTo -> new RuntimeActor.RenameContainer(containerId, label, dnsNames, replyTo));
+    }
+
+    /**
      * Stops the runtime. Without a store (the config names no state directory), nothing outlives it: every container
      * and user-defined network and netwharf's firewall tables are removed. With one, a stop is Docker's: networks stay
      * (in the store and in the kernel) for the next start, and container namespaces are removed unless
@@ -213,6 +241,7 @@ public final class Netwharf {
         if (stopRequested.compareAndSet(false, true)) {
             Asks.<RuntimeActor.Command, Done>askWithStatus(runtime, RuntimeActor.Shutdown::new, timeout.multipliedBy(2), system.scheduler())
                     .whenComplete((done, failure) -> {
+                        events.close();
                         if (failure == null) {
                             stopped.complete(done);
                         } else {

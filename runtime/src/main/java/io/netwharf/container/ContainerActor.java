@@ -14,6 +14,7 @@ import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.model.ContainerSpec;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.Event;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkInfo;
@@ -97,6 +98,12 @@ public final class ContainerActor {
 
     public record Disconnect(String network, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
+    /**
+     * From the registry, which has checked and reserved {@code name}: the container is called so from now on, in its
+     * row and, while it runs, in the names the embedded DNS answers for it. Answered once durable.
+     */
+    record Rename(String name, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
+
     private record Exited(int pid, int exitCode) implements Command {}
 
     /** Its restart policy's delay is over: started again. */
@@ -165,6 +172,13 @@ public final class ContainerActor {
         }
     }
 
+    /** Running: the runtime gives its endpoints their new names. */
+    private record Renaming(Rename request, String oldName) implements Step {
+        public String describe(ContainerConfig config) {
+            return "rename container " + oldName + " to " + request.name();
+        }
+    }
+
     private record Disconnecting(Disconnect request) implements Step {
         public String describe(ContainerConfig config) {
             return "disconnect " + config.name() + " from " + request.network();
@@ -201,6 +215,8 @@ public final class ContainerActor {
     private record Disconnected(Disconnecting step, NetworkInfo network) implements Command {}
 
     private record NetworkChecked(CheckingNetwork step, NetworkInfo network) implements Command {}
+
+    private record RenamedInRuntime(Renaming step, ContainerInfo info) implements Command {}
 
     private record StepFailed(Step step, Throwable cause) implements Command {}
 
@@ -406,6 +422,7 @@ public final class ContainerActor {
                 .onMessage(Remove.class, this::onRemove)
                 .onMessage(Connect.class, this::onConnect)
                 .onMessage(Disconnect.class, this::onDisconnect)
+                .onMessage(Rename.class, this::onRename)
                 .onMessage(Exited.class, this::onExited)
                 .onMessage(RestartDue.class, this::onRestartDue)
                 .onMessage(ShutDown.class, this::onShutDown)
@@ -431,6 +448,7 @@ public final class ContainerActor {
                 .onMessage(Connected.class, m -> unstash(onConnected(m)))
                 .onMessage(Disconnected.class, m -> unstash(onDisconnected(m)))
                 .onMessage(NetworkChecked.class, m -> unstash(onNetworkChecked(m)))
+                .onMessage(RenamedInRuntime.class, m -> unstash(onRenamedInRuntime(m)))
                 .onMessage(NetworkRestored.class, m -> unstash(onNetworkRestored(m)))
                 .onMessage(StepFailed.class, m -> unstash(onStepFailed(m)))
                 .onMessage(Wait.class, this::onWait)
@@ -527,6 +545,10 @@ public final class ContainerActor {
         if (process != null) {
             processStartTime = ProcessStartTime.of(process.pid()).orElse(0);
             watchExit(process);
+        }
+        publish(ContainerEvents.container(config, "start"));
+        if (wired.step().origin() instanceof Restart) {
+            publish(ContainerEvents.container(config, "restart"));
         }
         answerStart(wired.step(), null);
         return idle();
@@ -749,6 +771,7 @@ public final class ContainerActor {
         exitOnNext |= ends;
         if (process != null) {
             // The exit, when it comes, takes the network down (onExited).
+            killed(kill.signal());
             process.signal(kill.signal());
             saveThenAnswer(kill.replyTo(), StatusReply.ack());
             return Behaviors.same();
@@ -765,12 +788,16 @@ public final class ContainerActor {
     }
 
     private Behavior<Command> stop(Stopping step, Duration timeout, int signal) {
+        killed(signal); // as Docker's stop, restart and forced removal report the signal they send
         return busyUntil(stopSequence(timeout, signal), step, code -> new Stopped(step, code));
     }
 
     /** The process is gone and the network released: answer the command that stopped it, or go on with it. */
     private Behavior<Command> onStopped(Stopping step, Integer code) {
         exitedWith(code);
+        if (step.origin() instanceof Stop || step.origin() instanceof Restart || step.origin() instanceof ShutDown) {
+            publish(ContainerEvents.container(config, "stop"));
+        }
         if (step.origin() instanceof Stop stop) {
             saveThenAnswer(stop.replyTo(), StatusReply.success(true));
         } else if (step.origin() instanceof ShutDown shutDown) {
@@ -799,8 +826,11 @@ public final class ContainerActor {
         } else {
             ContainerProcess running = process;
             running.signal(signal);
-            Cancellable kill = context.getSystem().scheduler().scheduleOnce(timeout, () -> running.signal(Signals.SIGKILL),
-                    context.getExecutionContext());
+            ContainerConfig stopping = config;
+            Cancellable kill = context.getSystem().scheduler().scheduleOnce(timeout, () -> {
+                publish(ContainerEvents.container(stopping, "kill", Map.of("signal", String.valueOf(Signals.SIGKILL))));
+                running.signal(Signals.SIGKILL);
+            }, context.getExecutionContext());
             exited = running.exitCode().whenComplete((code, failure) -> kill.cancel());
         }
         return exited.thenCompose(code -> releaseNetwork().thenApply(v -> code));
@@ -892,9 +922,15 @@ public final class ContainerActor {
     }
 
     private void exitedWith(Integer code) {
+        boolean wasRunning = status == ContainerView.Status.RUNNING;
         status = ContainerView.Status.EXITED;
         exitCode = code == null ? 0 : code;
         finishedAt = Instant.now();
+        if (wasRunning) {
+            long ran = startedAt == null ? 0 : Duration.between(startedAt, finishedAt).toSeconds();
+            publish(ContainerEvents.container(config, "die", Map.of("exitCode", String.valueOf(exitCode),
+                    "execDuration", String.valueOf(ran))));
+        }
         process = null;
         network = null;
         if (run != null) {
@@ -943,6 +979,9 @@ public final class ContainerActor {
             connecting.request().refuse(error);
         } else if (step instanceof Disconnecting disconnecting) {
             disconnecting.request().refuse(error);
+        } else if (step instanceof Renaming renaming) {
+            config = config.withName(renaming.oldName());
+            renaming.request().refuse(error);
         } else if (step instanceof CheckingNetwork checking) {
             ((Answered<?>) checking.origin()).refuse(error);
         }
@@ -972,6 +1011,7 @@ public final class ContainerActor {
     private Behavior<Command> removedNow(Remove remove) {
         log.removed();
         deleteLogs();
+        publish(ContainerEvents.container(config, "destroy"));
         waitingForRemoval.forEach(w -> w.replyTo().tell(StatusReply.success(exitCode)));
         answerWhenDurable(store.apply(new Change.DeleteContainer(config.id())), remove.replyTo(), StatusReply.ack());
         return removed();
@@ -1092,6 +1132,48 @@ public final class ContainerActor {
             ((Answered<?>) checked.step().origin()).refuse(e);
         }
         return idle();
+    }
+
+    // ---- rename ------------------------------------------------------------------------------------------------
+
+    /**
+     * The new name everywhere: in its config (and so its row and inspect); while it runs, in the names its endpoints
+     * answer on the embedded DNS (Docker's DNSNames, built again from the new name). Its hosts file is left as it
+     * is, as Docker leaves it.
+     */
+    private Behavior<Command> onRename(Rename rename) {
+        String oldName = config.name();
+        config = config.withName(rename.name());
+        if (status == ContainerView.Status.RUNNING && network != null) {
+            Map<String, List<String>> dnsNames = new LinkedHashMap<>();
+            config.networks().forEach((name, spec) -> dnsNames.put(name, named(spec).dnsNames()));
+            Renaming step = new Renaming(rename, oldName);
+            return busyUntil(netwharf.renameContainer(config.id(), config.name(), dnsNames), step, info -> new RenamedInRuntime(step, info));
+        }
+        renamed(rename, oldName);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRenamedInRuntime(RenamedInRuntime renamed) {
+        network = withEndpoints(renamed.info().endpoints());
+        renamed(renamed.step().request(), renamed.step().oldName());
+        return idle();
+    }
+
+    private void renamed(Rename rename, String oldName) {
+        LOG.info("container {} renamed to {}", oldName, config.name());
+        publish(ContainerEvents.container(config, "rename", Map.of("oldName", "/" + oldName)));
+        saveThenAnswer(rename.replyTo(), StatusReply.ack());
+    }
+
+    // ---- events ------------------------------------------------------------------------------------------------
+
+    private void publish(Event event) {
+        netwharf.events().publish(event);
+    }
+
+    private void killed(int signal) {
+        publish(ContainerEvents.container(config, "kill", Map.of("signal", String.valueOf(signal))));
     }
 
     /** Its own hosts file follows its addresses while it runs (a joiner's and a host one's are not its own). */

@@ -65,6 +65,11 @@ public record ContainerConfig(String id, String name, String image, List<String>
                 stopSignal, stopTimeout, autoRemove, restartPolicy, created, names, ports, stdin);
     }
 
+    public ContainerConfig withName(String name) {
+        return new ContainerConfig(id, name, image, cmd, env, workingDir, user, groupAdd, networkMode, networks, labels, kept,
+                stopSignal, stopTimeout, autoRemove, restartPolicy, created, names, ports, stdin);
+    }
+
     public Path workingDirectory() {
         return Path.of(workingDir == null || workingDir.isEmpty() ? "/" : workingDir);
     }

@@ -1,6 +1,7 @@
 package io.netwharf.container;
 
 import io.netwharf.Netwharf;
+import io.netwharf.events.EventLog;
 import io.netwharf.kernel.ProcessLauncher;
 import io.netwharf.protocol.model.EndpointSpec;
 import io.netwharf.protocol.model.NetworkInfo;
@@ -323,6 +324,14 @@ public final class ContainerEngine {
         return Asks.askWithStatus(registry, replyTo -> new EngineActor.Create(config, replyTo), timeout, system.scheduler());
     }
 
+    /**
+     * What happened to containers, images and networks, as Docker's events ({@link Netwharf#events()}): the engine
+     * publishes its containers' and images' events there, the runtime its networks'.
+     */
+    public EventLog events() {
+        return netwharf.events();
+    }
+
     /** Where the engine keeps container logs (and the runtime its store): Docker's root dir. */
     public Path dataRoot() {
         return dataRoot;
@@ -371,6 +380,17 @@ public final class ContainerEngine {
     public CompletionStage<Done> remove(String container, boolean force) {
         return Asks.askWithStatus(registry, replyTo -> new EngineActor.Remove(container, force, replyTo), timeout.multipliedBy(3),
                 system.scheduler());
+    }
+
+    /**
+     * Renames a container (by id, name or unique id prefix), with Docker's refusals: an empty or unchanged name, a
+     * name outside Docker's pattern (400), one in use (409). Everywhere at once: lookups, lists, the store and, while
+     * it runs, the embedded DNS (the old name stops resolving on its networks, the new one resolves; aliases and short
+     * id stay). Its hosts file is left as it is, as Docker leaves it.
+     */
+    public CompletionStage<Done> rename(String container, String name) {
+        return Asks.askWithStatus(registry, replyTo -> new EngineActor.Rename(container, name == null ? "" : name, replyTo),
+                timeout.multipliedBy(2), system.scheduler());
     }
 
     public CompletionStage<ContainerView> inspect(String container) {

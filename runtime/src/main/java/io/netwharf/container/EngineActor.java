@@ -80,6 +80,12 @@ final class EngineActor {
 
     record Remove(String container, boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+    /** Renames {@code container} to {@code name}, with Docker's checks and messages; answered once durable. */
+    record Rename(String container, String name, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** The container's actor has answered a rename: the old name is free, or the new one is released. */
+    private record RenameAnswered(Rename request, String id, String oldName, String newName, Throwable failure) implements Command {}
+
     record Joined(String owner, String joiner) implements Command {}
 
     record Left(String owner, String joiner) implements Command {}
@@ -165,6 +171,8 @@ final class EngineActor {
                     return Behaviors.same();
                 })
                 .onMessage(Remove.class, this::onRemove)
+                .onMessage(Rename.class, this::onRename)
+                .onMessage(RenameAnswered.class, this::onRenameAnswered)
                 .onMessage(ContainerRemoved.class, this::onRemoved)
                 .onMessage(RemovalFailed.class, m -> {
                     m.request().replyTo().tell(StatusReply.error(KernelErrors.describe("remove container " + m.id(), m.cause())));
@@ -206,14 +214,7 @@ final class EngineActor {
         ContainerConfig config = create.config();
         try {
             String name = config.name();
-            if (!NAME.matcher(name).matches()) {
-                throw NetwharfException.badParameter("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
-            }
-            String holder = idsByName.get(name);
-            if (holder != null) {
-                throw NetwharfException.conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
-                        + holder + "\". You have to remove (or rename) that container to be able to reuse that name.");
-            }
+            checkFree(name, name);
             if (config.networkMode() instanceof NetworkMode.Container joined
                     && (joined.reference().equals(name) || joined.reference().equals(config.id()))) {
                 throw NetwharfException.badParameter("cannot join own network namespace");
@@ -224,10 +225,14 @@ final class EngineActor {
             byId.put(config.id(), new Entry(name, config.image(), actor));
             idsByName.put(name, config.id());
             // Answered once durable; the container's own later rows follow this one in the store's order.
-            engine.store().apply(new Change.PutContainer(ContainerActor.createdRow(config))).whenComplete((done, failure) ->
-                    create.replyTo().tell(failure == null ? StatusReply.success(config.id())
-                            : StatusReply.error(NetwharfException.internal("keep container " + name + " in the store: "
-                            + KernelErrors.unwrap(failure).getMessage(), failure))));
+            engine.store().apply(new Change.PutContainer(ContainerActor.createdRow(config))).whenComplete((done, failure) -> {
+                if (failure == null) {
+                    netwharf.events().publish(ContainerEvents.container(config, "create"));
+                }
+                create.replyTo().tell(failure == null ? StatusReply.success(config.id())
+                        : StatusReply.error(NetwharfException.internal("keep container " + name + " in the store: "
+                        + KernelErrors.unwrap(failure).getMessage(), failure)));
+            });
         } catch (NetwharfException e) {
             create.replyTo().tell(StatusReply.error(e));
         } catch (IOException e) {
@@ -237,13 +242,94 @@ final class EngineActor {
         return Behaviors.same();
     }
 
+    /**
+     * moby's {@code reserveName}: Docker's pattern, then no other container's. {@code shown} is the name as Docker's
+     * message shows it (a rename shows it with its leading slash).
+     */
+    private void checkFree(String name, String shown) {
+        if (!NAME.matcher(name).matches()) {
+            throw NetwharfException.badParameter("Invalid container name (" + shown + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        String holder = idsByName.get(name);
+        if (holder != null) {
+            throw NetwharfException.conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
+                    + holder + "\". You have to remove (or rename) that container to be able to reuse that name.");
+        }
+    }
+
+    /**
+     * moby's {@code ContainerRename}: both names present, a different name, then the new one reserved (so no other
+     * rename or creation takes it meanwhile) while the container's actor renames it; the old one stays its until that
+     * is answered.
+     */
+    private Behavior<Command> onRename(Rename rename) {
+        String id;
+        String oldName;
+        String newName = stripSlash(rename.name().strip());
+        try {
+            if (stripSlash(rename.container().strip()).isEmpty() || newName.isEmpty()) {
+                throw NetwharfException.badParameter("Neither old nor new names may be empty");
+            }
+            id = resolve(rename.container().strip());
+            oldName = byId.get(id).name();
+            if (oldName.equals(newName)) {
+                throw NetwharfException.badParameter("Renaming a container with the same name as its current name");
+            }
+            try {
+                checkFree(newName, "/" + newName);
+            } catch (NetwharfException e) {
+                throw new NetwharfException(e.kind(), "Error when allocating new name: " + e.getMessage());
+            }
+        } catch (NetwharfException e) {
+            rename.replyTo().tell(StatusReply.error(e));
+            return Behaviors.same();
+        }
+        idsByName.put(newName, id);
+        context.pipeToSelf(Asks.<ContainerActor.Command, Done>askWithStatus(byId.get(id).actor(),
+                        replyTo -> new ContainerActor.Rename(newName, replyTo), timeout.multipliedBy(2), context.getSystem().scheduler()),
+                (done, failure) -> new RenameAnswered(rename, id, oldName, newName, failure));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRenameAnswered(RenameAnswered answered) {
+        Entry entry = byId.get(answered.id());
+        if (answered.failure() != null) {
+            idsByName.remove(answered.newName(), answered.id());
+            answered.request().replyTo().tell(StatusReply.error(KernelErrors.describe("rename container " + answered.oldName(),
+                    answered.failure())));
+            return Behaviors.same();
+        }
+        if (entry != null) {
+            // Its name until now, which an earlier rename answered meanwhile may have changed from the old one.
+            idsByName.remove(entry.name(), answered.id());
+            byId.put(answered.id(), new Entry(answered.newName(), entry.image(), entry.actor()));
+        } else {
+            idsByName.remove(answered.newName(), answered.id()); // removed meanwhile
+        }
+        answered.request().replyTo().tell(StatusReply.ack());
+        return Behaviors.same();
+    }
+
+    private static String stripSlash(String name) {
+        return name.startsWith("/") ? name.substring(1) : name;
+    }
+
+    /** Docker reports every pull, of a new image or of one it has. */
     private Behavior<Command> onPullImage(PullImage pull) {
         images.add(pull.reference(), Instant.now()).ifPresentOrElse(
                 added -> engine.store().apply(new Change.PutImage(new StoredImage(added.id(), added.reference().normalized(), added.created())))
-                        .whenComplete((done, failure) -> pull.replyTo().tell(failure == null ? StatusReply.success(true)
-                                : StatusReply.error(NetwharfException.internal("keep image " + added.reference().familiar()
-                                + " in the store: " + KernelErrors.unwrap(failure).getMessage(), failure)))),
-                () -> pull.replyTo().tell(StatusReply.success(false)));
+                        .whenComplete((done, failure) -> {
+                            if (failure == null) {
+                                netwharf.events().publish(ContainerEvents.pulled(pull.reference()));
+                            }
+                            pull.replyTo().tell(failure == null ? StatusReply.success(true)
+                                    : StatusReply.error(NetwharfException.internal("keep image " + added.reference().familiar()
+                                    + " in the store: " + KernelErrors.unwrap(failure).getMessage(), failure)));
+                        }),
+                () -> {
+                    netwharf.events().publish(ContainerEvents.pulled(pull.reference()));
+                    pull.replyTo().tell(StatusReply.success(false));
+                });
         return Behaviors.same();
     }
 
@@ -260,9 +346,16 @@ final class EngineActor {
                         + image.id().substring("sha256:".length(), "sha256:".length() + 12));
             }
             images.remove(image);
-            engine.store().apply(new Change.DeleteImage(image.id())).whenComplete((done, failure) -> remove.replyTo().tell(
-                    failure == null ? StatusReply.success(image) : StatusReply.error(NetwharfException.internal("remove image "
-                            + image.reference().familiar() + " from the store: " + KernelErrors.unwrap(failure).getMessage(), failure))));
+            engine.store().apply(new Change.DeleteImage(image.id())).whenComplete((done, failure) -> {
+                if (failure == null) {
+                    // As Docker removing an image's last name: untagged, then deleted.
+                    netwharf.events().publish(ContainerEvents.image(image, "untag"));
+                    netwharf.events().publish(ContainerEvents.image(image, "delete"));
+                }
+                remove.replyTo().tell(failure == null ? StatusReply.success(image) : StatusReply.error(NetwharfException.internal(
+                        "remove image " + image.reference().familiar() + " from the store: " + KernelErrors.unwrap(failure).getMessage(),
+                        failure)));
+            });
         } catch (NetwharfException e) {
             remove.replyTo().tell(StatusReply.error(e));
         }

@@ -99,6 +99,8 @@ final class ContainerRoutes {
                         Signals.parse(query.get("signal"), Signals.SIGKILL)).thenApply(done -> noContent()))))),
                 path("restart", () -> post(() -> parameterMap(query -> answer(() -> engine.inspect(container).thenCompose(found ->
                         engine.restart(found.id(), grace(query, found.config()))).thenApply(done -> noContent()))))),
+                path("rename", () -> post(() -> parameterMap(query -> answer(() -> engine.rename(container, query.get("name"))
+                        .thenApply(done -> noContent()))))),
                 path("wait", () -> post(() -> parameterMap(query -> answer(() -> engine.waitFor(container, condition(query))
                         .thenApply(ContainerRoutes::waitResponse))))),
                 path("top", () -> get(() -> parameterMap(query -> answer(() -> {

@@ -25,7 +25,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.respondWithDefault
 
 /**
  * The Docker Engine API as netwharf serves it: system routes ({@code /_ping}, {@code /version}, {@code /info}),
- * networks, the container routes given, images (names for the host's filesystem), and Docker's 404s for the object kinds the CLI probes in
+ * networks, the container routes given, images (names for the host's filesystem), events, and Docker's 404s for the object kinds the CLI probes in
  * {@code docker inspect}. Paths may carry an API version from {@value #MIN_API_VERSION} to {@value #API_VERSION}
  * ({@code /v1.51/networks}) or none. Every response carries Docker's headers; every error is Docker's JSON
  * ({@link DockerErrors}). Requests from web pages (with an {@code Origin} header) are refused ({@link BrowserGuard}).
@@ -47,6 +47,7 @@ public final class DockerApi {
                 containerRoutes.execRoute(),
                 new ImageRoutes(containers).route(),
                 new DiskUsageRoutes(containers, netwharf).route(),
+                new EventRoutes(netwharf).route(),
                 probes());
         // Built once: the DSL calls each () -> supplier per request, and building the handlers and the versioned
         // alternative there cost CPU on every request (JFR showed the rejection handler being built for each).

@@ -46,6 +46,10 @@ record ContainerRecord(String id, String label, NetworkMode mode, ActorRef<Sandb
         return new ContainerRecord(id, label, mode, sandbox, sandboxKey, sharesWith, state, forwards);
     }
 
+    ContainerRecord withLabel(String label) {
+        return new ContainerRecord(id, label, mode, sandbox, sandboxKey, sharesWith, state, forwards);
+    }
+
     ContainerRecord withSandboxKey(String sandboxKey) {
         return new ContainerRecord(id, label, mode, sandbox, sandboxKey, sharesWith, state, forwards);
     }

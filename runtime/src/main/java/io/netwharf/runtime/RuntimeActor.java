@@ -6,6 +6,8 @@ import io.netwharf.actor.KernelErrors;
 import io.netwharf.actor.Teardown;
 import io.netwharf.dns.DnsRecords;
 import io.netwharf.dns.DnsServer;
+import io.netwharf.events.EventLog;
+import io.netwharf.protocol.model.Event;
 import io.netwharf.firewall.Firewall;
 import io.netwharf.firewall.NftablesFirewall;
 import io.netwharf.firewall.NoFirewall;
@@ -142,6 +144,14 @@ public final class RuntimeActor {
     public record Disconnect(String containerId, String network, ActorRef<StatusReply<Done>> replyTo) implements Command, Answered<Done> {}
 
     /**
+     * The engine renamed the container: {@code label} for logs and messages from now on, and the names the embedded
+     * DNS answers for each of its endpoints ({@code dnsNames} by network name; an endpoint not named keeps its own).
+     * Answered with the container as it now is, once the endpoints' new names are in the store.
+     */
+    public record RenameContainer(String containerId, String label, Map<String, List<String>> dnsNames,
+                                  ActorRef<StatusReply<ContainerInfo>> replyTo) implements Command, Answered<ContainerInfo> {}
+
+    /**
      * Remove every container and user network, and the firewall table; the default bridge stays for the next start.
      * Goes on after a failure; the answer is an error listing every one. The runtime stops either way.
      */
@@ -163,6 +173,9 @@ public final class RuntimeActor {
     private record Connected(Connect request, String networkId, EndpointInfo endpoint, Throwable failure) implements Command {}
 
     private record Disconnected(Disconnect request, String networkId, Throwable failure) implements Command {}
+
+    /** The sandbox keeps the renamed container's endpoints with their new names. */
+    private record Renamed(RenameContainer request, List<EndpointInfo> endpoints, Throwable failure) implements Command {}
 
     /** The sandbox is gone: a removal done, or a failed creation undone. */
     private record SandboxDestroyed(Step step) implements Command {}
@@ -241,9 +254,11 @@ public final class RuntimeActor {
     private final Map<String, List<String>> upstreamsOf = new HashMap<>();
     /** The containers the embedded DNS serves: with an endpoint on a network that has it. */
     private final Set<String> dnsServed = new HashSet<>();
+    private final EventLog events;
 
     private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel,
-                         Firewall firewall, HostPorts hostPorts, DnsServer dns, Store store) {
+                         Firewall firewall, HostPorts hostPorts, DnsServer dns, Store store, EventLog events) {
+        this.events = events;
         this.context = context;
         this.stash = stash;
         this.config = config;
@@ -264,6 +279,11 @@ public final class RuntimeActor {
 
     /** The runtime keeping what it knows in {@code store}, which it closes when it stops. */
     public static Behavior<Command> create(RuntimeConfig config, Store store) {
+        return create(config, store, EventLog.none());
+    }
+
+    /** As above, publishing its networks' events (create, destroy, connect, disconnect) to {@code events}. */
+    public static Behavior<Command> create(RuntimeConfig config, Store store, EventLog events) {
         // A fault in one command's handling must not lose the registries: log it and go on with the next command.
         return Behaviors.supervise(Behaviors.<Command>withStash(100_000, stash -> Behaviors.setup(context -> {
             HostKernel kernel;
@@ -292,7 +312,7 @@ public final class RuntimeActor {
                 store.close();
                 return failed(KernelErrors.describe("start the embedded DNS server", e));
             }
-            return new RuntimeActor(context, stash, config, kernel, firewall, hostPorts, dns, store).starting();
+            return new RuntimeActor(context, stash, config, kernel, firewall, hostPorts, dns, store, events).starting();
         }))).onFailure(RuntimeException.class, SupervisorStrategy.resume());
     }
 
@@ -529,6 +549,8 @@ public final class RuntimeActor {
                 .onMessage(RemoveContainer.class, this::onRemoveContainer)
                 .onMessage(Connect.class, this::onConnect)
                 .onMessage(Disconnect.class, this::onDisconnect)
+                .onMessage(RenameContainer.class, this::onRenameContainer)
+                .onMessage(Renamed.class, this::onRenamed)
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(NetworkCreated.class, this::onNetworkCreated)
                 .onMessage(NetworkRemoved.class, this::onNetworkRemoved)
@@ -600,6 +622,7 @@ public final class RuntimeActor {
     private Behavior<Command> onNetworkCreated(NetworkCreated created) {
         creatingNetwork = false;
         register(created.network());
+        networkEvent("create", created.network().info(), null);
         created.step().request().replyTo().tell(StatusReply.success(created.network().info()));
         return nextNetworkCreation();
     }
@@ -689,6 +712,7 @@ public final class RuntimeActor {
 
     private Behavior<Command> onNetworkRemoved(NetworkRemoved removed) {
         networks.remove(removed.step().network().handle().id());
+        networkEvent("destroy", removed.step().network().info(), null);
         removed.step().request().replyTo().tell(StatusReply.ack());
         return Behaviors.same();
     }
@@ -794,6 +818,7 @@ public final class RuntimeActor {
             endpointsOf.put(creating.id(), wired.endpoints());
             upstreamsOf.put(creating.id(), step.request().spec().dnsServers());
             namesChanged(creating.id());
+            attachmentEvents("connect", running, wired.endpoints()).forEach(events::publish);
             step.request().replyTo().tell(StatusReply.success(containerInfo(running, wired.sandboxKey(), wired.endpoints())));
         } else if (done.outcome() instanceof ContainerWiring.Failed failed) {
             containers.remove(creating.id());
@@ -820,10 +845,12 @@ public final class RuntimeActor {
         }
         containers.put(id, record);
         ContainerRecord made = record;
+        List<Event> connected = attachmentEvents("connect", record, List.of());
         ActorRef<Command> self = context.getSelf(); // answered from the store's thread
         store.apply(new Change.PutSandbox(new StoredSandbox(id, label, record.mode().text(), record.sharesWith(), Phase.DONE)))
                 .whenComplete((done, failure) -> {
                     if (failure == null) {
+                        connected.forEach(events::publish);
                         request.replyTo().tell(StatusReply.success(containerInfo(made, made.sandboxKey(), List.of())));
                     } else {
                         self.tell(new SharingFailed(id));
@@ -959,10 +986,12 @@ public final class RuntimeActor {
             containers.remove(removing.container().id());
             hostPorts.release(removing.container().id());
             removing.sharers().forEach(d -> containers.remove(d.id()));
-            if (endpointsOf.remove(removing.container().id()) != null) {
+            List<EndpointInfo> left = endpointsOf.remove(removing.container().id());
+            if (left != null) {
                 upstreamsOf.remove(removing.container().id());
                 namesChanged(removing.container().id());
             }
+            attachmentEvents("disconnect", removing.container(), left == null ? List.of() : left).forEach(events::publish);
             removing.request().replyTo().tell(StatusReply.ack());
         }
         return Behaviors.same();
@@ -1051,6 +1080,10 @@ public final class RuntimeActor {
             endpointsOf.put(id, endpoints);
             namesChanged(id);
         }
+        NetworkRecord network = networks.get(connected.networkId());
+        if (network != null) {
+            networkEvent("connect", network.info(), id);
+        }
         connected.request().replyTo().tell(StatusReply.success(connected.endpoint()));
         return Behaviors.same();
     }
@@ -1068,8 +1101,96 @@ public final class RuntimeActor {
             endpointsOf.put(id, endpoints);
             namesChanged(id);
         }
+        NetworkRecord network = networks.get(disconnected.networkId());
+        if (network != null) {
+            networkEvent("disconnect", network.info(), id);
+        }
         disconnected.request().replyTo().tell(StatusReply.ack());
         return Behaviors.same();
+    }
+
+    /**
+     * The label changes at once; a container with a namespace of its own has its sandbox keep the endpoints' new
+     * names, and the embedded DNS answers them once it has (the old name no longer resolves, as in Docker).
+     */
+    private Behavior<Command> onRenameContainer(RenameContainer request) {
+        ContainerRecord record;
+        try {
+            record = container(request.containerId());
+        } catch (NetwharfException e) {
+            request.replyTo().tell(StatusReply.error(e));
+            return Behaviors.same();
+        }
+        ContainerRecord renamed = record.withLabel(request.label());
+        containers.put(record.id(), renamed);
+        List<EndpointInfo> endpoints = endpointsOf.getOrDefault(record.id(), List.of());
+        if (!renamed.ownsSandbox() || renamed.state() != ContainerRecord.State.RUNNING || endpoints.isEmpty()) {
+            request.replyTo().tell(StatusReply.success(containerInfo(renamed, renamed.sandboxKey(), endpoints)));
+            return Behaviors.same();
+        }
+        Map<String, List<String>> byNetworkId = new LinkedHashMap<>();
+        endpoints.forEach(e -> {
+            List<String> names = request.dnsNames().get(e.networkName());
+            if (names != null) {
+                byNetworkId.put(e.networkId(), names);
+            }
+        });
+        context.pipeToSelf(Asks.<SandboxActor.Command, List<EndpointInfo>>askWithStatus(renamed.sandbox(),
+                        r -> new SandboxActor.UpdateDnsNames(byNetworkId, r), config.kernelTimeout(), scheduler),
+                (now, failure) -> new Renamed(request, now, failure));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRenamed(Renamed renamed) {
+        RenameContainer request = renamed.request();
+        if (renamed.failure() != null) {
+            request.replyTo().tell(StatusReply.error(KernelErrors.describe("rename container " + request.label(), renamed.failure())));
+            return Behaviors.same();
+        }
+        ContainerRecord record = containers.get(request.containerId());
+        if (record != null && endpointsOf.containsKey(record.id())) { // not removed meanwhile
+            endpointsOf.put(record.id(), renamed.endpoints());
+            namesChanged(record.id());
+        }
+        request.replyTo().tell(record == null ? StatusReply.error(Resolver.containers().notFound(request.containerId()))
+                : StatusReply.success(containerInfo(record, record.sandboxKey(), renamed.endpoints())));
+        return Behaviors.same();
+    }
+
+    // ---- events ------------------------------------------------------------------------------------------------
+
+    /** Docker's network event: the network's name and driver ({@code type}), and the container connected or disconnected. */
+    private void networkEvent(String action, NetworkInfo network, String containerId) {
+        events.publish(networkEventOf(action, network, containerId));
+    }
+
+    private static Event networkEventOf(String action, NetworkInfo network, String containerId) {
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put("name", network.name());
+        attributes.put("type", network.driver());
+        if (containerId != null) {
+            attributes.put("container", containerId);
+        }
+        return Event.now(Event.Type.NETWORK, action, network.id(), attributes);
+    }
+
+    /**
+     * A container's {@code connect} or {@code disconnect} events at its creation or removal: one per endpoint, and as
+     * Docker, one on the host or none network for a container in that mode (a {@code container:} one has none).
+     */
+    private List<Event> attachmentEvents(String action, ContainerRecord container, List<EndpointInfo> endpoints) {
+        List<Event> made = new ArrayList<>();
+        if (container.mode() instanceof NetworkMode.Host || container.mode() instanceof NetworkMode.None) {
+            networks.values().stream().filter(n -> container.mode().equals(modeOf(n.info()))).findFirst()
+                    .ifPresent(n -> made.add(networkEventOf(action, n.info(), container.id())));
+        }
+        for (EndpointInfo endpoint : endpoints) {
+            NetworkRecord network = networks.get(endpoint.networkId());
+            if (network != null) {
+                made.add(networkEventOf(action, network.info(), container.id()));
+            }
+        }
+        return made;
     }
 
     // ---- embedded DNS ------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -84,6 +85,13 @@ public final class SandboxActor {
 
     /** An endpoint a restart found in place: as it was recorded, on its network, with its address. */
     public record AdoptedEndpoint(EndpointInfo info, NetworkHandle network, int address) {}
+
+    /**
+     * The container was renamed: its endpoints answer {@code dnsNames} (by network id) from now on, kept in the store
+     * before the answer (the endpoints as they now are). Endpoints on networks not named keep their names.
+     */
+    public record UpdateDnsNames(Map<String, List<String>> dnsNames, ActorRef<StatusReply<List<EndpointInfo>>> replyTo)
+            implements Command {}
 
     /** The endpoints, in the order they were connected. */
     public record Inspect(ActorRef<List<EndpointInfo>> replyTo) implements Command {}
@@ -262,6 +270,7 @@ public final class SandboxActor {
                 })
                 .onMessage(Statistics.class, this::onStatistics)
                 .onMessage(Destroy.class, this::onDestroy)
+                .onMessage(UpdateDnsNames.class, this::onUpdateDnsNames)
                 .onMessage(StepResult.class, m -> {
                     context.getLog().warn("container {}: {} arrived with no saga under way", containerName, m);
                     return Behaviors.same();
@@ -323,6 +332,27 @@ public final class SandboxActor {
             }
         }
         adopt.replyTo().tell(StatusReply.success(namespace.path().toString()));
+        return Behaviors.same();
+    }
+
+    /** Only the names change: no kernel call, one store write per endpoint renamed. */
+    private Behavior<Command> onUpdateDnsNames(UpdateDnsNames update) {
+        List<CompletableFuture<Done>> written = new ArrayList<>();
+        update.dnsNames().forEach((networkId, names) -> {
+            Endpoint endpoint = endpoints.get(networkId);
+            if (endpoint != null) {
+                EndpointInfo i = endpoint.info();
+                Endpoint renamed = new Endpoint(new EndpointInfo(i.endpointId(), i.networkId(), i.networkName(), i.containerId(),
+                        i.interfaceName(), i.hostInterfaceName(), i.macAddress(), i.ipv4Address(), i.prefixLength(), i.gateway(),
+                        i.aliases(), names), endpoint.network(), endpoint.address());
+                endpoints.put(networkId, renamed);
+                written.add(store.apply(new Change.PutEndpoint(stored(renamed, Phase.DONE))).toCompletableFuture());
+            }
+        });
+        List<EndpointInfo> now = endpoints.values().stream().map(Endpoint::info).toList();
+        CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> update.replyTo().tell(
+                failure == null ? StatusReply.success(now)
+                        : StatusReply.error(describe("keep the new names of container " + containerName + " in the store", failure))));
         return Behaviors.same();
     }
 

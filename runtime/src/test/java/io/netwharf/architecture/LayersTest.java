@@ -10,7 +10,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The packages depend downward only (ARCHITECTURE.md): launcher → gateway → container → the embedded API →
- * runtime → sandbox → network (and its drivers) → ipam, firewall, dns → actor → kernel → protocol. Pure code; no root.
+ * runtime → events → sandbox → network (and its drivers) → ipam, firewall, dns → actor → kernel → protocol. Pure code; no root.
  */
 class LayersTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -30,6 +30,7 @@ class LayersTest {
                 .layer("container").definedBy("io.netwharf.container..")
                 .layer("embedded API").definedBy("io.netwharf")
                 .layer("runtime").definedBy("io.netwharf.runtime..")
+                .layer("events").definedBy("io.netwharf.events..")
                 .layer("sandbox").definedBy("io.netwharf.sandbox..")
                 .layer("network").definedBy("io.netwharf.network..")
                 .layer("ipam").definedBy("io.netwharf.ipam..")
@@ -44,6 +45,7 @@ class LayersTest {
                 .whereLayer("container").mayOnlyBeAccessedByLayers("launcher", "gateway")
                 .whereLayer("embedded API").mayOnlyBeAccessedByLayers("launcher", "gateway", "container")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API")
+                .whereLayer("events").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime")
                 .whereLayer("sandbox").mayOnlyBeAccessedByLayers("runtime")
                 .whereLayer("network").mayOnlyBeAccessedByLayers("launcher", "runtime", "sandbox")
                 .whereLayer("ipam").mayOnlyBeAccessedByLayers("launcher", "gateway", "runtime", "sandbox", "network")

@@ -7,6 +7,7 @@ import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetwharfException.Kind;
 import io.netwharf.runtime.RuntimeFixture;
 
+import org.apache.pekko.Done;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -171,6 +173,37 @@ class ContainerEngineTest {
         refused(Kind.CONFLICT, engine.create(ContainerRequest.of("taken", "bridge"))
                 .thenCompose(x -> engine.create(ContainerRequest.of("taken", "bridge"))));
         assertNotEquals(id, create("gone", "bridge"));
+    }
+
+    @Test
+    void aRenameIsRefusedAsDockerRefusesItAndChangesNothing() {
+        String id = create("first", "bridge");
+        String other = create("second", "bridge");
+        assertEquals("Error when allocating new name: Conflict. The container name \"/second\" is already in use by container \""
+                + other + "\". You have to remove (or rename) that container to be able to reuse that name.",
+                refused(Kind.CONFLICT, engine.rename("first", "second")).getMessage());
+        assertEquals("Error when allocating new name: Invalid container name (/bad name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                refused(Kind.BAD_PARAMETER, engine.rename("first", "bad name")).getMessage());
+        assertEquals("Renaming a container with the same name as its current name",
+                refused(Kind.BAD_PARAMETER, engine.rename(id.substring(0, 8), "/first")).getMessage());
+        assertEquals("Neither old nor new names may be empty", refused(Kind.BAD_PARAMETER, engine.rename("first", " ")).getMessage());
+        refused(Kind.NOT_FOUND, engine.rename("nobody", "third"));
+        assertEquals("first", await(engine.inspect(id)).config().name());
+        assertEquals(other, await(engine.inspect("second")).id());
+
+        await(engine.rename("first", "third"));
+        assertEquals(id, await(engine.inspect("third")).id());
+        refused(Kind.NOT_FOUND, engine.inspect("first"));
+        assertEquals(List.of("second", "third"), await(engine.list()).stream().map(v -> v.config().name()).toList());
+
+        // Two renames at once: the last one answered wins, and the name between is free again.
+        CompletionStage<Done> toFourth = engine.rename("third", "fourth");
+        CompletionStage<Done> toFifth = engine.rename(id, "fifth");
+        await(toFourth);
+        await(toFifth);
+        assertEquals("fifth", await(engine.inspect(id)).config().name());
+        refused(Kind.NOT_FOUND, engine.inspect("fourth"));
+        assertNotEquals(id, create("fourth", "bridge"));
     }
 
     @Test

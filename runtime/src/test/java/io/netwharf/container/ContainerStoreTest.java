@@ -1,6 +1,7 @@
 package io.netwharf.container;
 
 import io.netwharf.protocol.model.EndpointSpec;
+import io.netwharf.protocol.model.NetwharfException;
 import io.netwharf.protocol.model.NetworkMode;
 import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.model.PortBinding;
@@ -114,6 +115,24 @@ class ContainerStoreTest {
                 NetworkMode.parse("backend"), Map.of("backend", new EndpointSpec("10.0.0.2", List.of("x"), "02:42:0a:00:00:02", "eth1",
                 false)), Map.of(), Map.of(), 15, null, true, RestartPolicy.NO, Instant.now(), null, null, null);
         assertEquals(bridged, ContainerRows.config(ContainerRows.json(bridged)));
+    }
+
+    @Test
+    void aRenameIsDurableBeforeItsAnswerAndTheOldNameIsFreeAgain() throws Exception {
+        engine(List.of());
+        String id = await(engine.create(ContainerRequest.of("before", "bridge", "true")));
+        await(engine.rename("before", "/after"));
+        assertEquals("after", store.last(id).name(), "the row has the new name once the rename is answered");
+        assertEquals("after", ContainerRows.config(store.last(id).configJson()).name());
+        assertNotEquals(id, await(engine.create(ContainerRequest.of("before", "bridge", "true"))),
+                "the old name can be taken by another container");
+        List<StoredContainer> rows = List.of(store.last(id));
+        await(engine.remove("before", true));
+        await(engine.stop());
+
+        engine(rows);
+        assertEquals(id, await(engine.inspect("after")).id(), "a new engine knows it by its new name");
+        RuntimeFixture.refused(NetwharfException.Kind.NOT_FOUND, engine.inspect("before"));
     }
 
     @Test

@@ -156,6 +156,25 @@ class EmbeddedDnsTest {
     }
 
     @Test
+    void aRenamedContainerIsFoundByItsNewNameOnlyWithItsAliasShortIdAndHostNameUnchanged() throws Exception {
+        await(engine.create(request("web", "front", List.of("www"), List.of(), "sleep", "600")));
+        await(engine.start("web"));
+        String web = address("web", "front");
+        String shortId = await(engine.inspect("web")).id().substring(0, 12);
+        await(engine.rename("web", "site"));
+        assertEquals(List.of("unknown", web, web, web, web), resolve("probe", "front", List.of(), "web", "site", "www", shortId, "host-web"));
+        assertEquals(List.of("site", "www", shortId, "host-web"), await(engine.inspect("site")).network().endpoints().get("front").dnsNames(),
+                "the endpoint carries the new names (the store keeps what the endpoint carries)");
+
+        // Renamed while stopped: the next start answers the new name.
+        await(engine.stop("site", Duration.ofSeconds(1), Signals.SIGKILL));
+        await(engine.rename("site", "web2"));
+        await(engine.start("web2"));
+        String again = address("web2", "front");
+        assertEquals(List.of("unknown", again), resolve("probe", "front", List.of(), "site", "web2"));
+    }
+
+    @Test
     void otherNamesGoToTheUpstreamServersFromTheContainerOrForLoopbackFromTheHost() throws Exception {
         // An upstream in a namespace of its own, reached from the containers through the host.
         Path upstream;

@@ -144,14 +144,7 @@ final class GatewayFixture implements AutoCloseable {
 
     /** {@link #docker} with {@code input} as the CLI's stdin (null: none, an empty stdin). */
     Cli dockerWithInput(String input, String... args) {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_"));
-        pb.environment().put("DOCKER_HOST", "unix://" + socket);
-        pb.environment().put("HOME", home.toString());
-        pb.environment().put("DOCKER_CONFIG", home.resolve(".docker").toString());
-        pb.redirectErrorStream(false);
+        ProcessBuilder pb = dockerCommand(args);
         try {
             Path out = Files.createTempFile(home, "out", ".txt");
             Path err = Files.createTempFile(home, "err", ".txt");
@@ -169,6 +162,18 @@ final class GatewayFixture implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** {@code docker args...} pointed at the gateway, with a home of its own, to be started by the caller. */
+    ProcessBuilder dockerCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_"));
+        pb.environment().put("DOCKER_HOST", "unix://" + socket);
+        pb.environment().put("HOME", home.toString());
+        pb.environment().put("DOCKER_CONFIG", home.resolve(".docker").toString());
+        return pb.redirectErrorStream(false);
     }
 
     /** Runs a docker command that must succeed, and gives its output. */

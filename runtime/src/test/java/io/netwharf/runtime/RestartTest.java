@@ -215,6 +215,28 @@ class RestartTest {
     }
 
     /** An A query for {@code name} to 127.0.0.11 inside the container: the first address answered, "" for none. */
+    @Test
+    void withLiveRestoreARenamedContainerIsAnsweredByItsNewNameAfterARestart() throws Exception {
+        RuntimeConfig live = config().liveRestore(true).build();
+        Netwharf first = start(live);
+        await(first.createNetwork(NetworkSpec.named("n1").subnet("10.59.0.0/24").build()));
+        ContainerInfo web = await(first.createContainer(new ContainerSpec(null, "web", NetworkMode.parse("n1"),
+                Map.of("n1", EndpointSpec.DYNAMIC.withDnsNames(List.of("web", "www"))))));
+        ContainerInfo client = container(first, "n1");
+        ContainerInfo renamed = await(first.renameContainer(web.id(), "site", Map.of("n1", List.of("site", "www"))));
+        assertEquals("site", renamed.name());
+        assertEquals(List.of("site", "www"), renamed.endpoints().get("n1").dnsNames());
+        assertEquals(address(web), askEmbeddedDns(client, "site"));
+        assertEquals("", askEmbeddedDns(client, "web"), "the old name no longer resolves");
+        crash(first);
+
+        Netwharf second = start(live);
+        assertEquals(address(web), askEmbeddedDns(client, "site"), "the new names were kept in the store");
+        assertEquals("", askEmbeddedDns(client, "web"));
+        assertEquals(address(web), askEmbeddedDns(client, "www"));
+        crash(second);
+    }
+
     private static String askEmbeddedDns(ContainerInfo container, String name) throws Exception {
         String script = """
                 import socket, sys
