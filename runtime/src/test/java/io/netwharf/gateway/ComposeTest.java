@@ -166,6 +166,19 @@ class ComposeTest extends ApiTest {
         assertTrue(followed.out().contains("\"GET / HTTP/1.1\" 200"), followed.toString());
         GatewayFixture.Cli top = compose(project, "top", "web");
         assertTrue(top.exit() == 0 && top.out().contains("python3 -m http.server 8000"), top.toString());
+
+        // A change of the file recreates the service (compose renames the old container first), and so does --force-recreate.
+        String before = gateway.ok("inspect", "-f", "{{.Id}}", "nwapp_web_1");
+        Files.writeString(project, Files.readString(project).replace("\"8000\"]", "\"8000\"]\n    environment: [CHANGED=1]"));
+        GatewayFixture.Cli changed = compose(project, "up", "-d", "web");
+        assertEquals(0, changed.exit(), changed.toString());
+        assertTrue(changed.err().contains("Recreating nwapp_web_1"), changed.toString());
+        String recreated = gateway.ok("inspect", "-f", "{{.Id}}", "nwapp_web_1");
+        assertTrue(!recreated.equals(before) && gateway.ok("exec", "nwapp_web_1", "sh", "-c", "echo $CHANGED").equals("1"), recreated);
+        GatewayFixture.Cli forced = compose(project, "up", "-d", "--force-recreate", "web");
+        assertEquals(0, forced.exit(), forced.toString());
+        assertTrue(!gateway.ok("inspect", "-f", "{{.Id}}", "nwapp_web_1").equals(recreated), "recreated again");
+        assertTrue(compose(project, "exec", "-T", "api", "getent", "hosts", "web").exit() == 0, "the new web answers by name");
         assertTakenDown(project, hostLinks);
     }
 

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
@@ -26,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * docker-java (the Java client from Maven, with its own HTTP stack over the Unix socket) against the gateway:
- * networks, a container on one, the image's inspect after a pull, and its log followed while the process writes.
+ * networks, a container on one, the image's inspect after a pull, its log followed while the process writes, and the
+ * events of all that between since and until.
  * Needs root and the kernel; runs in CI.
  */
 class DockerJavaTest extends ApiTest {
@@ -47,7 +49,8 @@ class DockerJavaTest extends ApiTest {
     }
 
     @Test
-    void networksContainersImagesAndAFollowedLog() throws Exception {
+    void networksContainersImagesAFollowedLogAndEvents() throws Exception {
+        long since = java.time.Instant.now().getEpochSecond() - 1;
         String network = docker.createNetworkCmd().withName("javanet").exec().getId();
         Network inspected = docker.inspectNetworkCmd().withNetworkId("javanet").exec();
         assertEquals(network, inspected.getId());
@@ -76,5 +79,20 @@ class DockerJavaTest extends ApiTest {
         assertEquals(0, docker.waitContainerCmd("javac").start().awaitStatusCode(10, TimeUnit.SECONDS));
         docker.removeContainerCmd("javac").exec();
         docker.removeNetworkCmd("javanet").exec();
+
+        List<String> events = new ArrayList<>();
+        docker.eventsCmd().withSince(String.valueOf(since)).withUntil(String.valueOf(java.time.Instant.now().getEpochSecond() + 1))
+                .exec(new ResultCallback.Adapter<Event>() {
+                    @Override
+                    public void onNext(Event event) {
+                        events.add(event.getType().getValue() + " " + event.getAction());
+                    }
+                }).awaitCompletion(20, TimeUnit.SECONDS);
+        for (String expected : List.of("network create", "container create", "network connect", "container start", "container die",
+                "container destroy", "network destroy")) {
+            assertTrue(events.contains(expected), () -> expected + " in " + events);
+        }
+        assertTrue(events.indexOf("container create") < events.indexOf("container start")
+                && events.indexOf("container die") < events.indexOf("container destroy"), events.toString());
     }
 }
