@@ -1,5 +1,7 @@
 package io.netwharf.gateway;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netwharf.Netwharf;
 import io.netwharf.container.ContainerEngine;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -15,12 +17,15 @@ import org.apache.pekko.http.javadsl.server.Route;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithDefaultHeaders;
 
 /**
@@ -99,9 +104,18 @@ public final class DockerApi {
         return digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
     }
 
-    /** {@code docker inspect X} asks every kind of object in turn; netwharf has none of these (images: {@link ImageRoutes}). */
+    /**
+     * {@code docker inspect X} asks every kind of object in turn; netwharf has none of these (images: {@link ImageRoutes}).
+     * {@code docker volume ls} lists none; a volume cannot be made: a container's process sees the host's filesystem.
+     */
     private static Route probes() {
         return concat(
+                pathPrefix("volumes", () -> concat(
+                        pathEnd(() -> get(() -> complete(DockerJson.response(StatusCodes.OK,
+                                JsonNodeFactory.instance.objectNode().<ObjectNode>set("Volumes", JsonNodeFactory.instance.arrayNode())
+                                        .putNull("Warnings"))))),
+                        path("create", () -> post(() -> DockerErrors.error(StatusCodes.NOT_IMPLEMENTED,
+                                "netwharf has no volumes: a container's process sees the host's filesystem"))))),
                 pathPrefix("volumes", () -> path(PathMatchers.segment(), x -> get(() ->
                         DockerErrors.error(StatusCodes.NOT_FOUND, "get " + x + ": no such volume")))),
                 pathPrefix("plugins", () -> pathPrefix(PathMatchers.segment(), x -> path("json", () -> get(() ->

@@ -235,6 +235,8 @@ class DockerCliTest extends ApiTest {
     @Test
     void whatNetwharfDoesNotDoIsRefusedClearlyNotLeftHanging() throws Exception {
         gateway.ok("create", "--name", "fg", "debian", "true");
+        assertEquals("", gateway.ok("volume", "ls", "-q"), "no volumes to list");
+        assertTrue(gateway.docker("volume", "create", "v").err().contains("netwharf has no volumes"));
         assertTrue(gateway.docker("exec", "fg", "true").err().contains("is not running"));
         assertTrue(gateway.docker("inspect", "nosuch").err().contains("No such object: nosuch"));
         assertTrue(gateway.docker("rm", "nosuch").err().contains("No such container: nosuch"));
