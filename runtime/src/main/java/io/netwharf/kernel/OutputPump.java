@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -31,13 +30,8 @@ import static io.netwharf.kernel.Native.LIBC;
  */
 public final class OutputPump implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutputPump.class);
-    private static final boolean PACKED = "amd64".equals(System.getProperty("os.arch"))
-            || "x86_64".equals(System.getProperty("os.arch"));
-    private static final int EVENT_SIZE = PACKED ? 12 : 16;
-    private static final int DATA_OFFSET = PACKED ? 4 : 8;
     private static final int MAX_EVENTS = 64;
     private static final int CHUNK = 64 * 1024;
-    private static final long WAKE = 0;
     private static final int FIFO_MODE = 0600;
     private static final int EIO = 5;
     private static final int EEXIST = 17;
@@ -50,30 +44,15 @@ public final class OutputPump implements AutoCloseable {
         void end();
     }
 
-    private final int epoll;
-    private final int wake;
+    private final EpollSet epoll = new EpollSet();
     private final Map<Long, Pipe> pipes = new ConcurrentHashMap<>();
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final AtomicLong tags = new AtomicLong(WAKE);
+    private final AtomicLong tags = new AtomicLong(EpollSet.WAKE);
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
     private final Thread thread;
     private volatile boolean closed;
 
     public OutputPump(String name) {
-        epoll = Native.check(LIBC.epoll_create1(LibC.EPOLL_CLOEXEC), "epoll_create1");
-        int fd = LIBC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
-        if (fd < 0) {
-            int errno = Native.errno();
-            Native.closeQuietly(epoll);
-            throw new KernelException("eventfd", errno, null);
-        }
-        wake = fd;
-        if (LIBC.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, wake, event(WAKE)) < 0) {
-            int errno = Native.errno();
-            Native.closeQuietly(wake);
-            Native.closeQuietly(epoll);
-            throw new KernelException("epoll_ctl add eventfd", errno, null);
-        }
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -123,8 +102,8 @@ public final class OutputPump implements AutoCloseable {
         }
         Pipe pipe = new Pipe(tags.incrementAndGet(), fd, sink);
         pipes.put(pipe.tag, pipe);
-        if (LIBC.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, fd, event(pipe.tag)) < 0) {
-            int errno = Native.errno();
+        int errno = epoll.add(fd, pipe.tag);
+        if (errno != 0) {
             pipes.remove(pipe.tag);
             Native.closeQuietly(fd);
             throw new KernelException("epoll_ctl add " + fifo, errno, null);
@@ -152,15 +131,14 @@ public final class OutputPump implements AutoCloseable {
 
     private void submit(Runnable task) {
         tasks.add(task);
-        LIBC.eventfd_write(wake, 1);
+        epoll.wake();
     }
 
     private void run() {
-        ByteBuffer events = ByteBuffer.allocateDirect(MAX_EVENTS * EVENT_SIZE).order(ByteOrder.nativeOrder());
-        ByteBuffer counter = ByteBuffer.allocateDirect(Long.BYTES);
+        ByteBuffer events = epoll.events(MAX_EVENTS);
         try {
             while (!closed) {
-                int n = LIBC.epoll_wait(epoll, events, MAX_EVENTS, -1);
+                int n = epoll.await(events);
                 if (n < 0) {
                     int errno = Native.errno();
                     if (errno == LibC.EINTR) {
@@ -170,9 +148,9 @@ public final class OutputPump implements AutoCloseable {
                     return;
                 }
                 for (int i = 0; i < n; i++) {
-                    long tag = events.getLong(i * EVENT_SIZE + DATA_OFFSET);
-                    if (tag == WAKE) {
-                        LIBC.read(wake, counter, Long.BYTES);
+                    long tag = EpollSet.tag(events, i);
+                    if (tag == EpollSet.WAKE) {
+                        epoll.clearWake();
                         continue;
                     }
                     Pipe pipe = pipes.get(tag);
@@ -186,8 +164,7 @@ public final class OutputPump implements AutoCloseable {
             }
         } finally {
             pipes.values().forEach(this::end);
-            Native.closeQuietly(wake);
-            Native.closeQuietly(epoll);
+            epoll.close();
         }
     }
 
@@ -232,7 +209,7 @@ public final class OutputPump implements AutoCloseable {
         }
         pipe.ended = true;
         pipes.remove(pipe.tag);
-        LIBC.epoll_ctl(epoll, LibC.EPOLL_CTL_DEL, pipe.fd, event(0));
+        epoll.remove(pipe.fd);
         Native.closeQuietly(pipe.fd);
         try {
             pipe.sink.end();
@@ -241,17 +218,10 @@ public final class OutputPump implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer event(long data) {
-        ByteBuffer event = ByteBuffer.allocateDirect(EVENT_SIZE).order(ByteOrder.nativeOrder());
-        event.putInt(0, LibC.EPOLLIN);
-        event.putLong(DATA_OFFSET, data);
-        return event;
-    }
-
     /** Stops the thread; pipes still open are ended (their processes keep running and writing to the pipes' buffers). */
     @Override
     public void close() {
         closed = true;
-        LIBC.eventfd_write(wake, 1);
+        epoll.wake();
     }
 }

@@ -5,7 +5,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,16 +20,9 @@ import static io.netwharf.kernel.Native.LIBC;
  */
 final class Reaper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reaper.class);
-    // struct epoll_event is packed on x86_64 (4 + 8 bytes) and naturally aligned elsewhere (4 + pad + 8).
-    private static final boolean PACKED = "amd64".equals(System.getProperty("os.arch"))
-            || "x86_64".equals(System.getProperty("os.arch"));
-    private static final int EVENT_SIZE = PACKED ? 12 : 16;
-    private static final int DATA_OFFSET = PACKED ? 4 : 8;
     private static final int MAX_EVENTS = 64;
-    private static final long WAKE = 0; // the eventfd's tag; pids are positive
 
-    private final int epoll;
-    private final int wake;
+    private final EpollSet epoll = new EpollSet(); // pids are the tags: positive, never the eventfd's
     private final Map<Integer, ContainerProcess> watched = new ConcurrentHashMap<>();
     private final Thread thread;
     private final Object lifecycle = new Object();
@@ -38,20 +30,6 @@ final class Reaper implements AutoCloseable {
     private boolean closing; // guarded by lifecycle
 
     Reaper(String name) {
-        epoll = Native.check(LIBC.epoll_create1(LibC.EPOLL_CLOEXEC), "epoll_create1");
-        int fd = LIBC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
-        if (fd < 0) {
-            int errno = Native.errno();
-            Native.closeQuietly(epoll);
-            throw new KernelException("eventfd", errno, null);
-        }
-        wake = fd;
-        if (LIBC.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, wake, event(WAKE)) < 0) {
-            int errno = Native.errno();
-            Native.closeQuietly(wake);
-            Native.closeQuietly(epoll);
-            throw new KernelException("epoll_ctl add eventfd", errno, null);
-        }
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -110,12 +88,12 @@ final class Reaper implements AutoCloseable {
         int errno;
         synchronized (lifecycle) {
             // Under the lock: the thread closes the epoll descriptor when it stops, and its number could be reused.
-            errno = stopped ? 0 : LIBC.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, process.pidfd(), event(pid)) < 0 ? Native.errno() : -1;
+            errno = stopped ? -1 : epoll.add(process.pidfd(), pid);
         }
-        if (errno >= 0) {
+        if (errno != 0) {
             watched.remove(pid);
             process.closePidfd();
-            if (errno == 0) {
+            if (errno == -1) {
                 throw new IllegalStateException("process launcher is closed");
             }
             throw new KernelException("epoll_ctl add pidfd of " + pid, errno, null);
@@ -131,18 +109,11 @@ final class Reaper implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer event(long data) {
-        ByteBuffer event = ByteBuffer.allocateDirect(EVENT_SIZE).order(ByteOrder.nativeOrder());
-        event.putInt(0, LibC.EPOLLIN);
-        event.putLong(DATA_OFFSET, data);
-        return event;
-    }
-
     private void run() {
-        ByteBuffer events = ByteBuffer.allocateDirect(MAX_EVENTS * EVENT_SIZE).order(ByteOrder.nativeOrder());
+        ByteBuffer events = epoll.events(MAX_EVENTS);
         try {
             while (true) {
-                int n = LIBC.epoll_wait(epoll, events, MAX_EVENTS, -1);
+                int n = epoll.await(events);
                 if (n < 0) {
                     int errno = Native.errno();
                     if (errno == LibC.EINTR) {
@@ -152,8 +123,8 @@ final class Reaper implements AutoCloseable {
                     return;
                 }
                 for (int i = 0; i < n; i++) {
-                    long tag = events.getLong(i * EVENT_SIZE + DATA_OFFSET);
-                    if (tag == WAKE) {
+                    long tag = EpollSet.tag(events, i);
+                    if (tag == EpollSet.WAKE) {
                         return;
                     }
                     ContainerProcess process = watched.get((int) tag);
@@ -184,7 +155,7 @@ final class Reaper implements AutoCloseable {
 
     private void forget(ContainerProcess process) {
         watched.remove(process.pid());
-        LIBC.epoll_ctl(epoll, LibC.EPOLL_CTL_DEL, process.pidfd(), event(0));
+        epoll.remove(process.pidfd());
         process.closePidfd();
     }
 
@@ -192,8 +163,7 @@ final class Reaper implements AutoCloseable {
     private void stop() {
         synchronized (lifecycle) {
             stopped = true;
-            Native.closeQuietly(wake);
-            Native.closeQuietly(epoll);
+            epoll.close();
         }
         for (ContainerProcess process : watched.values()) {
             process.closePidfd();
@@ -209,7 +179,7 @@ final class Reaper implements AutoCloseable {
                 return;
             }
             closing = true;
-            LIBC.eventfd_write(wake, 1);
+            epoll.wake();
         }
         if (Thread.currentThread() != thread) {
             try {
