@@ -1,6 +1,6 @@
 package io.netwharf.protocol.rtnetlink;
 
-/** Constants of rtnetlink (linux/rtnetlink.h, if_link.h, if_addr.h, veth.h) that netwharf uses. */
+/** Constants of rtnetlink (linux/rtnetlink.h, if_link.h, if_addr.h, veth.h, neighbour.h) that netwharf uses. */
 public final class Rtnetlink {
     private Rtnetlink() {}
 
@@ -17,6 +17,9 @@ public final class Rtnetlink {
     public static final int RTM_NEWROUTE = 24;
     public static final int RTM_DELROUTE = 25;
     public static final int RTM_GETROUTE = 26;
+    public static final int RTM_NEWNEIGH = 28;
+    public static final int RTM_DELNEIGH = 29;
+    public static final int RTM_GETNEIGH = 30;
 
     // Link flags (ifi_flags, linux/if.h).
     public static final int IFF_UP = 0x1;
@@ -66,6 +69,15 @@ public final class Rtnetlink {
     public static final int IFLA_IPVLAN_MODE = 1;
     public static final int IPVLAN_MODE_L2 = 0;
     public static final int IPVLAN_MODE_L3 = 1;
+
+    // Inside IFLA_INFO_DATA of a vxlan (linux/if_link.h). IFLA_VXLAN_PORT is a u16 in network byte order.
+    public static final int IFLA_VXLAN_ID = 1;
+    public static final int IFLA_VXLAN_LOCAL = 4;
+    public static final int IFLA_VXLAN_LEARNING = 7;
+    public static final int IFLA_VXLAN_PROXY = 11;
+    public static final int IFLA_VXLAN_PORT = 15;
+    /** The VXLAN port IANA assigned (the kernel's own default is Linux's historical 8472). */
+    public static final int VXLAN_PORT_IANA = 4789;
 
     // Inside IFLA_INFO_DATA of a bridge.
     public static final int IFLA_BR_FORWARD_DELAY = 1;
@@ -123,6 +135,23 @@ public final class Rtnetlink {
     public static final int RTN_UNICAST = 1;
     public static final int RTN_LOCAL = 2;
     public static final int RTN_BROADCAST = 3;
+
+    // Neighbour attributes (linux/neighbour.h).
+    public static final int NDA_DST = 1;
+    public static final int NDA_LLADDR = 2;
+    public static final int NDA_MASTER = 9;
+
+    // Neighbour states (ndm_state, NUD_*): REACHABLE and PERMANENT are what a vxlan's fdb takes; a bridge's "static"
+    // entry is NOARP (its PERMANENT means "local": delivered to the bridge itself).
+    public static final int NUD_INCOMPLETE = 0x01;
+    public static final int NUD_REACHABLE = 0x02;
+    public static final int NUD_STALE = 0x04;
+    public static final int NUD_NOARP = 0x40;
+    public static final int NUD_PERMANENT = 0x80;
+
+    // Neighbour flags (ndm_flags, NTF_*): whose table an AF_BRIDGE entry goes to, the port's own or its master's.
+    public static final int NTF_SELF = 0x02;
+    public static final int NTF_MASTER = 0x04;
 
     // Route flags.
     public static final int RTNH_F_ONLINK = 4;

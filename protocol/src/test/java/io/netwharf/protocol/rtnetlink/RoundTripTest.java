@@ -37,6 +37,12 @@ class RoundTripTest {
         assertEquals(route, roundTrip(new NetlinkRequest(Rtnetlink.RTM_NEWROUTE, Netlink.NLM_F_CREATE, route), sequence));
     }
 
+    @Property(tries = 1000)
+    void neighbourMessagesRoundTrip(@ForAll("neighbours") NeighbourMessage neighbour, @ForAll int sequence,
+                                    @ForAll("neighbourTypes") int type) {
+        assertEquals(neighbour, roundTrip(new NetlinkRequest(type, Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE, neighbour), sequence));
+    }
+
     /** rtm_table holds tables up to 255 itself and RT_TABLE_COMPAT for larger ones; RTA_TABLE always has the full id. */
     @Property(tries = 300)
     void routeTableByteIsCompatBeyond255(@ForAll("routes") RouteMessage route) {
@@ -110,6 +116,16 @@ class RoundTripTest {
     }
 
     @Provide
+    Arbitrary<NeighbourMessage> neighbours() {
+        return RtnetlinkArbitraries.neighbourMessages();
+    }
+
+    @Provide
+    Arbitrary<Integer> neighbourTypes() {
+        return Arbitraries.of(Rtnetlink.RTM_NEWNEIGH, Rtnetlink.RTM_DELNEIGH, Rtnetlink.RTM_GETNEIGH);
+    }
+
+    @Provide
     Arbitrary<List<Sent>> batches() {
         return anyRequest().list().ofMinSize(1).ofMaxSize(6);
     }
@@ -124,6 +140,9 @@ class RoundTripTest {
         Arbitrary<NetlinkRequest> route = Combinators.combine(
                 Arbitraries.of(Rtnetlink.RTM_NEWROUTE, Rtnetlink.RTM_DELROUTE, Rtnetlink.RTM_GETROUTE),
                 RtnetlinkArbitraries.u16(), RtnetlinkArbitraries.routeMessages().map(MessageBody.class::cast)).as(NetlinkRequest::new);
-        return Combinators.combine(Arbitraries.oneOf(link, address, route), Arbitraries.integers()).as(Sent::new);
+        Arbitrary<NetlinkRequest> neighbour = Combinators.combine(
+                Arbitraries.of(Rtnetlink.RTM_NEWNEIGH, Rtnetlink.RTM_DELNEIGH, Rtnetlink.RTM_GETNEIGH),
+                RtnetlinkArbitraries.u16(), RtnetlinkArbitraries.neighbourMessages().map(MessageBody.class::cast)).as(NetlinkRequest::new);
+        return Combinators.combine(Arbitraries.oneOf(link, address, route, neighbour), Arbitraries.integers()).as(Sent::new);
     }
 }

@@ -113,6 +113,12 @@ public final class RtnetlinkArbitraries {
                 u8().injectNull(0.3), u8().injectNull(0.3)).as(LinkData.Bridge::new);
     }
 
+    public static Arbitrary<LinkData.Vxlan> vxlans() {
+        return Combinators.combine(Arbitraries.integers().between(0, LinkData.Vxlan.MAX_VNI).injectNull(0.2), ipv4().injectNull(0.3),
+                u16().injectNull(0.3), Arbitraries.of(true, false).injectNull(0.3), Arbitraries.of(true, false).injectNull(0.3))
+                .as(LinkData.Vxlan::new);
+    }
+
     /**
      * IFLA_LINKINFO contents. The decoder picks the data's type from the kind, so bridge data goes with kind
      * "bridge", veth data with "veth", macvlan and ipvlan data with theirs, and opaque data with any other kind (or
@@ -123,13 +129,14 @@ public final class RtnetlinkArbitraries {
         Arbitrary<KindAndData> bridge = bridges().map(b -> new KindAndData("bridge", b));
         Arbitrary<KindAndData> macvlan = u32().injectNull(0.3).map(mode -> new KindAndData("macvlan", new LinkData.Macvlan(mode)));
         Arbitrary<KindAndData> ipvlan = u16().injectNull(0.3).map(mode -> new KindAndData("ipvlan", new LinkData.Ipvlan(mode)));
-        Arbitrary<KindAndData> opaque = Combinators.combine(Arbitraries.of("dummy", "vxlan").injectNull(0.2),
+        Arbitrary<KindAndData> vxlan = vxlans().map(v -> new KindAndData("vxlan", v));
+        Arbitrary<KindAndData> opaque = Combinators.combine(Arbitraries.of("dummy", "geneve").injectNull(0.2),
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(24)).as((k, bytes) -> new KindAndData(k, new LinkData.Opaque(bytes)));
         if (depth <= 0) {
-            return Arbitraries.oneOf(none, bridge, macvlan, ipvlan, opaque);
+            return Arbitraries.oneOf(none, bridge, macvlan, ipvlan, vxlan, opaque);
         }
         Arbitrary<KindAndData> veth = linkMessages(depth - 1).injectNull(0.1).map(peer -> new KindAndData("veth", new LinkData.Veth(peer)));
-        return Arbitraries.oneOf(none, bridge, macvlan, ipvlan, veth, veth, opaque);
+        return Arbitraries.oneOf(none, bridge, macvlan, ipvlan, vxlan, veth, veth, opaque);
     }
 
     /** Random link messages; {@code depth} bounds how deep veth peers nest. */
@@ -167,6 +174,18 @@ public final class RtnetlinkArbitraries {
                     .as((prefix, flags, scope, index, address, local, broadcast, lf) ->
                             new AddressMessage(family, prefix, flags, scope, index, address, local, broadcast, lf.get1(), lf.get2()));
         });
+    }
+
+    // ---- neighbours ----
+
+    /** Neighbour table entries (an IP of the message's family) and fdb entries (AF_BRIDGE, any remote or none). */
+    public static Arbitrary<NeighbourMessage> neighbourMessages() {
+        Arbitrary<Tuple.Tuple2<Integer, InetAddress>> table = ipFamilies().flatMap(f -> addresses(f).injectNull(0.2).map(ip -> Tuple.of(f, ip)));
+        Arbitrary<Tuple.Tuple2<Integer, InetAddress>> fdb = Arbitraries.oneOf(ipv4(), ipv6()).injectNull(0.3)
+                .map(ip -> Tuple.of(AddressFamily.AF_BRIDGE, ip));
+        return Combinators.combine(Arbitraries.oneOf(table, fdb), u32(), u16(), u8(), u8(), hardwareAddresses().injectNull(0.2),
+                u32().injectNull(0.6)).as((fi, index, state, flags, type, mac, master) ->
+                new NeighbourMessage(fi.get1(), index, state, flags, type, fi.get2(), mac, master));
     }
 
     // ---- routes ----

@@ -44,6 +44,7 @@ public final class Wire {
             case Rtnetlink.RTM_NEWLINK, Rtnetlink.RTM_DELLINK, Rtnetlink.RTM_GETLINK, Rtnetlink.RTM_SETLINK -> LinkMessage.decode(m.payload());
             case Rtnetlink.RTM_NEWADDR, Rtnetlink.RTM_DELADDR, Rtnetlink.RTM_GETADDR -> AddressMessage.decode(m.payload());
             case Rtnetlink.RTM_NEWROUTE, Rtnetlink.RTM_DELROUTE, Rtnetlink.RTM_GETROUTE -> RouteMessage.decode(m.payload());
+            case Rtnetlink.RTM_NEWNEIGH, Rtnetlink.RTM_DELNEIGH, Rtnetlink.RTM_GETNEIGH -> NeighbourMessage.decode(m.payload());
             case Netlink.NLMSG_ERROR -> NetlinkAck.decode(m);
             default -> m.payload();
         };
@@ -81,7 +82,7 @@ public final class Wire {
 
     /**
      * The offsets of every nlmsg_len and nla_len in a well-formed datagram, walking into the nests this codec
-     * reads (IFLA_LINKINFO, IFLA_INFO_DATA, VETH_INFO_PEER, IFLA_AF_SPEC, the extended ACK).
+     * reads (IFLA_LINKINFO, IFLA_INFO_DATA of a bridge or vxlan, VETH_INFO_PEER, IFLA_AF_SPEC, the extended ACK).
      */
     public static List<LengthField> lengthFields(byte[] datagram) {
         ByteBuffer b = buffer(datagram);
@@ -100,6 +101,8 @@ public final class Wire {
                         attributes(b, payload + AddressMessage.STRUCT_LENGTH, end, out, null);
                 case Rtnetlink.RTM_NEWROUTE, Rtnetlink.RTM_DELROUTE, Rtnetlink.RTM_GETROUTE ->
                         attributes(b, payload + RouteMessage.STRUCT_LENGTH, end, out, null);
+                case Rtnetlink.RTM_NEWNEIGH, Rtnetlink.RTM_DELNEIGH, Rtnetlink.RTM_GETNEIGH ->
+                        attributes(b, payload + NeighbourMessage.STRUCT_LENGTH, end, out, null);
                 case Netlink.NLMSG_ERROR -> {
                     out.add(new LengthField(payload + 4, 4)); // the echoed request's nlmsg_len
                     int flags = Short.toUnsignedInt(b.getShort(offset + 6));
@@ -142,7 +145,7 @@ public final class Wire {
                     if (t2 != Rtnetlink.IFLA_INFO_DATA) {
                         return;
                     }
-                    if ("bridge".equals(kind)) {
+                    if ("bridge".equals(kind) || "vxlan".equals(kind)) {
                         attributes(buf2, s2, e2, o2, null);
                     } else if ("veth".equals(kind)) {
                         attributes(buf2, s2, e2, o2, (buf3, t3, s3, e3, o3) -> {
