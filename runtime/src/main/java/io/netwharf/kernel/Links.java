@@ -79,6 +79,17 @@ public final class Links {
         return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, CREATE, link));
     }
 
+    /**
+     * A vxlan link, down, created already attached to {@code bridge} in the same request (the kernel takes IFLA_MASTER
+     * on creation, as for a veth). {@code mtu} is the underlay's less the 50 bytes of VXLAN encapsulation over IPv4.
+     */
+    public static NetlinkOperation createVxlan(String name, LinkData.Vxlan data, Integer mtu, String bridge, int bridgeIndex) {
+        String what = "create vxlan " + name + (data.vni() == null ? "" : " id " + data.vni()) + " on bridge " + bridge;
+        checkName(what, name);
+        LinkMessage link = LinkMessage.builder().name(name).mtu(mtu).master(bridgeIndex).kind("vxlan").data(data).build();
+        return new NetlinkOperation(what, new NetlinkRequest(Rtnetlink.RTM_NEWLINK, CREATE, link));
+    }
+
     /** The peer carries {@code peerNetns}' descriptor: send the operation while that Netns is open. */
     private static LinkMessage veth(String what, String name, LinkMessage.Builder hostEnd, String peerName, Netns peerNetns, Integer mtu,
                                     HardwareAddress peerMac) {

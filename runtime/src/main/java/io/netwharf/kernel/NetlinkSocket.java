@@ -75,7 +75,8 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /**
      * Sends the requests in one datagram and waits for every ACK. The kernel handles each request on its own, in
-     * order: a failed one does not stop those after it. Throws for the first failure after all replies are in.
+     * order: a failed one does not stop those after it. Throws for the first failure after all replies are in (an
+     * answer the operation {@linkplain NetlinkOperation#ignoredErrno ignores} is no failure).
      */
     public synchronized void executeAll(List<NetlinkOperation> operations) {
         if (operations.isEmpty()) {
@@ -99,7 +100,7 @@ public final class NetlinkSocket implements AutoCloseable {
             }
         }
         for (int i = 0; i < errnos.length; i++) {
-            if (errnos[i] != 0) {
+            if (!operations.get(i).succeeded(errnos[i])) {
                 throw new KernelException(operations.get(i).description(), errnos[i], details[i]);
             }
         }
