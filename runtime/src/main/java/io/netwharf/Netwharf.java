@@ -9,6 +9,7 @@ import io.netwharf.protocol.model.NetworkSpec;
 import io.netwharf.protocol.rtnetlink.LinkStatistics;
 import io.netwharf.actor.Asks;
 import io.netwharf.actor.KernelErrors;
+import io.netwharf.cluster.ClusterFabric;
 import io.netwharf.events.EventLog;
 import io.netwharf.protocol.model.Ids;
 import io.netwharf.runtime.RuntimeActor;
@@ -67,9 +68,17 @@ public final class Netwharf {
      * system stops when the JVM does (Ctrl-C, SIGTERM), after the runtime has removed what it made.
      */
     public static CompletionStage<Netwharf> startStandalone(RuntimeConfig config) {
+        return startStandalone(config, ConfigFactory.empty());
+    }
+
+    /**
+     * As above, with {@code pekko} settings laid over the defaults: a daemon that joins a cluster gives the cluster's
+     * ({@link io.netwharf.cluster.ClusterSettings#pekkoConfig()}).
+     */
+    public static CompletionStage<Netwharf> startStandalone(RuntimeConfig config, Config pekko) {
         // Removing a thousand containers takes a second or two; Pekko's default of 5 s per phase is too tight.
-        Config settings = ConfigFactory.parseString("pekko.coordinated-shutdown.phases.service-stop.timeout = "
-                + config.kernelTimeout().multipliedBy(2).toSeconds() + " s").withFallback(ConfigFactory.load());
+        Config settings = pekko.withFallback(ConfigFactory.parseString("pekko.coordinated-shutdown.phases.service-stop.timeout = "
+                + config.kernelTimeout().multipliedBy(2).toSeconds() + " s")).withFallback(ConfigFactory.load());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "netwharf", settings);
         return start(system, config).whenComplete((netwharf, failure) -> {
             if (failure != null) {
@@ -85,7 +94,9 @@ public final class Netwharf {
 
     /**
      * Starts the runtime as a system actor of {@code system}. The stage completes once the host is prepared and the
-     * default network is up, or fails with the reason it could not start.
+     * default network is up, or fails with the reason it could not start. When {@code system} is a node of a Pekko
+     * Cluster ({@code pekko.actor.provider = cluster}), the runtime is a node of netwharf's cluster: overlay networks
+     * span every node whose system has joined, with the VXLAN links' port {@code netwharf.cluster.vxlan-port}.
      */
     public static CompletionStage<Netwharf> start(ActorSystem<?> system, RuntimeConfig config) {
         Store store;
@@ -105,7 +116,9 @@ public final class Netwharf {
         // A unique name: an application may start more than one runtime.
         String name = "netwharf-" + Ids.shortId(Ids.newId());
         EventLog events = EventLog.start(system);
-        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store, events), name, Props.empty());
+        ClusterFabric fabric = ClusterFabric.isClustered(system)
+                ? ClusterFabric.start(system, system.settings().config().getInt("netwharf.cluster.vxlan-port")) : null;
+        ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store, events, fabric), name, Props.empty());
         Netwharf netwharf = new Netwharf(system, runtime, config.kernelTimeout(), store, events);
         return netwharf.<Done>ask(RuntimeActor.AwaitReady::new)
                 .handle((done, failure) -> {
@@ -113,6 +126,9 @@ public final class Netwharf {
                         events.close();
                         runtime.tell(new RuntimeActor.Shutdown(system.ignoreRef()));
                         throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+                    }
+                    if (fabric != null) {
+                        fabric.attach(runtime); // once its stored networks and endpoints are back
                     }
                     // The application's shutdown (and the JVM's, through Pekko's hook) stops the runtime cleanly first.
                     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "netwharf-stop", netwharf::stop);

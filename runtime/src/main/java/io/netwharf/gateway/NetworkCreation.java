@@ -12,7 +12,8 @@ import java.util.List;
  * options, labels and options without a value) is left to it.
  *
  * <p>Taken as Docker takes them on a local network: {@code CheckDuplicate} (a name in use is always refused, as in
- * Docker since API 1.44, which ignores the field), {@code Scope} "local", {@code EnableIPv4} true, {@code EnableIPv6}
+ * Docker since API 1.44, which ignores the field), {@code Scope} "local" ("swarm" for overlay networks, which span the
+ * nodes of a cluster), {@code EnableIPv4} true, {@code EnableIPv6}
  * false, and {@code Attachable}, which is kept and shown and restricts nothing: any container may join a local
  * network, as in Docker, where it matters only for swarm networks. IPAM {@code AuxiliaryAddresses} are kept, shown
  * and never given to a container.
@@ -25,7 +26,7 @@ final class NetworkCreation {
         if (driver.equals("host") || driver.equals("null")) {
             throw NetwharfException.forbidden("only one instance of \"" + driver + "\" network is allowed");
         }
-        if (!driver.isEmpty() && !driver.equals("bridge") && !driver.equals("macvlan") && !driver.equals("ipvlan")) {
+        if (!driver.isEmpty() && !driver.equals("bridge") && !driver.equals("macvlan") && !driver.equals("ipvlan") && !driver.equals("overlay")) {
             throw NetwharfException.notFound("plugin \"" + driver + "\" not found");
         }
         if (request.name() == null || request.name().isEmpty()) {
@@ -37,8 +38,10 @@ final class NetworkCreation {
         if (Boolean.FALSE.equals(request.enableIPv4())) {
             throw NetwharfException.badParameter("IPv4 cannot be disabled: EnableIPv4 must be true");
         }
-        if (request.scope() != null && !request.scope().isEmpty() && !request.scope().equals("local")) {
-            throw NetwharfException.badParameter("Scope " + request.scope() + " is not supported: netwharf has local networks only");
+        String scope = NetworkJson.scopeOf(driver);
+        if (request.scope() != null && !request.scope().isEmpty() && !request.scope().equals(scope)) {
+            throw NetwharfException.badParameter("Scope " + request.scope() + " is not supported for a " + (driver.isEmpty() ? "bridge" : driver)
+                    + " network: its scope is " + scope);
         }
         if (Boolean.TRUE.equals(request.ingress())) {
             throw NetwharfException.badParameter("Ingress networks are not supported: they are a swarm's routing mesh, and netwharf has no swarm");

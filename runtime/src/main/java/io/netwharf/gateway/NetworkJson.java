@@ -131,7 +131,7 @@ final class NetworkJson {
         body.put("Name", n.name());
         body.put("Id", n.id());
         body.put("Created", DateTimeFormatter.ISO_INSTANT.format(n.created()));
-        body.put("Scope", "local");
+        body.put("Scope", scopeOf(n.driver()));
         body.put("Driver", n.driver());
         body.put("EnableIPv4", true);
         body.put("EnableIPv6", false);
@@ -163,4 +163,9 @@ final class NetworkJson {
         return body;
     }
 
+
+    /** Docker's scope of a network: "swarm" for an overlay network (known to every node of the cluster), else "local". */
+    static String scopeOf(String driver) {
+        return driver.equals("overlay") ? "swarm" : "local";
+    }
 }

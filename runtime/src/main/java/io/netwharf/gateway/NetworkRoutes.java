@@ -107,7 +107,7 @@ final class NetworkRoutes {
                 && f.matchesExactly("driver", n.driver())
                 && f.matchesLabels("label", n.labels())
                 && f.matchesAny("type", t -> t.equals("builtin") == isPredefined(n))
-                && f.matchesExactly("scope", "local");
+                && f.matchesExactly("scope", NetworkJson.scopeOf(n.driver()));
     }
 
     private Route inspect(String reference) {

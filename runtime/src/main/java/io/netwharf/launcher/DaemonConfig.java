@@ -1,5 +1,6 @@
 package io.netwharf.launcher;
 
+import io.netwharf.cluster.ClusterSettings;
 import io.netwharf.gateway.ListenAddress;
 import io.netwharf.gateway.ServerTls;
 import io.netwharf.gateway.TcpExposure;
@@ -35,14 +36,17 @@ import java.util.TreeSet;
  * @param dataRoot where netwharf keeps its state ({@code --data-root}, {@code data-root})
  * @param tls      how TCP is served ({@code --tls}, {@code --tlsverify}, {@code --tlscacert}, {@code --tlscert},
  *                 {@code --tlskey}; the same keys in the file)
+ * @param cluster  the cluster this node joins ({@code --cluster-bind}, {@code --cluster-seed}, {@code --vxlan-port}; the
+ *                 keys {@code cluster-bind}, {@code cluster-seeds}, {@code vxlan-port}); null: a single node
  */
-public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Path dataRoot, TlsOptions tls) {
+public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Path dataRoot, TlsOptions tls, ClusterSettings cluster) {
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/netwharf/daemon.conf");
     public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/netwharf");
 
     /** The keys a configuration file may have, in Docker's daemon.json spelling. */
     public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "bridge", "bip", "default-address-pools",
-            "mtu", "icc", "ip-masq", "iptables", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "live-restore");
+            "mtu", "icc", "ip-masq", "iptables", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "live-restore",
+            "cluster-bind", "cluster-seeds", "vxlan-port");
 
     public DaemonConfig {
         hosts = List.copyOf(hosts);
@@ -134,10 +138,26 @@ public record DaemonConfig(RuntimeConfig runtime, List<ListenAddress> hosts, Pat
             checkFirewallSettings(config, runtime);
             Path dataRoot = config.hasPath("data-root") ? absolute("data-root", config.getString("data-root")) : DEFAULT_DATA_ROOT;
             runtime.stateDirectory(dataRoot);
-            return new DaemonConfig(runtime.build(), hosts, dataRoot, tls);
+            return new DaemonConfig(runtime.build(), hosts, dataRoot, tls, cluster(config));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /** The cluster settings when {@code cluster-bind} is given; seeds or a VXLAN port without it are refused. */
+    private static ClusterSettings cluster(Config config) {
+        if (!config.hasPath("cluster-bind")) {
+            for (String key : List.of("cluster-seeds", "vxlan-port")) {
+                if (config.hasPath(key)) {
+                    throw new IllegalArgumentException(key + " needs cluster-bind (--cluster-bind): the address this node is "
+                            + "reached at by the cluster");
+                }
+            }
+            return null;
+        }
+        return ClusterSettings.parse(config.getString("cluster-bind"),
+                config.hasPath("cluster-seeds") ? config.getStringList("cluster-seeds") : List.of(),
+                config.hasPath("vxlan-port") ? config.getInt("vxlan-port") : null);
     }
 
     /** tls and tlsverify as given (absent is not false: see {@link TlsOptions}); the files default to dockerd's. */

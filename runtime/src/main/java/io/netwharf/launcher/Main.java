@@ -7,6 +7,7 @@ import io.netwharf.Netwharf;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.runtime.RuntimeConfig;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -103,8 +104,12 @@ public final class Main implements Callable<Integer> {
     }
 
     private static Netwharf start(RuntimeConfig config) {
+        return start(config, ConfigFactory.empty());
+    }
+
+    private static Netwharf start(RuntimeConfig config, Config pekko) {
         try {
-            return Netwharf.startStandalone(config).toCompletableFuture().join();
+            return Netwharf.startStandalone(config, pekko).toCompletableFuture().join();
         } catch (CompletionException e) {
             System.err.println("netwharf: cannot start: " + e.getCause().getMessage());
             return null;
@@ -115,7 +120,7 @@ public final class Main implements Callable<Integer> {
             description = {"Start the runtime and serve the Docker Engine API on the given sockets until stopped (Ctrl-C, SIGTERM).",
                     "Settings come from the flags, then the configuration file (HOCON, or JSON: keys as in Docker's daemon.json: "
                             + "hosts, data-root, exec-root, bridge, bip, default-address-pools, mtu, icc, ip-masq, iptables, tls, "
-                            + "tlsverify, tlscacert, tlscert, tlskey, live-restore), then the "
+                            + "tlsverify, tlscacert, tlscert, tlskey, live-restore, cluster-bind, cluster-seeds, vxlan-port), then the "
                             + "defaults. A flag given on the command line wins over the same key in the file (-H and "
                             + "--default-address-pool replace the file's whole list); unknown keys in the file are refused."})
     static final class Daemon implements Callable<Integer> {
@@ -156,6 +161,20 @@ public final class Main implements Callable<Integer> {
                         + "(default: false: a stop stops them, and keeps them as exited containers)")
         Boolean liveRestore;
 
+        @Option(names = "--cluster-bind", paramLabel = "IP[:PORT]",
+                description = "join a cluster of netwharf nodes: this node's cluster address (Pekko Artery over TCP, port default "
+                        + "25520), which is also the local end of its overlay networks' VXLAN links. Without --cluster-seed it "
+                        + "starts a cluster that others join")
+        String clusterBind;
+
+        @Option(names = "--cluster-seed", paramLabel = "IP[:PORT]",
+                description = "a node of the cluster to join, repeatable (its --cluster-bind address)")
+        List<String> clusterSeeds;
+
+        @Option(names = "--vxlan-port", paramLabel = "PORT",
+                description = "the UDP port of overlay networks' VXLAN links, the same on every node (default: 4789)")
+        Integer vxlanPort;
+
         @Mixin
         RuntimeOptions runtimeOptions = new RuntimeOptions();
 
@@ -173,6 +192,9 @@ public final class Main implements Callable<Integer> {
                 given.put("data-root", dataRoot.toAbsolutePath().toString());
             }
             putIfGiven(given, "live-restore", liveRestore);
+            putIfGiven(given, "cluster-bind", clusterBind);
+            putIfGiven(given, "cluster-seeds", clusterSeeds == null || clusterSeeds.isEmpty() ? null : clusterSeeds);
+            putIfGiven(given, "vxlan-port", vxlanPort);
             putIfGiven(given, "tls", tls);
             putIfGiven(given, "tlsverify", tlsVerify);
             putIfGiven(given, "tlscacert", tlsCaCert == null ? null : tlsCaCert.toAbsolutePath().toString());
@@ -197,7 +219,7 @@ public final class Main implements Callable<Integer> {
                 System.err.println("netwharf daemon: " + e.getMessage());
                 return 2;
             }
-            Netwharf netwharf = start(config.runtime());
+            Netwharf netwharf = start(config.runtime(), config.cluster() == null ? ConfigFactory.empty() : config.cluster().pekkoConfig());
             if (netwharf == null) {
                 return 1;
             }

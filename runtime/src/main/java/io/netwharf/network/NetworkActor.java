@@ -18,6 +18,8 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,10 +81,15 @@ public final class NetworkActor {
 
     public record Inspect(ActorRef<NetworkInfo> replyTo) implements Command {}
 
+    /** Every endpoint other nodes have on this network (overlay), as the cluster last said. */
+    public record RemoteEndpoints(List<RemoteEndpoint> endpoints) implements Command {}
+
     /** Remove the network: refused while endpoints are attached. The default network keeps its bridge. */
     public record Remove(ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
     private record StopNow() implements Command {}
+
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkActor.class);
 
     public static Behavior<Command> create(NetworkDefinition definition, NetworkDriver driver) {
         return Behaviors.setup(context -> Behaviors.receive(Command.class)
@@ -101,7 +108,7 @@ public final class NetworkActor {
                                 .forEach(address -> take(context, created, address));
                     }
                     ActorRef<PoolActor.Command> pool = created.pool() == null ? null
-                            : context.spawn(PoolActor.create(created.pool()), "pool");
+                            : context.spawn(driver.addressOwner(created.info(), created.pool()), "pool");
                     create.replyTo().tell(StatusReply.success(new NetworkHandle(created.info(), context.getSelf(), pool)));
                     Running running = new Running(driver, created.info());
                     restored.endpoints().forEach(running::adopt);
@@ -148,6 +155,7 @@ public final class NetworkActor {
                         return Behaviors.same();
                     })
                     .onMessage(Remove.class, this::onRemove)
+                    .onMessage(RemoteEndpoints.class, this::onRemoteEndpoints)
                     .onMessage(Create.class, m -> {
                         m.replyTo().tell(StatusReply.error(new IllegalStateException("network " + info.name() + " exists")));
                         return Behaviors.same();
@@ -201,6 +209,17 @@ public final class NetworkActor {
             return Behaviors.same();
         }
 
+        private Behavior<Command> onRemoteEndpoints(RemoteEndpoints remote) {
+            try {
+                driver.remoteEndpoints(remote.endpoints());
+            } catch (RuntimeException e) {
+                // The next change programs the whole set again; until then the missing entries only cost reachability.
+                LOG.error("network {}: the other nodes' endpoints are not all programmed: {}", info.name(),
+                        KernelErrors.unwrap(e).getMessage());
+            }
+            return Behaviors.same();
+        }
+
         private Behavior<Command> onRemove(Remove remove) {
             if (!endpoints.isEmpty()) {
                 remove.replyTo().tell(StatusReply.error(NetwharfException.forbidden("error while removing network: network "
@@ -235,6 +254,7 @@ public final class NetworkActor {
                             return Behaviors.same();
                         })
                         .onMessage(Remove.class, m -> reply(m.replyTo(), gone))
+                        .onMessage(RemoteEndpoints.class, m -> Behaviors.same())
                         .onMessage(Create.class, m -> reply(m.replyTo(), gone))
                         .onMessage(Inspect.class, m -> {
                             m.replyTo().tell(info);

@@ -75,6 +75,7 @@ public record NetworkDefinition(String id, String name, String driver, String li
         String link = switch (spec.driver()) {
             case "bridge" -> bridgeName(spec, id, existing);
             case "macvlan", "ipvlan" -> parentName(spec, id, existing);
+            case "overlay" -> "ov-" + id.substring(0, 12);
             case "host", "null" -> throw NetwharfException.forbidden("only one instance of \"" + spec.driver() + "\" network is allowed");
             default -> throw NetwharfException.notFound("plugin \"" + spec.driver() + "\" not found");
         };
@@ -109,6 +110,24 @@ public record NetworkDefinition(String id, String name, String driver, String li
      * (chosen then, when the request named none) and its creation time.
      */
     public NetworkDefinition restored(Ipv4Subnet subnet, int gateway, Instant created) {
+        return new NetworkDefinition(id, name, driver, link, subnet, gateway, ipRange, auxiliaryAddresses, mtu, icc, masquerade, internal,
+                attachable, isDefault, labels, options, created);
+    }
+
+    /**
+     * A network another node of the cluster made (overlay), as that node describes it: made here the same, with the
+     * same id, subnet, gateway and options.
+     */
+    public static NetworkDefinition of(NetworkInfo info) {
+        Map<String, Integer> auxiliary = new TreeMap<>();
+        info.auxiliaryAddresses().forEach((auxName, address) -> auxiliary.put(auxName, Ipv4.parse(address)));
+        return new NetworkDefinition(info.id(), info.name(), info.driver(), info.bridge(), Ipv4Subnet.parse(info.subnet()),
+                Ipv4.parse(info.gateway()), info.ipRange() == null ? null : Ipv4Subnet.parse(info.ipRange()), auxiliary, info.mtu(),
+                info.icc(), info.masquerade(), info.internal(), info.attachable(), false, info.labels(), info.options(), info.created());
+    }
+
+    /** This definition with other settings, for a driver that decides them (the overlay's MTU, isolation and options). */
+    public NetworkDefinition with(int mtu, boolean internal, boolean masquerade, Map<String, String> options) {
         return new NetworkDefinition(id, name, driver, link, subnet, gateway, ipRange, auxiliaryAddresses, mtu, icc, masquerade, internal,
                 attachable, isDefault, labels, options, created);
     }

@@ -1,12 +1,15 @@
 package io.netwharf.network;
 
 import io.netwharf.ipam.AddressPool;
+import io.netwharf.ipam.PoolActor;
 import io.netwharf.ipam.PoolBase;
 import io.netwharf.ipam.Taken;
 import io.netwharf.kernel.Netns;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.netlink.HardwareAddress;
+
+import org.apache.pekko.actor.typed.Behavior;
 
 import java.util.List;
 
@@ -48,6 +51,20 @@ public interface NetworkDriver {
      * failure; what was removed stays removed, so calling it again finishes the job.
      */
     void remove();
+
+    /**
+     * The owner of the addresses {@link #create} gave in {@link Created#pool()} (restored addresses taken): one
+     * {@link PoolActor} of this node's, unless the network's addresses are shared with other nodes (overlay).
+     */
+    default Behavior<PoolActor.Command> addressOwner(NetworkInfo network, AddressPool pool) {
+        return PoolActor.create(pool);
+    }
+
+    /**
+     * The endpoints other nodes of the cluster have on this network, all of them, each time they change; only the
+     * overlay driver has any.
+     */
+    default void remoteEndpoints(List<RemoteEndpoint> endpoints) {}
 
     /** Releases what the driver holds (its netlink socket): its actor has stopped. */
     void close();

@@ -29,6 +29,10 @@ import io.netwharf.network.host.HostDriver;
 import io.netwharf.network.ipvlan.IpvlanDriver;
 import io.netwharf.network.macvlan.MacvlanDriver;
 import io.netwharf.network.none.NullDriver;
+import io.netwharf.network.RemoteEndpoint;
+import io.netwharf.network.overlay.OverlayDriver;
+import io.netwharf.network.overlay.OverlayFabric;
+import io.netwharf.network.overlay.OverlayOptions;
 import io.netwharf.protocol.model.ContainerInfo;
 import io.netwharf.protocol.rtnetlink.LinkStatistics;
 import io.netwharf.protocol.model.ContainerSpec;
@@ -157,6 +161,18 @@ public final class RuntimeActor {
      */
     public record Shutdown(ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+    /** From the cluster: every overlay network it knows, each time that changes. This node makes the new, removes the gone. */
+    public record ClusterNetworks(List<NetworkInfo> networks) implements Command {}
+
+    /** From the cluster: every endpoint the other nodes (the live ones) have on overlay networks, each time that changes. */
+    public record ClusterEndpoints(List<RemoteEndpoint> endpoints) implements Command {}
+
+    /** An overlay network another node made is made here too (or could not be: null). */
+    private record NetworkLearned(NetworkInfo network, NetworkHandle handle) implements Command {}
+
+    /** An overlay network the cluster removed is removed here. */
+    private record NetworkForgotten(NetworkRecord network) implements Command {}
+
     // ---- the outcomes of the steps under way, piped back to the actor ----------------------------------------
 
     /** Networks up (the default first), and the sandboxes the reconcile kept, to adopt. */
@@ -212,6 +228,13 @@ public final class RuntimeActor {
         }
     }
 
+    /** An overlay network the cluster removed, removed here (its failure is logged: no one is waiting). */
+    private record RemovingOverlay(NetworkRecord network) implements Step {
+        public String describe() {
+            return "remove overlay network " + network.info().name() + ", which the cluster removed,";
+        }
+    }
+
     /** A creation whose saga ({@link ContainerWiring}) is under way: the caller, and the container as registered. */
     private record Creation(CreateContainer request, ContainerRecord container, List<PortBinding> ports) {}
 
@@ -255,10 +278,26 @@ public final class RuntimeActor {
     /** The containers the embedded DNS serves: with an endpoint on a network that has it. */
     private final Set<String> dnsServed = new HashSet<>();
     private final EventLog events;
+    /** The cluster, for overlay networks; null when this runtime is a single node. */
+    private final OverlayFabric fabric;
+    /** The underlay link's MTU, read at start when there is a cluster. */
+    private volatile int underlayMtu;
+    /** The other nodes' overlay endpoints, as the cluster last said. */
+    private List<RemoteEndpoint> remoteEndpoints = List.of();
+    /** Overlay networks being made here because the cluster has them, by id. */
+    private final Set<String> learning = new HashSet<>();
+    /**
+     * The overlay networks the cluster has listed, by id: only those are removed when it no longer lists them (one
+     * just made here may be missing from a list sent before its announcement); those restored from the store count.
+     */
+    private final Set<String> listedByCluster = new HashSet<>();
+    /** The cluster's last list, kept while a network creation is under way and handled after it. */
+    private ClusterNetworks deferredClusterNetworks;
 
     private RuntimeActor(ActorContext<Command> context, StashBuffer<Command> stash, RuntimeConfig config, HostKernel kernel,
-                         Firewall firewall, HostPorts hostPorts, DnsServer dns, Store store, EventLog events) {
+                         Firewall firewall, HostPorts hostPorts, DnsServer dns, Store store, EventLog events, OverlayFabric fabric) {
         this.events = events;
+        this.fabric = fabric;
         this.context = context;
         this.stash = stash;
         this.config = config;
@@ -284,6 +323,14 @@ public final class RuntimeActor {
 
     /** As above, publishing its networks' events (create, destroy, connect, disconnect) to {@code events}. */
     public static Behavior<Command> create(RuntimeConfig config, Store store, EventLog events) {
+        return create(config, store, events, null);
+    }
+
+    /**
+     * As above, one node of a cluster: overlay networks are made through {@code fabric} (null: a single node, which
+     * refuses them).
+     */
+    public static Behavior<Command> create(RuntimeConfig config, Store store, EventLog events, OverlayFabric fabric) {
         // A fault in one command's handling must not lose the registries: log it and go on with the next command.
         return Behaviors.supervise(Behaviors.<Command>withStash(100_000, stash -> Behaviors.setup(context -> {
             HostKernel kernel;
@@ -312,7 +359,7 @@ public final class RuntimeActor {
                 store.close();
                 return failed(KernelErrors.describe("start the embedded DNS server", e));
             }
-            return new RuntimeActor(context, stash, config, kernel, firewall, hostPorts, dns, store, events).starting();
+            return new RuntimeActor(context, stash, config, kernel, firewall, hostPorts, dns, store, events, fabric).starting();
         }))).onFailure(RuntimeException.class, SupervisorStrategy.resume());
     }
 
@@ -356,6 +403,9 @@ public final class RuntimeActor {
         CompletionStage<NetworksStarted> ready = CompletableFuture
                 .supplyAsync(() -> {
                     kernel.sysctl().write(kernel.host(), "net/ipv4/ip_forward", "1");
+                    if (fabric != null) {
+                        underlayMtu = OverlayDriver.underlayMtu(kernel, fabric.underlayAddress());
+                    }
                     // Without a store nothing is known, so nothing is taken for a leftover: another runtime may own it.
                     return store.durable() ? Reconciliation.run(state, kernel, config.liveRestore(), new LinkSweep(kernel, config.bridgeName()))
                             : Reconciliation.NOTHING;
@@ -422,6 +472,7 @@ public final class RuntimeActor {
 
     private Behavior<Command> onStarted(NetworksStarted started) {
         started.networks().forEach(this::register);
+        started.networks().stream().filter(n -> isOverlay(n.info())).forEach(n -> listedByCluster.add(n.id()));
         NetworkInfo bridge = started.networks().get(0).info();
         LOG.info("default network on bridge {}: subnet {}, gateway {}", bridge.bridge(), bridge.subnet(), bridge.gateway());
         adopt(started.kept());
@@ -552,6 +603,10 @@ public final class RuntimeActor {
                 .onMessage(RenameContainer.class, this::onRenameContainer)
                 .onMessage(Renamed.class, this::onRenamed)
                 .onMessage(Shutdown.class, this::onShutdown)
+                .onMessage(ClusterNetworks.class, this::onClusterNetworks)
+                .onMessage(ClusterEndpoints.class, this::onClusterEndpoints)
+                .onMessage(NetworkLearned.class, this::onNetworkLearned)
+                .onMessage(NetworkForgotten.class, this::onNetworkForgotten)
                 .onMessage(NetworkCreated.class, this::onNetworkCreated)
                 .onMessage(NetworkRemoved.class, this::onNetworkRemoved)
                 .onMessage(WiringDone.class, this::onWiringDone)
@@ -594,9 +649,17 @@ public final class RuntimeActor {
         NetworkDefinition definition;
         try {
             String id = Ids.newId();
-            definition = request.spec().driver().equals("bridge")
-                    ? BridgeOptions.define(request.spec(), id, config.mtu(), networkInfos())
-                    : NetworkDefinition.check(request.spec(), id, config.mtu(), networkInfos());
+            definition = switch (request.spec().driver()) {
+                case "bridge" -> BridgeOptions.define(request.spec(), id, config.mtu(), networkInfos());
+                case "overlay" -> {
+                    if (fabric == null) {
+                        throw NetwharfException.badParameter("overlay networks span the nodes of a cluster, and this daemon is a "
+                                + "single node: start it with --cluster-bind (and --cluster-seed to join others)");
+                    }
+                    yield OverlayOptions.define(request.spec(), id, underlayMtu, networkInfos());
+                }
+                default -> NetworkDefinition.check(request.spec(), id, config.mtu(), networkInfos());
+            };
         } catch (NetwharfException e) {
             request.replyTo().tell(StatusReply.error(e));
             return nextNetworkCreation();
@@ -614,7 +677,12 @@ public final class RuntimeActor {
                 })
                 .thenCompose(handle -> {
                     FaultPoint.reach("network.bridge-made");
-                    return store.apply(new Change.PutNetwork(StoredNetworks.done(handle.info(), request.spec()))).thenApply(v -> handle);
+                    boolean overlay = isOverlay(handle.info());
+                    return store.apply(new Change.PutNetwork(StoredNetworks.done(handle.info(),
+                                    overlay ? StoredNetworks.overlaySpec(handle.info()) : request.spec())))
+                            // Answered once a majority of the nodes know it: then no partition can lose it.
+                            .thenCompose(v -> overlay ? fabric.announce(handle.info()) : CompletableFuture.completedFuture(Done.getInstance()))
+                            .thenApply(v -> handle);
                 }), step, handle -> new NetworkCreated(step, handle));
         return Behaviors.same();
     }
@@ -628,6 +696,11 @@ public final class RuntimeActor {
     }
 
     private Behavior<Command> nextNetworkCreation() {
+        if (deferredClusterNetworks != null) {
+            ClusterNetworks deferred = deferredClusterNetworks;
+            deferredClusterNetworks = null;
+            onClusterNetworks(deferred);
+        }
         CreateNetwork next = waitingNetworkCreations.poll();
         return next == null ? Behaviors.same() : onCreateNetwork(next);
     }
@@ -645,6 +718,7 @@ public final class RuntimeActor {
             case "ipvlan" -> new IpvlanDriver(kernel);
             case "host" -> new HostDriver();
             case "null" -> new NullDriver();
+            case "overlay" -> new OverlayDriver(kernel, firewall, fabric);
             default -> throw new IllegalArgumentException("no network driver " + definition.driver());
         };
     }
@@ -657,6 +731,92 @@ public final class RuntimeActor {
 
     private void register(NetworkHandle handle) {
         networks.put(handle.id(), new NetworkRecord(handle));
+        if (isOverlay(handle.info())) {
+            handle.owner().tell(new NetworkActor.RemoteEndpoints(remoteOn(handle.id())));
+        }
+    }
+
+    private static boolean isOverlay(NetworkInfo network) {
+        return network.driver().equals("overlay");
+    }
+
+    // ---- the cluster's overlay networks ------------------------------------------------------------------------
+
+    /**
+     * The cluster's overlay networks: those this node does not have are made here, the same (id, subnet, VNI); those
+     * it has and the cluster no longer does are removed, unless containers of this node are still on them.
+     */
+    private Behavior<Command> onClusterNetworks(ClusterNetworks cluster) {
+        if (creatingNetwork) {
+            deferredClusterNetworks = cluster; // the creation under way may be one of these networks
+            return Behaviors.same();
+        }
+        Set<String> known = new HashSet<>();
+        for (NetworkInfo network : cluster.networks()) {
+            known.add(network.id());
+            listedByCluster.add(network.id());
+            if (networks.containsKey(network.id()) || learning.contains(network.id())) {
+                continue;
+            }
+            Optional<NetworkRecord> sameName = networks.values().stream().filter(n -> n.info().name().equals(network.name())).findFirst();
+            if (sameName.isPresent()) {
+                LOG.error("overlay network {} ({}) of the cluster is not made here: this node has a network of that name ({})",
+                        network.name(), network.id(), sameName.get().info().id());
+                continue;
+            }
+            learning.add(network.id());
+            NetworkDefinition definition = NetworkDefinition.of(network);
+            ActorRef<NetworkActor.Command> owner = spawn(definition);
+            CompletionStage<NetworkHandle> made = store.apply(new Change.PutNetwork(StoredNetworks.intent(definition, StoredNetworks.overlaySpec(network))))
+                    .thenCompose(v -> create(owner, List.of(), NetworkActor.Restored.NOTHING))
+                    .thenCompose(handle -> store.apply(new Change.PutNetwork(StoredNetworks.done(handle.info(), StoredNetworks.overlaySpec(network))))
+                            .thenApply(v -> handle));
+            context.pipeToSelf(made, (handle, failure) -> {
+                if (failure != null) {
+                    LOG.error("overlay network {} ({}) of the cluster could not be made here: {}", network.name(), network.id(),
+                            KernelErrors.unwrap(failure).getMessage());
+                    owner.tell(new NetworkActor.Remove(context.getSystem().ignoreRef()));
+                    store.apply(new Change.DeleteNetwork(network.id()));
+                }
+                return new NetworkLearned(network, failure == null ? handle : null);
+            });
+        }
+        for (NetworkRecord record : List.copyOf(networks.values())) {
+            if (isOverlay(record.info()) && listedByCluster.contains(record.info().id()) && !known.contains(record.info().id())) {
+                listedByCluster.remove(record.info().id());
+                pipe(removeNetwork(record).thenCompose(done -> store.apply(new Change.DeleteNetwork(record.handle().id()))),
+                        new RemovingOverlay(record), done -> new NetworkForgotten(record));
+            }
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onNetworkLearned(NetworkLearned learned) {
+        learning.remove(learned.network().id());
+        if (learned.handle() != null) {
+            register(learned.handle());
+            networkEvent("create", learned.handle().info(), null);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onNetworkForgotten(NetworkForgotten forgotten) {
+        networks.remove(forgotten.network().handle().id());
+        networkEvent("destroy", forgotten.network().info(), null);
+        return Behaviors.same();
+    }
+
+    /** The other nodes' endpoints: each overlay network programs its own, and the embedded DNS answers their names. */
+    private Behavior<Command> onClusterEndpoints(ClusterEndpoints cluster) {
+        remoteEndpoints = List.copyOf(cluster.endpoints());
+        networks.values().stream().filter(n -> isOverlay(n.info()))
+                .forEach(n -> n.handle().owner().tell(new NetworkActor.RemoteEndpoints(remoteOn(n.handle().id()))));
+        publishNames();
+        return Behaviors.same();
+    }
+
+    private List<RemoteEndpoint> remoteOn(String networkId) {
+        return remoteEndpoints.stream().filter(e -> e.endpoint().networkId().equals(networkId)).toList();
     }
 
     private Behavior<Command> onInspectNetwork(InspectNetwork request) {
@@ -704,9 +864,20 @@ public final class RuntimeActor {
                     network.info().name() + " is a pre-defined network and cannot be removed")));
             return Behaviors.same();
         }
+        boolean overlay = isOverlay(network.info());
+        if (overlay) {
+            Optional<RemoteEndpoint> elsewhere = remoteOn(network.info().id()).stream().findFirst();
+            if (elsewhere.isPresent()) {
+                request.replyTo().tell(StatusReply.error(NetwharfException.forbidden("error while removing network: network "
+                        + network.info().name() + " id " + network.info().id() + " has active endpoints (on node "
+                        + elsewhere.get().node() + ")")));
+                return Behaviors.same();
+            }
+        }
         RemovingNetwork step = new RemovingNetwork(request, network);
-        pipe(removeNetwork(network).thenCompose(done -> store.apply(new Change.DeleteNetwork(network.handle().id()))), step,
-                done -> new NetworkRemoved(step));
+        pipe(removeNetwork(network).thenCompose(done -> store.apply(new Change.DeleteNetwork(network.handle().id())))
+                        .thenCompose(done -> overlay ? fabric.withdraw(network.info().id()) : CompletableFuture.completedFuture(Done.getInstance())),
+                step, done -> new NetworkRemoved(step));
         return Behaviors.same();
     }
 
@@ -1205,10 +1376,7 @@ public final class RuntimeActor {
         if (!served && !dnsServed.remove(containerId)) {
             return; // on no network with embedded DNS, before or now: the records are as they were
         }
-        List<DnsRecords.Entry> entries = new ArrayList<>();
-        endpointsOf.forEach((id, endpoints) -> endpoints.stream().filter(this::hasEmbeddedDns)
-                .forEach(e -> entries.add(new DnsRecords.Entry(id, e.networkId(), e.ipv4Address(), e.dnsNames()))));
-        dns.publish(DnsRecords.of(entries));
+        publishNames();
         if (served) {
             dnsServed.add(containerId);
             Path sandbox = Path.of(record.sandboxKey());
@@ -1223,6 +1391,16 @@ public final class RuntimeActor {
         } else {
             dnsListeners.execute(() -> dns.forget(containerId));
         }
+    }
+
+    /** The embedded DNS's records: this node's containers' endpoints, and the other nodes' on overlay networks. */
+    private void publishNames() {
+        List<DnsRecords.Entry> entries = new ArrayList<>();
+        endpointsOf.forEach((id, endpoints) -> endpoints.stream().filter(this::hasEmbeddedDns)
+                .forEach(e -> entries.add(new DnsRecords.Entry(id, e.networkId(), e.ipv4Address(), e.dnsNames()))));
+        remoteEndpoints.stream().map(RemoteEndpoint::endpoint).filter(this::hasEmbeddedDns)
+                .forEach(e -> entries.add(new DnsRecords.Entry(e.containerId(), e.networkId(), e.ipv4Address(), e.dnsNames())));
+        dns.publish(DnsRecords.of(entries));
     }
 
     /** Docker's rule: user-defined networks have the embedded DNS, the default bridge (and host, none) not. */

@@ -4,6 +4,7 @@ import io.netwharf.ipam.Ipv4;
 import io.netwharf.ipam.Ipv4Subnet;
 import io.netwharf.network.NetworkDefinition;
 import io.netwharf.network.bridge.BridgeOptions;
+import io.netwharf.network.overlay.OverlayOptions;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.protocol.model.NetworkSpec;
@@ -59,9 +60,23 @@ final class StoredNetworks {
     static NetworkDefinition definition(StoredNetwork row, int defaultMtu) {
         NetworkSpec spec = spec(row);
         // Checked alone: the networks it shares the host with were checked against it when it was made.
-        NetworkDefinition definition = spec.driver().equals("bridge") ? BridgeOptions.define(spec, row.id(), defaultMtu, List.of())
-                : NetworkDefinition.check(spec, row.id(), defaultMtu, List.of());
+        NetworkDefinition definition = switch (spec.driver()) {
+            case "bridge" -> BridgeOptions.define(spec, row.id(), defaultMtu, List.of());
+            // Kept with the VNI and MTU it was made with (overlaySpec): the same on every node.
+            case "overlay" -> OverlayOptions.define(spec, row.id(), spec.mtu() + OverlayOptions.VXLAN_OVERHEAD, List.of());
+            default -> NetworkDefinition.check(spec, row.id(), defaultMtu, List.of());
+        };
         return definition.restored(Ipv4Subnet.parse(row.subnet()), Ipv4.parse(row.gateway()), row.created());
+    }
+
+    /**
+     * An overlay network's request as kept: with what the cluster's nodes must all agree on (subnet, gateway, VNI, MTU),
+     * so that a restart makes it again the same whoever chose them.
+     */
+    static NetworkSpec overlaySpec(NetworkInfo info) {
+        return NetworkSpec.named(info.name()).driver(info.driver()).subnet(info.subnet()).gateway(info.gateway()).ipRange(info.ipRange())
+                .auxiliaryAddresses(info.auxiliaryAddresses()).internal(true).attachable(info.attachable()).labels(info.labels())
+                .options(info.options()).mtu(info.mtu()).build();
     }
 
     /** An endpoint as a restart finds it in the store, on the network now described by {@code network}. */

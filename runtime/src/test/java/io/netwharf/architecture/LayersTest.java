@@ -10,7 +10,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The packages depend downward only (ARCHITECTURE.md): launcher → gateway → container → the embedded API →
- * runtime → events → sandbox → network (and its drivers) → ipam, firewall, dns → actor → kernel → protocol. Pure code; no root.
+ * cluster → runtime → events → sandbox → network (and its drivers) → ipam, firewall, dns → actor → kernel → protocol. Pure code; no root.
  */
 class LayersTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -29,6 +29,7 @@ class LayersTest {
                 .layer("gateway").definedBy("io.netwharf.gateway..")
                 .layer("container").definedBy("io.netwharf.container..")
                 .layer("embedded API").definedBy("io.netwharf")
+                .layer("cluster").definedBy("io.netwharf.cluster..")
                 .layer("runtime").definedBy("io.netwharf.runtime..")
                 .layer("events").definedBy("io.netwharf.events..")
                 .layer("sandbox").definedBy("io.netwharf.sandbox..")
@@ -44,18 +45,19 @@ class LayersTest {
                 .whereLayer("gateway").mayOnlyBeAccessedByLayers("launcher")
                 .whereLayer("container").mayOnlyBeAccessedByLayers("launcher", "gateway")
                 .whereLayer("embedded API").mayOnlyBeAccessedByLayers("launcher", "gateway", "container")
-                .whereLayer("runtime").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API")
-                .whereLayer("events").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime")
+                .whereLayer("cluster").mayOnlyBeAccessedByLayers("launcher", "embedded API")
+                .whereLayer("runtime").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "cluster")
+                .whereLayer("events").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "cluster", "runtime")
                 .whereLayer("sandbox").mayOnlyBeAccessedByLayers("runtime")
-                .whereLayer("network").mayOnlyBeAccessedByLayers("launcher", "runtime", "sandbox")
-                .whereLayer("ipam").mayOnlyBeAccessedByLayers("launcher", "gateway", "runtime", "sandbox", "network")
+                .whereLayer("network").mayOnlyBeAccessedByLayers("launcher", "cluster", "runtime", "sandbox")
+                .whereLayer("ipam").mayOnlyBeAccessedByLayers("launcher", "gateway", "cluster", "runtime", "sandbox", "network")
                 .whereLayer("firewall").mayOnlyBeAccessedByLayers("runtime", "network")
                 .whereLayer("dns").mayOnlyBeAccessedByLayers("runtime")
-                .whereLayer("store").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
+                .whereLayer("store").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "cluster", "runtime",
                         "sandbox", "network")
-                .whereLayer("actor").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
+                .whereLayer("actor").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "cluster", "runtime",
                         "sandbox", "network", "ipam", "firewall", "store")
-                .whereLayer("kernel").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "runtime",
+                .whereLayer("kernel").mayOnlyBeAccessedByLayers("launcher", "gateway", "container", "embedded API", "cluster", "runtime",
                         "sandbox", "network", "ipam", "firewall", "dns", "actor", "store")
                 .check(CLASSES);
     }

@@ -1,0 +1,90 @@
+package io.netwharf.cluster;
+
+import io.netwharf.network.overlay.OverlayFabric;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a daemon joins a cluster ({@code --cluster-bind}, {@code --cluster-seed}, {@code --vxlan-port}): its own
+ * address, which is also the local end of its VXLAN links, and the nodes it contacts first. Without seeds the node
+ * starts a cluster of its own, which others join by naming it.
+ */
+public record ClusterSettings(String host, int port, List<String> seeds, int vxlanPort) {
+    /** The actor system's name: a node joins only systems of the same name. */
+    public static final String SYSTEM_NAME = "netwharf";
+    public static final int DEFAULT_PORT = 25520;
+
+    public ClusterSettings {
+        seeds = List.copyOf(seeds);
+    }
+
+    /**
+     * Checks the flags' values: {@code bind} is {@code ip[:port]} (an IPv4 address of this host, as VXLAN needs one),
+     * each seed {@code ip[:port]}; the port defaults to 25520.
+     */
+    public static ClusterSettings parse(String bind, List<String> seeds, Integer vxlanPort) {
+        String[] self = hostAndPort("--cluster-bind", bind);
+        List<String> seedAddresses = new ArrayList<>();
+        for (String seed : seeds) {
+            String[] s = hostAndPort("--cluster-seed", seed);
+            seedAddresses.add(s[0] + ":" + s[1]);
+        }
+        int vxlan = vxlanPort == null ? OverlayFabric.DEFAULT_VXLAN_PORT : vxlanPort;
+        if (vxlan < 1 || vxlan > 65535) {
+            throw new IllegalArgumentException("--vxlan-port: " + vxlan + " is not a UDP port (1 to 65535)");
+        }
+        return new ClusterSettings(self[0], Integer.parseInt(self[1]), seedAddresses, vxlan);
+    }
+
+    private static String[] hostAndPort(String flag, String value) {
+        String[] parts = value.split(":", -1);
+        if (parts.length > 2 || parts[0].isEmpty()) {
+            throw new IllegalArgumentException(flag + ": \"" + value + "\" is not an IPv4 address with an optional port (10.0.0.1:25520)");
+        }
+        if (!parts[0].matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            throw new IllegalArgumentException(flag + ": \"" + parts[0] + "\" is not an IPv4 address (VXLAN's underlay is IPv4 here)");
+        }
+        try {
+            InetAddress.getByName(parts[0]);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(flag + ": \"" + parts[0] + "\" is not an IPv4 address", e);
+        }
+        int port = DEFAULT_PORT;
+        if (parts.length == 2) {
+            try {
+                port = Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException(flag + ": \"" + parts[1] + "\" is not a TCP port (1 to 65535)");
+            }
+        }
+        return new String[] {parts[0], Integer.toString(port)};
+    }
+
+    /**
+     * The actor system's settings for this node: cluster provider, Artery over TCP on the bind address, the seeds
+     * (itself when none), and the VXLAN port (the split brain resolver and the rest are in reference.conf).
+     */
+    public Config pekkoConfig() {
+        List<String> seedNodes = new ArrayList<>();
+        for (String seed : seeds.isEmpty() ? List.of(host + ":" + port) : seeds) {
+            seedNodes.add("pekko://" + SYSTEM_NAME + "@" + seed);
+        }
+        return ConfigFactory.parseMap(Map.of(
+                "pekko.actor.provider", "cluster",
+                "pekko.remote.artery.transport", "tcp",
+                "pekko.remote.artery.canonical.hostname", host,
+                "pekko.remote.artery.canonical.port", port,
+                "pekko.cluster.seed-nodes", seedNodes,
+                "netwharf.cluster.vxlan-port", vxlanPort), "cluster flags");
+    }
+}

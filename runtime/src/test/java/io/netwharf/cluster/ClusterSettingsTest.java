@@ -1,0 +1,45 @@
+package io.netwharf.cluster;
+
+import com.typesafe.config.Config;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The cluster flags: what they become in Pekko's settings, and the refusals that name the flag. No root needed. */
+class ClusterSettingsTest {
+    @Test
+    void bindAndSeedsBecomeArteryAndSeedNodesWithDefaultPorts() {
+        ClusterSettings settings = ClusterSettings.parse("10.99.0.2", List.of("10.99.0.1", "10.99.0.3:2600"), null);
+        Config config = settings.pekkoConfig();
+        assertEquals("cluster", config.getString("pekko.actor.provider"));
+        assertEquals("tcp", config.getString("pekko.remote.artery.transport"));
+        assertEquals("10.99.0.2", config.getString("pekko.remote.artery.canonical.hostname"));
+        assertEquals(25520, config.getInt("pekko.remote.artery.canonical.port"));
+        assertEquals(List.of("pekko://netwharf@10.99.0.1:25520", "pekko://netwharf@10.99.0.3:2600"),
+                config.getStringList("pekko.cluster.seed-nodes"));
+        assertEquals(4789, config.getInt("netwharf.cluster.vxlan-port"));
+    }
+
+    @Test
+    void withoutSeedsTheNodeStartsAClusterOfItsOwn() {
+        Config config = ClusterSettings.parse("10.99.0.1:2551", List.of(), 4790).pekkoConfig();
+        assertEquals(List.of("pekko://netwharf@10.99.0.1:2551"), config.getStringList("pekko.cluster.seed-nodes"));
+        assertEquals(4790, config.getInt("netwharf.cluster.vxlan-port"));
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheFlag() {
+        assertTrue(refusal("node1", List.of(), null).startsWith("--cluster-bind: \"node1\" is not an IPv4 address"));
+        assertTrue(refusal("10.0.0.1:99999", List.of(), null).startsWith("--cluster-bind: \"99999\" is not a TCP port"));
+        assertTrue(refusal("10.0.0.1", List.of("::1"), null).startsWith("--cluster-seed:"));
+        assertTrue(refusal("10.0.0.1", List.of(), 0).startsWith("--vxlan-port: 0 is not a UDP port"));
+    }
+
+    private static String refusal(String bind, List<String> seeds, Integer vxlanPort) {
+        return assertThrows(IllegalArgumentException.class, () -> ClusterSettings.parse(bind, seeds, vxlanPort)).getMessage();
+    }
+}

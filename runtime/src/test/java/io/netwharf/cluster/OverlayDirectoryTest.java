@@ -1,0 +1,134 @@
+package io.netwharf.cluster;
+
+import io.netwharf.protocol.model.EndpointInfo;
+import io.netwharf.protocol.model.NetworkInfo;
+import io.netwharf.runtime.RuntimeActor;
+
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two cluster nodes in this JVM on 127.0.0.1 (Artery TCP), each with its overlay directory and a probe standing in
+ * for its runtime: a network announced on one is listed on the other, with the same id; an endpoint published on one
+ * reaches the other's runtime (and not its own); once its node is downed, the other runtime no longer gets it; a
+ * withdrawn network leaves the list. Serialization between the nodes is the real one (Jackson). No root needed.
+ */
+class OverlayDirectoryTest {
+    private final List<ActorSystem<?>> systems = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        systems.forEach(ActorTestKit::shutdown);
+    }
+
+    @Test
+    void networksAndEndpointsCrossNodesAndADownedNodesEndpointsAreWithdrawn() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        ActorSystem<?> a = node(portA, portA);
+        ActorSystem<?> b = node(portB, portA);
+        awaitUp(a, 2);
+        ClusterFabric fabricA = ClusterFabric.start(a, 4789);
+        ClusterFabric fabricB = ClusterFabric.start(b, 4789);
+        TestProbe<RuntimeActor.Command> runtimeA = TestProbe.create(a);
+        TestProbe<RuntimeActor.Command> runtimeB = TestProbe.create(b);
+        fabricA.attach(runtimeA.ref());
+        fabricB.attach(runtimeB.ref());
+        runtimeA.expectMessageClass(RuntimeActor.ClusterEndpoints.class);
+        runtimeB.expectMessageClass(RuntimeActor.ClusterEndpoints.class);
+
+        NetworkInfo network = new NetworkInfo("f".repeat(64), "ov1", "overlay", "ov-ffffffffffff", "10.0.9.0/24", "10.0.9.1", null,
+                Map.of(), 1450, true, false, true, true, false, Map.of("team", "a"),
+                Map.of("com.docker.network.driver.overlay.vxlanid_list", "4097"), Instant.parse("2026-12-05T10:00:00Z"), Map.of());
+        fabricA.announce(network).toCompletableFuture().get();
+        RuntimeActor.ClusterNetworks listed = awaitNetworks(runtimeB, 1);
+        assertEquals(List.of(network), listed.networks());
+
+        EndpointInfo endpoint = new EndpointInfo("e".repeat(64), network.id(), "ov1", "c".repeat(64), "eth0", "veth1234567",
+                "02:42:0a:00:09:02", "10.0.9.2", 24, "10.0.9.1", List.of("web"), List.of("box", "web"));
+        fabricA.publish(endpoint);
+        RuntimeActor.ClusterEndpoints seen = awaitEndpoints(runtimeB, 1);
+        assertEquals(endpoint, seen.endpoints().get(0).endpoint());
+        assertEquals("127.0.0.1:" + portA, seen.endpoints().get(0).node());
+        assertEquals("127.0.0.1", seen.endpoints().get(0).underlayAddress());
+
+        // A's node is downed (as the split brain resolver would once it is unreachable): B no longer gets its endpoints.
+        Cluster.get(b).manager().tell(new Down(Cluster.get(a).selfMember().address()));
+        awaitEndpoints(runtimeB, 0);
+
+        fabricB.withdraw(network.id()).toCompletableFuture().get();
+        awaitNetworks(runtimeB, 0);
+    }
+
+    private static RuntimeActor.ClusterNetworks awaitNetworks(TestProbe<RuntimeActor.Command> runtime, int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            RuntimeActor.Command m = runtime.receiveMessage(Duration.ofSeconds(20));
+            if (m instanceof RuntimeActor.ClusterNetworks n && n.networks().size() == count) {
+                return n;
+            }
+        }
+        throw new AssertionError("no list of " + count + " networks");
+    }
+
+    private static RuntimeActor.ClusterEndpoints awaitEndpoints(TestProbe<RuntimeActor.Command> runtime, int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            RuntimeActor.Command m = runtime.receiveMessage(Duration.ofSeconds(20));
+            if (m instanceof RuntimeActor.ClusterEndpoints e && e.endpoints().size() == count) {
+                return e;
+            }
+        }
+        throw new AssertionError("no list of " + count + " endpoints");
+    }
+
+    private ActorSystem<?> node(int port, int seedPort) {
+        ClusterSettings settings = ClusterSettings.parse("127.0.0.1:" + port, List.of("127.0.0.1:" + seedPort), null);
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME,
+                settings.pekkoConfig().withFallback(ConfigFactory.load()));
+        systems.add(system);
+        return system;
+    }
+
+    private static void awaitUp(ActorSystem<?> system, int members) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            long up = 0;
+            for (org.apache.pekko.cluster.Member m : Cluster.get(system).state().getMembers()) {
+                if (m.status() == MemberStatus.up()) {
+                    up++;
+                }
+            }
+            if (up == members) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the cluster did not reach " + members + " members up");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
