@@ -15,6 +15,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.Cluster;
 
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
@@ -42,6 +44,11 @@ public final class ClusterFabric implements OverlayFabric {
      * local end is the node's own cluster address.
      */
     public static ClusterFabric start(ActorSystem<?> system, int vxlanPort) {
+        if (system.settings().config().getString("pekko.cluster.downing-provider-class").isEmpty()) {
+            LoggerFactory.getLogger(ClusterFabric.class).warn("this cluster has no downing provider: a node that crashes is never "
+                    + "downed, so its overlay endpoints stay programmed everywhere and a partition is never resolved; lay "
+                    + "ClusterSettings.clusterDefaults() over the actor system's configuration for the split brain resolver");
+        }
         return new ClusterFabric(system, Cluster.get(system).selfMember().address().host().get(), vxlanPort);
     }
 

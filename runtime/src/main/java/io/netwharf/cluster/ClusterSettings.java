@@ -71,8 +71,26 @@ public record ClusterSettings(String host, int port, List<String> seeds, int vxl
     }
 
     /**
+     * What a netwharf node needs of Pekko Cluster beside its addresses, for an application that embeds netwharf in a
+     * cluster of its own to lay over its configuration (the daemon's has them). Not in reference.conf: Pekko's own
+     * reference.conf files, merged after netwharf's, would set them back.
+     * <ul>
+     * <li>the split brain resolver, keeping the majority: a node is treated as gone only once it is downed, and the
+     * minority side of a partition downs itself;</li>
+     * <li>subscribers of distributed data hear of a change within 20 ms (Pekko's default is 500 ms): the overlay
+     * endpoints are there, and a container should be reachable from the other nodes a moment after it starts.</li>
+     * </ul>
+     */
+    public static Config clusterDefaults() {
+        return ConfigFactory.parseMap(Map.of(
+                "pekko.cluster.downing-provider-class", "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
+                "pekko.cluster.split-brain-resolver.active-strategy", "keep-majority",
+                "pekko.cluster.distributed-data.notify-subscribers-interval", "20ms"), "netwharf's cluster defaults");
+    }
+
+    /**
      * The actor system's settings for this node: cluster provider, Artery over TCP on the bind address, the seeds
-     * (itself when none), and the VXLAN port (the split brain resolver and the rest are in reference.conf).
+     * (itself when none), the VXLAN port, and {@link #clusterDefaults()}.
      */
     public Config pekkoConfig() {
         List<String> seedNodes = new ArrayList<>();
@@ -85,6 +103,6 @@ public record ClusterSettings(String host, int port, List<String> seeds, int vxl
                 "pekko.remote.artery.canonical.hostname", host,
                 "pekko.remote.artery.canonical.port", port,
                 "pekko.cluster.seed-nodes", seedNodes,
-                "netwharf.cluster.vxlan-port", vxlanPort), "cluster flags");
+                "netwharf.cluster.vxlan-port", vxlanPort), "cluster flags").withFallback(clusterDefaults());
     }
 }

@@ -706,8 +706,11 @@ public final class RuntimeActor {
     }
 
     private ActorRef<NetworkActor.Command> spawn(NetworkDefinition definition) {
-        return context.spawn(NetworkActor.create(definition, driverOf(definition)), "network-" + Ids.shortId(definition.id()),
-                BRIDGE_DISPATCHER);
+        return context.spawn(NetworkActor.create(definition, driverOf(definition)), networkActorName(definition.id()), BRIDGE_DISPATCHER);
+    }
+
+    private static String networkActorName(String networkId) {
+        return "network-" + Ids.shortId(networkId);
     }
 
     /** The driver that serves a network; {@link NetworkDefinition#check} has refused any other name. */
@@ -755,8 +758,9 @@ public final class RuntimeActor {
         for (NetworkInfo network : cluster.networks()) {
             known.add(network.id());
             listedByCluster.add(network.id());
-            if (networks.containsKey(network.id()) || learning.contains(network.id())) {
-                continue;
+            if (networks.containsKey(network.id()) || learning.contains(network.id())
+                    || context.getChild(networkActorName(network.id())).isPresent()) {
+                continue; // here already, or being made, or removed a moment ago (a failed creation of this node's)
             }
             Optional<NetworkRecord> sameName = networks.values().stream().filter(n -> n.info().name().equals(network.name())).findFirst();
             if (sameName.isPresent()) {
@@ -1430,6 +1434,10 @@ public final class RuntimeActor {
             // removal after the creation (an actor whose creation failed has stopped, and the removal goes nowhere).
             creating.network().tell(new NetworkActor.Remove(context.getSystem().ignoreRef()));
             store.apply(new Change.DeleteNetwork(creating.definition().id()));
+            if (creating.definition().driver().equals("overlay")) {
+                // An announcement a majority did not confirm is still in this node's copy: it must not spread later.
+                fabric.withdraw(creating.definition().id());
+            }
             creating.request().replyTo().tell(StatusReply.error(error));
             return nextNetworkCreation();
         } else if (step instanceof RemovingNetwork removing) {

@@ -1,8 +1,10 @@
 package io.netwharf.cluster;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,6 +24,11 @@ class ClusterSettingsTest {
         assertEquals(List.of("pekko://netwharf@10.99.0.1:25520", "pekko://netwharf@10.99.0.3:2600"),
                 config.getStringList("pekko.cluster.seed-nodes"));
         assertEquals(4789, config.getInt("netwharf.cluster.vxlan-port"));
+        // Laid over Pekko's reference.conf, which would otherwise switch the resolver off.
+        Config effective = config.withFallback(ConfigFactory.load());
+        assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider", effective.getString("pekko.cluster.downing-provider-class"));
+        assertEquals("keep-majority", effective.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+        assertEquals(Duration.ofMillis(20), effective.getDuration("pekko.cluster.distributed-data.notify-subscribers-interval"));
     }
 
     @Test
