@@ -117,7 +117,7 @@ public final class Netwharf {
         String name = "netwharf-" + Ids.shortId(Ids.newId());
         EventLog events = EventLog.start(system);
         ClusterFabric fabric = ClusterFabric.isClustered(system)
-                ? ClusterFabric.start(system, system.settings().config().getInt("netwharf.cluster.vxlan-port")) : null;
+                ? ClusterFabric.start(system, system.settings().config().getInt("netwharf.cluster.vxlan-port"), store) : null;
         ActorRef<RuntimeActor.Command> runtime = system.systemActorOf(RuntimeActor.create(config, store, events, fabric), name, Props.empty());
         Netwharf netwharf = new Netwharf(system, runtime, config.kernelTimeout(), store, events);
         return netwharf.<Done>ask(RuntimeActor.AwaitReady::new)

@@ -15,7 +15,8 @@ import org.apache.pekko.pattern.StatusReply;
 public final class PoolActor {
     private PoolActor() {}
 
-    public sealed interface Command {}
+    /** Not sealed: the owner of an overlay network's addresses (io.netwharf.cluster) speaks this protocol with messages of its own. */
+    public interface Command {}
 
     /**
      * An address for an endpoint: {@code requested} if given (a static address, refused when taken), else

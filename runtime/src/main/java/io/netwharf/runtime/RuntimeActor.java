@@ -1326,6 +1326,9 @@ public final class RuntimeActor {
         if (record != null && endpointsOf.containsKey(record.id())) { // not removed meanwhile
             endpointsOf.put(record.id(), renamed.endpoints());
             namesChanged(record.id());
+            // The other nodes answer the new names too.
+            renamed.endpoints().stream().filter(e -> networks.containsKey(e.networkId()) && isOverlay(networks.get(e.networkId()).info()))
+                    .forEach(fabric::publish);
         }
         request.replyTo().tell(record == null ? StatusReply.error(Resolver.containers().notFound(request.containerId()))
                 : StatusReply.success(containerInfo(record, record.sandboxKey(), renamed.endpoints())));

@@ -3,6 +3,7 @@ package io.netwharf.cluster;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.runtime.RuntimeActor;
+import io.netwharf.store.Store;
 
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -47,8 +48,8 @@ class OverlayDirectoryTest {
         ActorSystem<?> a = node(portA, portA);
         ActorSystem<?> b = node(portB, portA);
         awaitUp(a, 2);
-        ClusterFabric fabricA = ClusterFabric.start(a, 4789);
-        ClusterFabric fabricB = ClusterFabric.start(b, 4789);
+        ClusterFabric fabricA = ClusterFabric.start(a, 4789, Store.none());
+        ClusterFabric fabricB = ClusterFabric.start(b, 4789, Store.none());
         TestProbe<RuntimeActor.Command> runtimeA = TestProbe.create(a);
         TestProbe<RuntimeActor.Command> runtimeB = TestProbe.create(b);
         fabricA.attach(runtimeA.ref());
