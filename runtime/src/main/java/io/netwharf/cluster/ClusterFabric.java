@@ -30,7 +30,7 @@ import java.util.concurrent.CompletionStage;
  * singleton, and a {@link NodeAddresses} per overlay network).
  */
 public final class ClusterFabric implements OverlayFabric {
-    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(20);
 
     private final ActorSystem<?> system;
     private final String underlayAddress;

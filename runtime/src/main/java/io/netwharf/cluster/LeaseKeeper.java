@@ -36,7 +36,8 @@ public final class LeaseKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
     /** Leases: "network id/block" to the node (host:port) that holds it. */
     static final Key<LWWMap<String, String>> LEASES = LWWMapKey.create("netwharf-address-leases");
-    private static final Duration MAJORITY_TIMEOUT = Duration.ofSeconds(3);
+    // Generous: grants are rare (one per 64 containers), and a loaded node answers gossip late.
+    private static final Duration MAJORITY_TIMEOUT = Duration.ofSeconds(10);
 
     private LeaseKeeper() {}
 

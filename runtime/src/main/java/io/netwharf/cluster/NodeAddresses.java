@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
 final class NodeAddresses {
     /** Ask for the next block when this few addresses are left in this node's blocks. */
     static final int LOW_WATER = 16;
-    private static final Duration LEASE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration LEASE_TIMEOUT = Duration.ofSeconds(25);
 
     private NodeAddresses() {}
 

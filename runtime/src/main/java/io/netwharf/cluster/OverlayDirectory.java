@@ -66,7 +66,7 @@ final class OverlayDirectory {
     static final Key<LWWMap<String, Object>> NETWORKS = LWWMapKey.create("netwharf-overlay-networks");
     static final Key<LWWMap<String, Object>> ENDPOINTS = LWWMapKey.create("netwharf-overlay-endpoints");
     /** Networks are answered once a majority has them: a node on the minority side of a partition cannot make one. */
-    private static final Duration MAJORITY_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration MAJORITY_TIMEOUT = Duration.ofSeconds(10);
     /** Endpoints go to every node at once rather than with the next gossip round, for convergence in milliseconds. */
     private static final Duration ALL_TIMEOUT = Duration.ofSeconds(3);
 
