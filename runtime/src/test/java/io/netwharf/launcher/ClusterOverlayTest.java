@@ -1,0 +1,246 @@
+package io.netwharf.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three netwharf daemons, each in a host namespace of its own, form a cluster over an underlay bridge
+ * ({@link ClusterHosts}) and share overlay networks: a network made on one host is listed on all with the same id;
+ * containers on different hosts reach each other over TCP by address and by name; addresses are never given twice,
+ * with 3 x 100 containers made at once, through a kill -9 and a restart of a daemon, and through a partition.
+ * Needs root and the kernel (CI runs as root).
+ */
+class ClusterOverlayTest {
+    private static final int PORT = 8080;
+    /** A server that answers every connection with "ok" (perl starts fast and is small: hundreds fit). */
+    private static final String SERVER = "$s=IO::Socket::INET->new(LocalPort=>" + PORT + ",Listen=>128,ReuseAddr=>1) or die $!;"
+            + "while($c=$s->accept){print $c \"ok\\n\";close $c}";
+    /** Connects to each address (or name) given and prints "name ok" or "name FAIL why", one per line. */
+    private static final String CLIENT = """
+            import socket, sys, time
+            for target in sys.argv[1:]:
+                deadline, why = time.time() + 20, ''
+                while time.time() < deadline:
+                    try:
+                        with socket.create_connection((target, %d), timeout=2) as s:
+                            if s.recv(3) == b'ok\\n':
+                                why = 'ok'
+                                break
+                    except OSError as e:
+                        why = 'FAIL ' + str(e)
+                    time.sleep(0.1)
+                print(target, why)
+            """.formatted(PORT);
+
+    @Test
+    void aNetworkMadeOnOneHostSpansAllAndThreeTimesAHundredContainersGetDistinctAddressesAndReachEachOther() throws Exception {
+        try (ClusterHosts cluster = new ClusterHosts(3)) {
+            cluster.startAll();
+            String id = createOverlay(cluster.host(2), "ov1", "10.0.8.0/22");
+            for (int i = 1; i <= 3; i++) {
+                assertEquals(id, awaitNetwork(cluster.host(i), "ov1").path("Id").asText(), "host " + i);
+                assertEquals("swarm", awaitNetwork(cluster.host(i), "ov1").path("Scope").asText());
+            }
+
+            // 100 servers on each host, all made at once.
+            Map<Integer, List<String>> ids = new TreeMap<>();
+            ExecutorService creating = Executors.newFixedThreadPool(12);
+            try {
+                Map<Integer, List<Future<String>>> made = new TreeMap<>();
+                for (int i = 0; i < 100; i++) {
+                    for (int h = 1; h <= 3; h++) {
+                        RestartHost host = cluster.host(h);
+                        String name = "s" + h + "-" + i;
+                        made.computeIfAbsent(h, k -> new ArrayList<>()).add(creating.submit(() -> server(host, name, "ov1")));
+                    }
+                }
+                for (Map.Entry<Integer, List<Future<String>>> e : made.entrySet()) {
+                    for (Future<String> f : e.getValue()) {
+                        ids.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(f.get(180, TimeUnit.SECONDS));
+                    }
+                }
+            } finally {
+                creating.shutdownNow();
+            }
+            Map<Integer, List<String>> addresses = new TreeMap<>();
+            Set<String> all = new HashSet<>();
+            for (int h = 1; h <= 3; h++) {
+                for (String container : ids.get(h)) {
+                    String address = address(cluster.host(h), container, "ov1");
+                    addresses.computeIfAbsent(h, k -> new ArrayList<>()).add(address);
+                    assertTrue(all.add(address), address + " was given twice");
+                }
+            }
+            assertEquals(300, all.size());
+
+            // Every container reaches one container on each other host, by address; a sample also by name.
+            ExecutorService probing = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<String>> probes = new ArrayList<>();
+                for (int h = 1; h <= 3; h++) {
+                    for (int i = 0; i < 100; i++) {
+                        List<String> targets = new ArrayList<>();
+                        for (int other = 1; other <= 3; other++) {
+                            if (other != h) {
+                                targets.add(addresses.get(other).get((i * 7) % 100));
+                                if (i % 25 == 0) {
+                                    targets.add("s" + other + "-" + ((i * 3) % 100));
+                                }
+                            }
+                        }
+                        RestartHost host = cluster.host(h);
+                        String container = ids.get(h).get(i);
+                        probes.add(probing.submit(() -> reach(host, container, targets)));
+                    }
+                }
+                for (Future<String> probe : probes) {
+                    String answer = probe.get(120, TimeUnit.SECONDS);
+                    for (String line : answer.strip().split("\n")) {
+                        assertTrue(line.endsWith(" ok"), line);
+                    }
+                }
+            } finally {
+                probing.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aKilledDaemonsBlocksStayLeasedItRejoinsAndAPartitionedHostStopsThenComesBackWithNoAddressGivenTwice() throws Exception {
+        try (ClusterHosts cluster = new ClusterHosts(3, "--live-restore")) {
+            cluster.startAll();
+            // A /24 is four /26 blocks: one for each host's first container, one left.
+            createOverlay(cluster.host(1), "ov1", "10.0.9.0/24");
+            for (int i = 1; i <= 3; i++) {
+                awaitNetwork(cluster.host(i), "ov1");
+            }
+            String a1 = server(cluster.host(1), "a1", "ov1");
+            String b1 = server(cluster.host(2), "b1", "ov1");
+            String c1 = server(cluster.host(3), "c1", "ov1");
+            String c1Address = address(cluster.host(3), c1, "ov1");
+            assertEquals("a1 ok\nc1 ok", reach(cluster.host(2), b1, List.of("a1", "c1")).strip());
+
+            cluster.host(3).kill9();
+            // A and B go on: new containers, from their own blocks.
+            String a2 = server(cluster.host(1), "a2", "ov1");
+            assertTrue(!sameBlock(address(cluster.host(1), a2, "ov1"), c1Address));
+            // C's block stays C's while it is down: an address in it is refused on A.
+            String inCsBlock = c1Address.substring(0, c1Address.lastIndexOf('.') + 1)
+                    + (Integer.parseInt(c1Address.substring(c1Address.lastIndexOf('.') + 1)) + 1);
+            String a3 = cluster.host(1).post("/containers/create?name=a3", body("a3", "ov1", inCsBlock, cluster.host(1)), 201).get("Id").asText();
+            ApiClient.Response refused = cluster.host(1).api().post("/containers/" + a3 + "/start", null); // addresses are given at start
+            assertTrue(refused.status() >= 400 && refused.body().contains("leased to node 10.99.0.3:25520"), refused.status() + " " + refused.body());
+            cluster.host(1).api().delete("/containers/" + a3);
+
+            // C restarted: its container (kept running) is reachable again, by name too.
+            cluster.host(3).start();
+            assertEquals("c1 ok\n" + c1Address + " ok", reach(cluster.host(2), b1, List.of("c1", c1Address)).strip());
+
+            // A cut off from B and C: A cannot make a network (no majority), and the split brain resolver downs it.
+            cluster.isolate(1);
+            ApiClient.Response minority = cluster.host(1).api().post("/networks/create",
+                    "{\"Name\":\"ov2\",\"Driver\":\"overlay\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.0.10.0/24\"}]}}");
+            assertTrue(minority.status() >= 500 && minority.body().contains("majority"), minority.status() + " " + minority.body());
+            int status = cluster.host(1).daemon().awaitExit(90);
+            assertTrue(cluster.host(1).daemon().log().contains("SBR took decision"), "exit " + status + ":\n" + cluster.host(1).daemon().log());
+            // B goes on, from its block.
+            String b2 = server(cluster.host(2), "b2", "ov1");
+
+            cluster.heal();
+            cluster.host(1).start();
+            assertEquals("a1 ok\nb2 ok", reach(cluster.host(3), c1, List.of("a1", "b2")).strip());
+            Set<String> given = new HashSet<>();
+            for (int h = 1; h <= 3; h++) {
+                for (JsonNode container : cluster.host(h).getJson("/containers/json")) {
+                    String address = container.path("NetworkSettings").path("Networks").path("ov1").path("IPAddress").asText();
+                    assertTrue(given.add(address), address + " was given twice");
+                }
+            }
+            assertEquals(Set.of(a1, a2, b1, b2, c1).size(), given.size());
+        }
+    }
+
+    private static String createOverlay(RestartHost host, String name, String subnet) throws IOException {
+        return host.post("/networks/create", "{\"Name\":\"" + name + "\",\"Driver\":\"overlay\",\"IPAM\":{\"Config\":[{\"Subnet\":\""
+                + subnet + "\"}]}}", 201).get("Id").asText();
+    }
+
+    /** The network as {@code host} lists it, once it does (within 20 s). */
+    private static JsonNode awaitNetwork(RestartHost host, String name) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            ApiClient.Response r = host.api().get("/networks/" + name);
+            if (r.status() == 200) {
+                return RestartHost.JSON.readTree(r.body());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("network " + name + " is not listed: " + r.status() + " " + r.body());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static String body(String name, String network, String ip, RestartHost host) {
+        return "{\"Image\":\"debian\",\"Cmd\":[\"perl\",\"-MIO::Socket::INET\",\"-e\"," + quote(SERVER) + ",\"" + host.marker + "\"],"
+                + "\"HostConfig\":{\"NetworkMode\":\"" + network + "\"}"
+                + (ip == null ? "" : ",\"NetworkingConfig\":{\"EndpointsConfig\":{\"" + network + "\":{\"IPAMConfig\":{\"IPv4Address\":\"" + ip + "\"}}}}")
+                + "}";
+    }
+
+    /** A started server container named {@code name} on {@code network}; its id. */
+    private static String server(RestartHost host, String name, String network) throws IOException {
+        String id = host.post("/containers/create?name=" + name, body(name, network, null, host), 201).get("Id").asText();
+        host.startContainer(id);
+        return id;
+    }
+
+    private static String address(RestartHost host, String container, String network) throws IOException {
+        return host.inspect(container).path("NetworkSettings").path("Networks").path(network).path("IPAddress").asText();
+    }
+
+    private static boolean sameBlock(String a, String b) {
+        return a.substring(0, a.lastIndexOf('.')).equals(b.substring(0, b.lastIndexOf('.')))
+                && Integer.parseInt(a.substring(a.lastIndexOf('.') + 1)) / 64 == Integer.parseInt(b.substring(b.lastIndexOf('.') + 1)) / 64;
+    }
+
+    /**
+     * Runs {@link #CLIENT} in the container's network and mount namespaces (as docker exec would), so names go to the
+     * embedded DNS through the container's own resolv.conf.
+     */
+    private static String reach(RestartHost host, String container, List<String> targets) throws IOException, InterruptedException {
+        String pid = host.inspect(container).path("State").path("Pid").asText();
+        List<String> command = new ArrayList<>(List.of("nsenter", "-t", pid, "-n", "-m", "python3", "-c", CLIENT));
+        command.addAll(targets);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the client did not finish: " + out);
+        }
+        return out;
+    }
+
+    private static String quote(String text) {
+        try {
+            return RestartHost.JSON.writeValueAsString(text);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
