@@ -80,7 +80,8 @@ class DockerCliTest extends ApiTest {
                 .contains("-o parent interface was not found on the host: nosuch0"));
         assertTrue(gateway.docker("network", "create", "-d", "macvlan", "-o", "parent=uplink0p", "-o", "mystery=1", "mv4").err()
                 .contains("option mystery"));
-        assertTrue(gateway.docker("network", "create", "-d", "overlay", "ov").err().contains("plugin \"overlay\" not found"));
+        assertTrue(gateway.docker("network", "create", "-d", "weave", "wv").err().contains("plugin \"weave\" not found"));
+        assertTrue(gateway.docker("network", "create", "-d", "overlay", "ov").err().contains("overlay networks span the nodes of a cluster, and this daemon is a single node"));
 
         // This kernel has no ipvlan: refused in words. On one that has it, the network is made (and removed again).
         GatewayFixture.Cli ipvlan = gateway.docker("network", "create", "-d", "ipvlan", "-o", "parent=uplink0p", "--subnet", "10.92.0.0/24", "iv");

@@ -351,7 +351,8 @@ class NetworksApiTest extends ApiTest {
                 refusal("{\"Name\":\"x\",\"IPAM\":{\"Options\":{\"com.docker.network.ipam.serial\":\"true\"}}}", 400,
                         "IPAM option com.docker.network.ipam.serial"),
                 refusal("{\"Name\":\"x\",\"IPAM\":{\"Options\":{\"a\":null}}}", 400, "IPAM option a"),
-                refusal("{\"Name\":\"x\",\"Driver\":\"overlay\"}", 404, "plugin \"overlay\" not found"));
+                refusal("{\"Name\":\"x\",\"Driver\":\"weave\"}", 404, "plugin \"weave\" not found"),
+                refusal("{\"Name\":\"x\",\"Driver\":\"overlay\"}", 400, "overlay networks span the nodes of a cluster, and this daemon is a single node"));
 
         HostSnapshot before = HostSnapshot.settled(gateway.box.host);
         String networks = gateway.get("/v1.51/networks").body();

@@ -148,8 +148,10 @@ class DriversTest extends RuntimeTest {
         NetwharfException bridgeOption = refused(Kind.BAD_PARAMETER, netwharf.createNetwork(NetworkSpec.named("x")
                 .options(Map.of("parent", "uplink0p")).build()));
         assertTrue(bridgeOption.getMessage().contains("option parent is not an option of the bridge driver"), bridgeOption.getMessage());
-        NetwharfException plugin = refused(Kind.NOT_FOUND, netwharf.createNetwork(NetworkSpec.named("x").driver("overlay").build()));
-        assertEquals("plugin \"overlay\" not found", plugin.getMessage());
+        NetwharfException plugin = refused(Kind.NOT_FOUND, netwharf.createNetwork(NetworkSpec.named("x").driver("weave").build()));
+        assertEquals("plugin \"weave\" not found", plugin.getMessage());
+        NetwharfException single = refused(Kind.BAD_PARAMETER, netwharf.createNetwork(NetworkSpec.named("x").driver("overlay").build()));
+        assertTrue(single.getMessage().startsWith("overlay networks span the nodes of a cluster, and this daemon is a single node"), single.getMessage());
         refused(Kind.FORBIDDEN, netwharf.createNetwork(NetworkSpec.named("x").driver("host").build()));
 
         assertEquals(hostLinks, fixture.box.linkNames(fixture.box.host), "no link made or removed");
