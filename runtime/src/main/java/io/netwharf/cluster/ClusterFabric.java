@@ -7,6 +7,7 @@ import io.netwharf.network.overlay.OverlayFabric;
 import io.netwharf.protocol.model.EndpointInfo;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.runtime.RuntimeActor;
+import io.netwharf.store.Change;
 import io.netwharf.store.Store;
 
 import org.apache.pekko.Done;
@@ -103,6 +104,12 @@ public final class ClusterFabric implements OverlayFabric {
     public CompletionStage<Done> withdraw(String networkId) {
         leaseKeeper.tell(new LeaseKeeper.Forget(networkId));
         return Asks.askWithStatus(directory, replyTo -> new OverlayDirectory.Withdraw(networkId, replyTo), ASK_TIMEOUT, system.scheduler());
+    }
+
+    /** The record of this node's address blocks of the network. */
+    @Override
+    public void removedHere(String networkId) {
+        store.apply(new Change.PutSetting(NodeAddresses.settingKey(networkId), null));
     }
 
     @Override

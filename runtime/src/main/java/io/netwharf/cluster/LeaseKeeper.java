@@ -83,15 +83,17 @@ public final class LeaseKeeper {
             this.self = self;
         }
 
-        /** Nothing is granted before the leases a majority holds are read (or, failing a majority, this node's copy). */
+        /** Nothing is granted before the leases a majority holds are read: until then, commands wait. */
         Behavior<Command> loading() {
             return Behaviors.receive(Command.class)
                     .onMessage(Loaded.class, loaded -> {
                         if (loaded.response() instanceof Replicator.GetSuccess<LWWMap<String, String>> success) {
                             leases.putAll(success.get(LEASES).getEntries());
                         } else if (loaded.response() instanceof Replicator.GetFailure<LWWMap<String, String>>) {
-                            // No majority answered: start from this node's copy. A grant still needs a majority.
-                            replicator.askGet(replyTo -> new Replicator.Get<>(LEASES, Replicator.readLocal(), replyTo), Loaded::new);
+                            // No majority answered: ask again. A copy of this node's own could lack a grant a majority
+                            // holds, and a later grant of that block would overwrite it (last writer wins).
+                            replicator.askGet(replyTo -> new Replicator.Get<>(LEASES, new Replicator.ReadMajority(MAJORITY_TIMEOUT), replyTo),
+                                    Loaded::new);
                             return Behaviors.same();
                         }
                         LOG.info("address lease keeper: {} blocks leased", leases.size());

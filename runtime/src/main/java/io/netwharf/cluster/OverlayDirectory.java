@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -159,6 +160,8 @@ final class OverlayDirectory {
                 .onMessage(MembersChanged.class, m -> {
                     Member member = m.event().member();
                     String name = nodeName(member.address());
+                    // Operators follow membership here (Pekko's own logging is at WARN): up, left, downed, removed.
+                    context.getLog().info("cluster member {} is {}", name, member.status().toString().toLowerCase(Locale.ROOT));
                     boolean gone = member.status() == MemberStatus.down() || member.status() == MemberStatus.removed();
                     if (gone ? members.remove(name) : members.add(name)) {
                         tellEndpoints();

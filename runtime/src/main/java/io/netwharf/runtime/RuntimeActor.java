@@ -806,6 +806,7 @@ public final class RuntimeActor {
 
     private Behavior<Command> onNetworkForgotten(NetworkForgotten forgotten) {
         networks.remove(forgotten.network().handle().id());
+        fabric.removedHere(forgotten.network().handle().id());
         networkEvent("destroy", forgotten.network().info(), null);
         return Behaviors.same();
     }
@@ -887,6 +888,9 @@ public final class RuntimeActor {
 
     private Behavior<Command> onNetworkRemoved(NetworkRemoved removed) {
         networks.remove(removed.step().network().handle().id());
+        if (isOverlay(removed.step().network().info())) {
+            fabric.removedHere(removed.step().network().handle().id());
+        }
         networkEvent("destroy", removed.step().network().info(), null);
         removed.step().request().replyTo().tell(StatusReply.ack());
         return Behaviors.same();

@@ -69,6 +69,31 @@ final class ClusterHosts implements AutoCloseable {
         } finally {
             starting.shutdownNow();
         }
+        for (int i = 1; i <= hosts.size(); i++) {
+            awaitUp(i);
+        }
+    }
+
+    /**
+     * Waits until host {@code i}'s daemon (its last start) sees every host's node up: its membership has converged,
+     * so a partition from now on is decided with all of them counted.
+     */
+    void awaitUp(int i) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            String log = host(i).daemon().log();
+            int up = 0;
+            for (int other = 1; other <= hosts.size(); other++) {
+                up += log.contains("cluster member " + address(other) + ":25520 is up") ? 1 : 0;
+            }
+            if (up == hosts.size()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("host " + i + " sees " + up + " of " + hosts.size() + " nodes up" + logs());
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** Drops, on the underlay's bridge, everything between host {@code alone} and the others, both ways. */
@@ -96,6 +121,30 @@ final class ClusterHosts implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** Every host's daemon log (the last start's), to explain a failure. */
+    String logs() {
+        StringBuilder logs = new StringBuilder();
+        for (int i = 1; i <= hosts.size(); i++) {
+            DaemonChild daemon = host(i).daemon();
+            logs.append("\n---- host ").append(i).append(" (").append(address(i)).append(") ----\n")
+                    .append(daemon == null ? "(not started)" : daemon.log());
+        }
+        return logs.toString();
+    }
+
+    /** Runs {@code test}; a failure carries every host's daemon log. */
+    void explained(Step test) throws Exception {
+        try {
+            test.run();
+        } catch (Exception | AssertionError e) {
+            throw new AssertionError(e + logs(), e);
+        }
+    }
+
+    interface Step {
+        void run() throws Exception;
     }
 
     @Override

@@ -5,6 +5,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -52,132 +55,181 @@ class ClusterOverlayTest {
     @Test
     void aNetworkMadeOnOneHostSpansAllAndThreeTimesAHundredContainersGetDistinctAddressesAndReachEachOther() throws Exception {
         try (ClusterHosts cluster = new ClusterHosts(3)) {
-            long began = System.nanoTime();
-            cluster.startAll();
-            System.out.printf("ClusterOverlayTest: three daemons listening after %d ms%n", (System.nanoTime() - began) / 1_000_000);
-            String id = createOverlay(cluster.host(2), "ov1", "10.0.8.0/22");
-            for (int i = 1; i <= 3; i++) {
-                assertEquals(id, awaitNetwork(cluster.host(i), "ov1").path("Id").asText(), "host " + i);
-                assertEquals("swarm", awaitNetwork(cluster.host(i), "ov1").path("Scope").asText());
-            }
+            cluster.explained(() -> {
+                long began = System.nanoTime();
+                cluster.startAll();
+                System.out.printf("ClusterOverlayTest: three daemons listening after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+                String id = createOverlay(cluster.host(2), "ov1", "10.0.8.0/22");
+                for (int i = 1; i <= 3; i++) {
+                    assertEquals(id, awaitNetwork(cluster.host(i), "ov1").path("Id").asText(), "host " + i);
+                    assertEquals("swarm", awaitNetwork(cluster.host(i), "ov1").path("Scope").asText());
+                }
 
-            // 100 servers on each host, all made at once.
-            Map<Integer, List<String>> ids = new TreeMap<>();
-            ExecutorService creating = Executors.newFixedThreadPool(12);
-            try {
-                Map<Integer, List<Future<String>>> made = new TreeMap<>();
-                for (int i = 0; i < 100; i++) {
-                    for (int h = 1; h <= 3; h++) {
-                        RestartHost host = cluster.host(h);
-                        String name = "s" + h + "-" + i;
-                        made.computeIfAbsent(h, k -> new ArrayList<>()).add(creating.submit(() -> server(host, name, "ov1")));
-                    }
-                }
-                for (Map.Entry<Integer, List<Future<String>>> e : made.entrySet()) {
-                    for (Future<String> f : e.getValue()) {
-                        ids.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(f.get(180, TimeUnit.SECONDS));
-                    }
-                }
-            } finally {
-                creating.shutdownNow();
-            }
-            Map<Integer, List<String>> addresses = new TreeMap<>();
-            Set<String> all = new HashSet<>();
-            for (int h = 1; h <= 3; h++) {
-                for (String container : ids.get(h)) {
-                    String address = address(cluster.host(h), container, "ov1");
-                    addresses.computeIfAbsent(h, k -> new ArrayList<>()).add(address);
-                    assertTrue(all.add(address), address + " was given twice");
-                }
-            }
-            assertEquals(300, all.size());
-            System.out.printf("ClusterOverlayTest: 3 x 100 containers made and inspected after %d ms%n", (System.nanoTime() - began) / 1_000_000);
-
-            // Every container reaches one container on each other host, by address; a sample also by name.
-            ExecutorService probing = Executors.newFixedThreadPool(8);
-            try {
-                List<Future<String>> probes = new ArrayList<>();
-                for (int h = 1; h <= 3; h++) {
+                // 100 servers on each host, all made at once.
+                Map<Integer, List<String>> ids = new TreeMap<>();
+                ExecutorService creating = Executors.newFixedThreadPool(12);
+                try {
+                    Map<Integer, List<Future<String>>> made = new TreeMap<>();
                     for (int i = 0; i < 100; i++) {
-                        List<String> targets = new ArrayList<>();
-                        for (int other = 1; other <= 3; other++) {
-                            if (other != h) {
-                                targets.add(addresses.get(other).get((i * 7) % 100));
-                                if (i % 25 == 0) {
-                                    targets.add("s" + other + "-" + ((i * 3) % 100));
+                        for (int h = 1; h <= 3; h++) {
+                            RestartHost host = cluster.host(h);
+                            String name = "s" + h + "-" + i;
+                            made.computeIfAbsent(h, k -> new ArrayList<>()).add(creating.submit(() -> server(host, name, "ov1")));
+                        }
+                    }
+                    for (Map.Entry<Integer, List<Future<String>>> e : made.entrySet()) {
+                        for (Future<String> f : e.getValue()) {
+                            ids.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(f.get(180, TimeUnit.SECONDS));
+                        }
+                    }
+                } finally {
+                    creating.shutdownNow();
+                }
+                Map<Integer, List<String>> addresses = new TreeMap<>();
+                Set<String> all = new HashSet<>();
+                for (int h = 1; h <= 3; h++) {
+                    for (String container : ids.get(h)) {
+                        String address = address(cluster.host(h), container, "ov1");
+                        addresses.computeIfAbsent(h, k -> new ArrayList<>()).add(address);
+                        assertTrue(all.add(address), address + " was given twice");
+                    }
+                }
+                assertEquals(300, all.size());
+                System.out.printf("ClusterOverlayTest: 3 x 100 containers made and inspected after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+
+                // Every container reaches one container on each other host, by address; a sample also by name.
+                ExecutorService probing = Executors.newFixedThreadPool(8);
+                try {
+                    List<Future<String>> probes = new ArrayList<>();
+                    for (int h = 1; h <= 3; h++) {
+                        for (int i = 0; i < 100; i++) {
+                            List<String> targets = new ArrayList<>();
+                            for (int other = 1; other <= 3; other++) {
+                                if (other != h) {
+                                    targets.add(addresses.get(other).get((i * 7) % 100));
+                                    if (i % 25 == 0) {
+                                        targets.add("s" + other + "-" + ((i * 3) % 100));
+                                    }
                                 }
                             }
+                            RestartHost host = cluster.host(h);
+                            String container = ids.get(h).get(i);
+                            probes.add(probing.submit(() -> reach(host, container, targets)));
                         }
-                        RestartHost host = cluster.host(h);
-                        String container = ids.get(h).get(i);
-                        probes.add(probing.submit(() -> reach(host, container, targets)));
                     }
-                }
-                for (Future<String> probe : probes) {
-                    String answer = probe.get(120, TimeUnit.SECONDS);
-                    for (String line : answer.strip().split("\n")) {
-                        assertTrue(line.endsWith(" ok"), line);
+                    for (Future<String> probe : probes) {
+                        String answer = probe.get(120, TimeUnit.SECONDS);
+                        for (String line : answer.strip().split("\n")) {
+                            assertTrue(line.endsWith(" ok"), line);
+                        }
                     }
+                } finally {
+                    probing.shutdownNow();
                 }
-            } finally {
-                probing.shutdownNow();
-            }
-            System.out.printf("ClusterOverlayTest: every container reached others after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+                System.out.printf("ClusterOverlayTest: every container reached others after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+            });
         }
     }
 
     @Test
     void aKilledDaemonsBlocksStayLeasedItRejoinsAndAPartitionedHostStopsThenComesBackWithNoAddressGivenTwice() throws Exception {
         try (ClusterHosts cluster = new ClusterHosts(3, "--live-restore")) {
-            cluster.startAll();
-            // A /24 is four /26 blocks: one for each host's first container, one left.
-            createOverlay(cluster.host(1), "ov1", "10.0.9.0/24");
-            for (int i = 1; i <= 3; i++) {
-                awaitNetwork(cluster.host(i), "ov1");
-            }
-            String a1 = server(cluster.host(1), "a1", "ov1");
-            String b1 = server(cluster.host(2), "b1", "ov1");
-            String c1 = server(cluster.host(3), "c1", "ov1");
-            String c1Address = address(cluster.host(3), c1, "ov1");
-            assertEquals("a1 ok\nc1 ok", reach(cluster.host(2), b1, List.of("a1", "c1")).strip());
-
-            cluster.host(3).kill9();
-            // A and B go on: new containers, from their own blocks.
-            String a2 = server(cluster.host(1), "a2", "ov1");
-            assertTrue(!sameBlock(address(cluster.host(1), a2, "ov1"), c1Address));
-            // C's block stays C's while it is down: an address in it is refused on A.
-            String inCsBlock = c1Address.substring(0, c1Address.lastIndexOf('.') + 1)
-                    + (Integer.parseInt(c1Address.substring(c1Address.lastIndexOf('.') + 1)) + 1);
-            String a3 = cluster.host(1).post("/containers/create?name=a3", body("a3", "ov1", inCsBlock, cluster.host(1)), 201).get("Id").asText();
-            ApiClient.Response refused = cluster.host(1).api().post("/containers/" + a3 + "/start", null); // addresses are given at start
-            assertTrue(refused.status() >= 400 && refused.body().contains("leased to node 10.99.0.3:25520"), refused.status() + " " + refused.body());
-            cluster.host(1).api().delete("/containers/" + a3);
-
-            // C restarted: its container (kept running) is reachable again, by name too.
-            cluster.host(3).start();
-            assertEquals("c1 ok\n" + c1Address + " ok", reach(cluster.host(2), b1, List.of("c1", c1Address)).strip());
-
-            // A cut off from B and C: A cannot make a network (no majority), and the split brain resolver downs it.
-            cluster.isolate(1);
-            ApiClient.Response minority = cluster.host(1).api().post("/networks/create",
-                    "{\"Name\":\"ov2\",\"Driver\":\"overlay\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.0.10.0/24\"}]}}");
-            assertTrue(minority.status() >= 500 && minority.body().contains("majority"), minority.status() + " " + minority.body());
-            int status = cluster.host(1).daemon().awaitExit(90);
-            assertTrue(cluster.host(1).daemon().log().contains("SBR took decision"), "exit " + status + ":\n" + cluster.host(1).daemon().log());
-            // B goes on, from its block.
-            String b2 = server(cluster.host(2), "b2", "ov1");
-
-            cluster.heal();
-            cluster.host(1).start();
-            assertEquals("a1 ok\nb2 ok", reach(cluster.host(3), c1, List.of("a1", "b2")).strip());
-            Set<String> given = new HashSet<>();
-            for (int h = 1; h <= 3; h++) {
-                for (JsonNode container : cluster.host(h).getJson("/containers/json")) {
-                    String address = container.path("NetworkSettings").path("Networks").path("ov1").path("IPAddress").asText();
-                    assertTrue(given.add(address), address + " was given twice");
+            cluster.explained(() -> {
+                cluster.startAll();
+                // A /24 is four /26 blocks: one for each host's first container, one left.
+                createOverlay(cluster.host(1), "ov1", "10.0.9.0/24");
+                for (int i = 1; i <= 3; i++) {
+                    awaitNetwork(cluster.host(i), "ov1");
                 }
+                String a1 = server(cluster.host(1), "a1", "ov1");
+                String b1 = server(cluster.host(2), "b1", "ov1");
+                String c1 = server(cluster.host(3), "c1", "ov1");
+                String c1Address = address(cluster.host(3), c1, "ov1");
+                assertEquals("a1 ok\nc1 ok", reach(cluster.host(2), b1, List.of("a1", "c1")).strip());
+
+                cluster.host(3).kill9();
+                // A and B go on: new containers, from their own blocks.
+                String a2 = server(cluster.host(1), "a2", "ov1");
+                assertTrue(!sameBlock(address(cluster.host(1), a2, "ov1"), c1Address));
+                // C's block stays C's while it is down: an address in it is refused on A.
+                String inCsBlock = c1Address.substring(0, c1Address.lastIndexOf('.') + 1)
+                        + (Integer.parseInt(c1Address.substring(c1Address.lastIndexOf('.') + 1)) + 1);
+                String a3 = cluster.host(1).post("/containers/create?name=a3", body("a3", "ov1", inCsBlock, cluster.host(1)), 201).get("Id").asText();
+                ApiClient.Response refused = cluster.host(1).api().post("/containers/" + a3 + "/start", null); // addresses are given at start
+                assertTrue(refused.status() >= 400 && refused.body().contains("leased to node 10.99.0.3:25520"),
+                        refused.status() + " " + refused.body());
+                cluster.host(1).api().delete("/containers/" + a3);
+
+                // C restarted: its container (kept running) is reachable again, by name too.
+                cluster.host(3).start();
+                cluster.awaitUp(3);
+                assertEquals("c1 ok\n" + c1Address + " ok", reach(cluster.host(2), b1, List.of("c1", c1Address)).strip());
+
+                // A cut off from B and C: A cannot make a network (no majority), and the split brain resolver downs it.
+                cluster.isolate(1);
+                ApiClient.Response minority = cluster.host(1).api().post("/networks/create",
+                        "{\"Name\":\"ov2\",\"Driver\":\"overlay\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.0.10.0/24\"}]}}");
+                assertTrue(minority.status() >= 500 && minority.body().contains("majority"), minority.status() + " " + minority.body());
+                int status = cluster.host(1).daemon().awaitExit(90);
+                assertTrue(cluster.host(1).daemon().log().contains("SBR took decision"), "exit " + status + ":\n" + cluster.host(1).daemon().log());
+                // B goes on, from its block.
+                String b2 = server(cluster.host(2), "b2", "ov1");
+
+                cluster.heal();
+                cluster.host(1).start();
+                cluster.awaitUp(1);
+                assertEquals("a1 ok\nb2 ok", reach(cluster.host(3), c1, List.of("a1", "b2")).strip());
+                Set<String> given = new HashSet<>();
+                for (int h = 1; h <= 3; h++) {
+                    for (JsonNode container : cluster.host(h).getJson("/containers/json")) {
+                        String address = container.path("NetworkSettings").path("Networks").path("ov1").path("IPAddress").asText();
+                        assertTrue(given.add(address), address + " was given twice");
+                    }
+                }
+                assertEquals(Set.of(a1, a2, b1, b2, c1).size(), given.size());
+
+                // Each host keeps its blocks in its store until the network is removed, everywhere.
+                assertEquals(1, storedBlockRecords(cluster.host(1)));
+                for (int h = 1; h <= 3; h++) {
+                    for (JsonNode container : cluster.host(h).getJson("/containers/json?all=1")) {
+                        assertEquals(204, cluster.host(h).api().delete("/containers/" + container.path("Id").asText() + "?force=1").status());
+                    }
+                }
+                // Refused (403, "has active endpoints") until B hears that the other hosts' endpoints are gone.
+                long removable = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                ApiClient.Response removed = cluster.host(2).api().delete("/networks/ov1");
+                while (removed.status() == 403 && System.nanoTime() < removable) {
+                    Thread.sleep(100);
+                    removed = cluster.host(2).api().delete("/networks/ov1");
+                }
+                assertEquals(204, removed.status(), removed.body());
+                for (int h = 1; h <= 3; h++) {
+                    awaitNoNetwork(cluster.host(h), "ov1");
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // the record goes a moment after the network
+                    while (storedBlockRecords(cluster.host(h)) != 0 && System.nanoTime() < deadline) {
+                        Thread.sleep(100);
+                    }
+                    assertEquals(0, storedBlockRecords(cluster.host(h)), "host " + h);
+                }
+            });
+        }
+    }
+
+    /** How many overlay networks' address blocks the host's store keeps (read beside the running daemon: SQLite's WAL allows it). */
+    private static int storedBlockRecords(RestartHost host) throws Exception {
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + host.dir.resolve("data").resolve("netwharf.db"));
+             ResultSet r = db.createStatement().executeQuery("SELECT count(*) FROM settings WHERE key LIKE 'cluster.address-blocks.%'")) {
+            return r.getInt(1);
+        }
+    }
+
+    private static void awaitNoNetwork(RestartHost host, String name) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (host.api().get("/networks/" + name).status() != 404) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("network " + name + " is still listed");
             }
-            assertEquals(Set.of(a1, a2, b1, b2, c1).size(), given.size());
+            Thread.sleep(100);
         }
     }
 
@@ -204,7 +256,8 @@ class ClusterOverlayTest {
     private static String body(String name, String network, String ip, RestartHost host) {
         return "{\"Image\":\"debian\",\"Cmd\":[\"perl\",\"-MIO::Socket::INET\",\"-e\"," + quote(SERVER) + ",\"" + host.marker + "\"],"
                 + "\"HostConfig\":{\"NetworkMode\":\"" + network + "\"}"
-                + (ip == null ? "" : ",\"NetworkingConfig\":{\"EndpointsConfig\":{\"" + network + "\":{\"IPAMConfig\":{\"IPv4Address\":\"" + ip + "\"}}}}")
+                + (ip == null ? "" : ",\"NetworkingConfig\":{\"EndpointsConfig\":{\"" + network
+                        + "\":{\"IPAMConfig\":{\"IPv4Address\":\"" + ip + "\"}}}}")
                 + "}";
     }
 

@@ -40,6 +40,9 @@ public interface OverlayFabric {
     /** The network is gone: every node removes it. */
     CompletionStage<Done> withdraw(String networkId);
 
+    /** The network was removed on this node (by a user here, or because the cluster removed it): what this node kept of it goes. */
+    void removedHere(String networkId);
+
     /** The endpoint is up on this node: every other node programs its VXLAN link and answers its names. */
     void publish(EndpointInfo endpoint);
 
