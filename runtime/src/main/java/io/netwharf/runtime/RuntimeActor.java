@@ -1332,7 +1332,7 @@ public final class RuntimeActor {
             namesChanged(record.id());
             // The other nodes answer the new names too.
             renamed.endpoints().stream().filter(e -> networks.containsKey(e.networkId()) && isOverlay(networks.get(e.networkId()).info()))
-                    .forEach(fabric::publish);
+                    .forEach(endpoint -> fabric.publish(endpoint)); // not fabric::publish: fabric is null on a single node
         }
         request.replyTo().tell(record == null ? StatusReply.error(Resolver.containers().notFound(request.containerId()))
                 : StatusReply.success(containerInfo(record, record.sandboxKey(), renamed.endpoints())));
