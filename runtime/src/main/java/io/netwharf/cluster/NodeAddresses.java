@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 
 /**
  * One overlay network's addresses on this node, in {@link PoolActor}'s protocol: handed out from the blocks the
@@ -54,6 +55,12 @@ final class NodeAddresses {
     static Behavior<PoolActor.Command> create(NetworkInfo network, AddressPool pool, ActorRef<LeaseKeeper.Command> keeper, String node,
                                               Store store, String storedBlocks) {
         return Behaviors.setup(context -> new Owner(context, network, pool, keeper, node, store).start(storedBlocks));
+    }
+
+    /** Every address of the block, as unsigned values (int addresses compare wrongly above 127.255.255.255). */
+    private static LongStream addressesOf(Ipv4Subnet block) {
+        long first = Integer.toUnsignedLong(block.network());
+        return LongStream.range(first, first + block.size());
     }
 
     private static final class Owner {
@@ -112,12 +119,7 @@ final class NodeAddresses {
         }
 
         private boolean inUse(Ipv4Subnet block) {
-            for (long offset = 0; offset < block.size(); offset++) {
-                if (pool.inUse((int) (block.network() + offset))) {
-                    return true;
-                }
-            }
-            return false;
+            return addressesOf(block).anyMatch(a -> pool.inUse((int) a));
         }
 
         private Behavior<PoolActor.Command> behavior() {
@@ -177,28 +179,15 @@ final class NodeAddresses {
 
         /** The lowest free address of this node's blocks that may be handed out dynamically (inside the ip-range). */
         private Integer free() {
-            for (Ipv4Subnet block : blocks) {
-                for (long offset = 0; offset < block.size(); offset++) {
-                    int address = (int) (block.network() + offset);
-                    if (dynamic(address) && pool.isFree(address)) {
-                        return address;
-                    }
-                }
-            }
-            return null;
+            return freeAddresses().mapToObj(a -> (int) a).findFirst().orElse(null);
         }
 
-        private int freeCount() {
-            int free = 0;
-            for (Ipv4Subnet block : blocks) {
-                for (long offset = 0; offset < block.size(); offset++) {
-                    int address = (int) (block.network() + offset);
-                    if (dynamic(address) && pool.isFree(address)) {
-                        free++;
-                    }
-                }
-            }
-            return free;
+        private long freeCount() {
+            return freeAddresses().count();
+        }
+
+        private LongStream freeAddresses() {
+            return blocks.stream().flatMapToLong(NodeAddresses::addressesOf).filter(a -> dynamic((int) a) && pool.isFree((int) a));
         }
 
         private boolean dynamic(int address) {

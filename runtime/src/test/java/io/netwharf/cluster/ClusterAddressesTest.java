@@ -13,13 +13,10 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,14 +52,14 @@ class ClusterAddressesTest {
 
     @Test
     void threeNodesHandOutDistinctAddressesFromTheirOwnBlocksAndAMinorityGetsNoNewBlock() throws Exception {
-        int seed = freePort();
+        int seed = ClusterNodes.freePort();
         List<ActorRef<PoolActor.Command>> owners = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ActorSystem<?> system = node(i == 0 ? seed : freePort(), seed);
+            ActorSystem<?> system = node(i == 0 ? seed : ClusterNodes.freePort(), seed);
             ClusterFabric fabric = ClusterFabric.start(system, 4789, Store.none());
             owners.add(system.systemActorOf(fabric.addresses(NETWORK, pool()), "addresses", Props.empty()));
         }
-        awaitUp(systems.get(0), 3);
+        ClusterNodes.awaitUp(systems.get(0), 3);
 
         List<CompletableFuture<Integer>> all = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -122,32 +119,13 @@ class ClusterAddressesTest {
                 systems.get(node).scheduler()).toCompletableFuture();
     }
 
+    /** Terminated without leaving the cluster, as a crash: the others see it unreachable, not gone. */
     private ActorSystem<?> node(int port, int seedPort) {
-        ClusterSettings settings = ClusterSettings.parse("127.0.0.1:" + port, List.of("127.0.0.1:" + seedPort), null);
-        // Terminated without leaving the cluster, as a crash: the others see it unreachable, not gone.
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME,
-                ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-actor-system-terminate = off")
-                        .withFallback(settings.pekkoConfig()).withFallback(ConfigFactory.load()));
+        ActorSystem<Void> system = ClusterNodes.node(port, seedPort, ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-actor-system-terminate = off"));
         systems.add(system);
         return system;
     }
 
-    private static void awaitUp(ActorSystem<?> system, int members) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            long up = 0;
-            for (org.apache.pekko.cluster.Member m : Cluster.get(system).state().getMembers()) {
-                if (m.status() == MemberStatus.up()) {
-                    up++;
-                }
-            }
-            if (up == members) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the cluster did not reach " + members + " members up");
-    }
 
     private static void awaitUnreachable(ActorSystem<?> system, int members) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -160,9 +138,4 @@ class ClusterAddressesTest {
         throw new AssertionError(members + " members did not become unreachable");
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

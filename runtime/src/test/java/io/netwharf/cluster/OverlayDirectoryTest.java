@@ -10,14 +10,11 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,11 +40,11 @@ class OverlayDirectoryTest {
 
     @Test
     void networksAndEndpointsCrossNodesAndADownedNodesEndpointsAreWithdrawn() throws Exception {
-        int portA = freePort();
-        int portB = freePort();
+        int portA = ClusterNodes.freePort();
+        int portB = ClusterNodes.freePort();
         ActorSystem<?> a = node(portA, portA);
         ActorSystem<?> b = node(portB, portA);
-        awaitUp(a, 2);
+        ClusterNodes.awaitUp(a, 2);
         ClusterFabric fabricA = ClusterFabric.start(a, 4789, Store.none());
         ClusterFabric fabricB = ClusterFabric.start(b, 4789, Store.none());
         TestProbe<RuntimeActor.Command> runtimeA = TestProbe.create(a);
@@ -103,33 +100,10 @@ class OverlayDirectoryTest {
     }
 
     private ActorSystem<?> node(int port, int seedPort) {
-        ClusterSettings settings = ClusterSettings.parse("127.0.0.1:" + port, List.of("127.0.0.1:" + seedPort), null);
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME,
-                settings.pekkoConfig().withFallback(ConfigFactory.load()));
+        ActorSystem<Void> system = ClusterNodes.node(port, seedPort, ConfigFactory.empty());
         systems.add(system);
         return system;
     }
 
-    private static void awaitUp(ActorSystem<?> system, int members) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            long up = 0;
-            for (org.apache.pekko.cluster.Member m : Cluster.get(system).state().getMembers()) {
-                if (m.status() == MemberStatus.up()) {
-                    up++;
-                }
-            }
-            if (up == members) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the cluster did not reach " + members + " members up");
-    }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
