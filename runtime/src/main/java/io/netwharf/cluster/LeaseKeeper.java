@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
@@ -18,7 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -38,6 +42,8 @@ public final class LeaseKeeper {
     static final Key<LWWMap<String, String>> LEASES = LWWMapKey.create("netwharf-address-leases");
     // Generous: grants are rare (one per 64 containers), and a loaded node answers gossip late.
     private static final Duration MAJORITY_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a keeper that found no leases at all takes claims only (see {@link Keeper#settling}). */
+    static final Duration SETTLING = Duration.ofSeconds(20);
 
     private LeaseKeeper() {}
 
@@ -47,7 +53,7 @@ public final class LeaseKeeper {
      * A block of the network's subnet for {@code node}: {@code wanted} (the block of a static address, or one the node
      * held before a restart) if it is free or the node's already, else (wanted null) the lowest free block.
      */
-    public record Lease(String networkId, String subnet, String ipRange, String node, String wanted,
+    public record Lease(String networkId, Instant networkCreated, String subnet, String ipRange, String node, String wanted,
                         ActorRef<StatusReply<Granted>> replyTo) implements Command {}
 
     /** A block the node no longer needs: no endpoint of its uses it. */
@@ -60,15 +66,19 @@ public final class LeaseKeeper {
 
     private record Loaded(Replicator.GetResponse<LWWMap<String, String>> response) implements Command {}
 
+    /** The end of the settling after a start with no leases (see {@link Keeper#settling}). */
+    private record Settled() implements Command {}
+
     private record Written(Replicator.UpdateResponse<LWWMap<String, String>> response, Lease lease, String block,
                            Consumer<Map<String, String>> applied) implements Command {}
 
     public static Behavior<Command> create() {
-        return Behaviors.withStash(10_000, stash -> Behaviors.setup(context ->
+        return Behaviors.withStash(10_000, stash -> Behaviors.withTimers(timers -> Behaviors.setup(context ->
                 DistributedData.<Command, LWWMap<String, String>>withReplicatorMessageAdapter(replicator -> {
                     replicator.askGet(replyTo -> new Replicator.Get<>(LEASES, new Replicator.ReadMajority(MAJORITY_TIMEOUT), replyTo), Loaded::new);
-                    return new Keeper(replicator, stash, DistributedData.get(context.getSystem()).selfUniqueAddress()).loading();
-                })));
+                    return new Keeper(replicator, stash, DistributedData.get(context.getSystem()).selfUniqueAddress(), context.getSelf(),
+                            timers).loading();
+                }))));
     }
 
     private static final class Keeper {
@@ -76,11 +86,20 @@ public final class LeaseKeeper {
         private final StashBuffer<Command> stash;
         private final SelfUniqueAddress self;
         private final Map<String, String> leases = new HashMap<>();
+        private final ActorRef<Command> keeper;
+        private final TimerScheduler<Command> timers;
+        /** See {@link #settling()}: plain requests for a block wait here meanwhile. */
+        private boolean settling;
+        private Instant settlingSince;
+        private final List<Lease> waitingForClaims = new ArrayList<>();
 
-        Keeper(ReplicatorMessageAdapter<Command, LWWMap<String, String>> replicator, StashBuffer<Command> stash, SelfUniqueAddress self) {
+        Keeper(ReplicatorMessageAdapter<Command, LWWMap<String, String>> replicator, StashBuffer<Command> stash, SelfUniqueAddress self,
+               ActorRef<Command> keeper, TimerScheduler<Command> timers) {
             this.replicator = replicator;
             this.stash = stash;
             this.self = self;
+            this.keeper = keeper;
+            this.timers = timers;
         }
 
         /** Nothing is granted before the leases a majority holds are read: until then, commands wait. */
@@ -97,7 +116,7 @@ public final class LeaseKeeper {
                             return Behaviors.same();
                         }
                         LOG.info("address lease keeper: {} blocks leased", leases.size());
-                        return stash.unstashAll(idle());
+                        return leases.isEmpty() ? settling() : stash.unstashAll(idle());
                     })
                     .onAnyMessage(m -> {
                         stash.stash(m);
@@ -106,9 +125,29 @@ public final class LeaseKeeper {
                     .build();
         }
 
+        /**
+         * No leases anywhere: a new cluster, or one whose every node stopped at once (distributed data lives in memory).
+         * In the second case the nodes claim again, as they start, the blocks their restored containers use: for a while
+         * only such claims are granted, and a plain request for a block of a network made before this keeper started
+         * waits, so that it is not given a block whose node has not claimed it yet (a network made since has no blocks
+         * to claim, and a new cluster none). A node that starts later than this may find its block taken (logged there).
+         */
+        Behavior<Command> settling() {
+            settling = true;
+            settlingSince = Instant.now();
+            timers.startSingleTimer(new Settled(), SETTLING);
+            return stash.unstashAll(idle());
+        }
+
         Behavior<Command> idle() {
             return Behaviors.receive(Command.class)
                     .onMessage(Lease.class, this::onLease)
+                    .onMessage(Settled.class, m -> {
+                        settling = false;
+                        waitingForClaims.forEach(keeper::tell);
+                        waitingForClaims.clear();
+                        return Behaviors.same();
+                    })
                     .onMessage(Return.class, m -> {
                         String key = key(m.networkId(), m.block());
                         if (m.node().equals(leases.get(key))) {
@@ -135,6 +174,10 @@ public final class LeaseKeeper {
         }
 
         private Behavior<Command> onLease(Lease lease) {
+            if (settling && lease.wanted() == null && lease.networkCreated().isBefore(settlingSince)) {
+                waitingForClaims.add(lease);
+                return Behaviors.same();
+            }
             Optional<String> block;
             try {
                 block = choose(lease);

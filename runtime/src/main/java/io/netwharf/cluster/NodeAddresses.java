@@ -208,7 +208,7 @@ final class NodeAddresses {
         /** A lease: of {@code wanted} (a claim), or (null) of the lowest free block. */
         private void ask(String wanted) {
             context.<LeaseKeeper.Command, LeaseKeeper.Granted>askWithStatus(LeaseKeeper.Granted.class, keeper, LEASE_TIMEOUT,
-                    replyTo -> new LeaseKeeper.Lease(network.id(), pool.subnet().toString(),
+                    replyTo -> new LeaseKeeper.Lease(network.id(), network.created(), pool.subnet().toString(),
                             pool.ipRange().map(Ipv4Subnet::toString).orElse(null), node, wanted, replyTo),
                     (granted, failure) -> new BlockGranted(granted != null ? granted.block() : wanted, wanted != null, failure));
         }

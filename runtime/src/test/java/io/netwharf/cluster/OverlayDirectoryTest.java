@@ -10,6 +10,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 import org.junit.jupiter.api.AfterEach;
@@ -73,8 +75,23 @@ class OverlayDirectoryTest {
         Cluster.get(b).manager().tell(new Down(Cluster.get(a).selfMember().address()));
         awaitEndpoints(runtimeB, 0);
 
+        // Once A is removed, B alone is the majority that a withdrawal needs.
+        Address gone = Cluster.get(a).selfMember().address();
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (isMember(b, gone) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
         fabricB.withdraw(network.id()).toCompletableFuture().get();
         awaitNetworks(runtimeB, 0);
+    }
+
+    private static boolean isMember(ActorSystem<?> system, Address address) {
+        for (Member member : Cluster.get(system).state().getMembers()) {
+            if (member.address().equals(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static RuntimeActor.ClusterNetworks awaitNetworks(TestProbe<RuntimeActor.Command> runtime, int count) {
