@@ -81,7 +81,9 @@ public record ClusterSettings(String host, int port, List<String> seeds, int vxl
      * endpoints are there, and a container should be reachable from the other nodes a moment after it starts;</li>
      * <li>a node is marked unreachable after 10 s without heartbeats rather than 3 s: a busy host (a build on two cores,
      * a thousand containers starting) stalls that long, and on the majority side of a partition such a stall would
-     * make the resolver down healthy nodes.</li>
+     * make the resolver down healthy nodes;</li>
+     * <li>the first seed waits 30 s (not 5) for the other seeds to answer before it starts a cluster of its own: restarted
+     * while the others run (after a crash, after a partition) on a busy host, it must join them, not split off.</li>
      * </ul>
      */
     public static Config clusterDefaults() {
@@ -89,7 +91,8 @@ public record ClusterSettings(String host, int port, List<String> seeds, int vxl
                 "pekko.cluster.downing-provider-class", "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
                 "pekko.cluster.split-brain-resolver.active-strategy", "keep-majority",
                 "pekko.cluster.distributed-data.notify-subscribers-interval", "20ms",
-                "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "10s"), "netwharf's cluster defaults");
+                "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "10s",
+                "pekko.cluster.seed-node-timeout", "30s"), "netwharf's cluster defaults");
     }
 
     /**
