@@ -53,6 +53,12 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** As above, in the network namespace bind-mounted at {@code netns} (entered with nsenter) when that is not null. */
     public static DaemonProcess start(Path dir, String heap, long openFiles, List<String> warnings, Path netns) throws IOException {
+        return start(dir, heap, openFiles, warnings, netns, List.of());
+    }
+
+    /** As above, with {@code extraArgs} after the daemon's own (--cluster-bind, --cluster-seed...). */
+    public static DaemonProcess start(Path dir, String heap, long openFiles, List<String> warnings, Path netns, List<String> extraArgs)
+            throws IOException {
         Path socket = dir.resolve("netwharf.sock");
         Path execRoot = dir.resolve("exec");
         Path dataRoot = dir.resolve("data");
@@ -78,6 +84,7 @@ public final class DaemonProcess implements AutoCloseable {
         command.add(ownJar());
         command.add("io.netwharf.launcher.Main");
         command.addAll(List.of("daemon", "-H", "unix://" + socket, "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString()));
+        command.addAll(extraArgs);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         return new DaemonProcess(process, socket, execRoot, log);
