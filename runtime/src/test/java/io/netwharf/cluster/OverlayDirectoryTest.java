@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -93,25 +94,24 @@ class OverlayDirectoryTest {
     }
 
     private static RuntimeActor.ClusterNetworks awaitNetworks(TestProbe<RuntimeActor.Command> runtime, int count) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            RuntimeActor.Command m = runtime.receiveMessage(Duration.ofSeconds(20));
-            if (m instanceof RuntimeActor.ClusterNetworks n && n.networks().size() == count) {
-                return n;
-            }
-        }
-        throw new AssertionError("no list of " + count + " networks");
+        return await(runtime, RuntimeActor.ClusterNetworks.class, n -> n.networks().size() == count, count + " networks");
     }
 
     private static RuntimeActor.ClusterEndpoints awaitEndpoints(TestProbe<RuntimeActor.Command> runtime, int count) {
+        return await(runtime, RuntimeActor.ClusterEndpoints.class, e -> e.endpoints().size() == count, count + " endpoints");
+    }
+
+    /** The first message of {@code kind} that {@code wanted} accepts, within 20 s; the runtime hears every change. */
+    private static <T extends RuntimeActor.Command> T await(TestProbe<RuntimeActor.Command> runtime, Class<T> kind, Predicate<T> wanted,
+                                                            String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             RuntimeActor.Command m = runtime.receiveMessage(Duration.ofSeconds(20));
-            if (m instanceof RuntimeActor.ClusterEndpoints e && e.endpoints().size() == count) {
-                return e;
+            if (kind.isInstance(m) && wanted.test(kind.cast(m))) {
+                return kind.cast(m);
             }
         }
-        throw new AssertionError("no list of " + count + " endpoints");
+        throw new AssertionError("no list of " + what);
     }
 
     private ActorSystem<?> node(int port, int seedPort) {
