@@ -13,6 +13,7 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 import java.io.IOException;
@@ -79,7 +80,11 @@ public final class ApiClient implements AutoCloseable {
         PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(connections)
                 .setMaxConnPerRoute(connections)
-                .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout).build())
+                // A pooled connection the daemon closed while idle (its gateway's idle timeout, 60 s by default) would
+                // fail the next request on it with "connection closed by peer": check one idle for over a second
+                // before reusing it, and close those idle for 30 s.
+                .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout)
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(1)).build())
                 .build();
         RequestConfig.Builder requests = RequestConfig.custom().setResponseTimeout(timeout).setConnectionRequestTimeout(timeout);
         if (unixSocket != null) {
@@ -96,6 +101,7 @@ public final class ApiClient implements AutoCloseable {
                 .disableAuthCaching()
                 .disableConnectionState()
                 .disableContentCompression()
+                .evictIdleConnections(TimeValue.ofSeconds(30))
                 .build();
         client.start();
         return new ApiClient(client, base, host, timeout);
