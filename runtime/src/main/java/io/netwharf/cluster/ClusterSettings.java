@@ -77,7 +77,7 @@ public record ClusterSettings(String host, int port, List<String> seeds, int vxl
      * <ul>
      * <li>the split brain resolver, keeping the majority: a node is treated as gone only once it is downed, and the
      * minority side of a partition downs itself;</li>
-     * <li>subscribers of distributed data hear of a change within 20 ms (Pekko's default is 500 ms): the overlay
+     * <li>subscribers of distributed data hear of a change within 5 ms (Pekko's default is 500 ms): the overlay
      * endpoints are there, and a container should be reachable from the other nodes a moment after it starts;</li>
      * <li>a node is marked unreachable after 10 s without heartbeats rather than 3 s: a busy host (a build on two cores,
      * a thousand containers starting) stalls that long, and on the majority side of a partition such a stall would
@@ -93,7 +93,7 @@ public record ClusterSettings(String host, int port, List<String> seeds, int vxl
         return ConfigFactory.parseMap(Map.of(
                 "pekko.cluster.downing-provider-class", "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
                 "pekko.cluster.split-brain-resolver.active-strategy", "keep-majority",
-                "pekko.cluster.distributed-data.notify-subscribers-interval", "20ms",
+                "pekko.cluster.distributed-data.notify-subscribers-interval", "5ms",
                 "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "10s",
                 "pekko.cluster.seed-node-timeout", "30s",
                 "pekko.cluster.split-brain-resolver.down-all-when-unstable", "off"), "netwharf's cluster defaults");
