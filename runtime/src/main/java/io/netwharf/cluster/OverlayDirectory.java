@@ -27,6 +27,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.pattern.StatusReply;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,8 +38,9 @@ import java.util.function.Function;
 
 /**
  * This node's view of the cluster's overlay networks and endpoints, kept in Pekko Distributed Data (no key-value
- * store of its own): two last-writer-wins maps, networks by id and endpoints by network/container. Each node writes
- * only its own endpoints, so the maps' writers never contend. Every change goes to the runtime whole: the networks
+ * store of its own): last-writer-wins maps, one of networks by id and {@value #ENDPOINT_BUCKETS} of endpoints by
+ * network/container (the bucket chosen by the key's hash). Each node writes only its own endpoints, so the maps'
+ * writers never contend. Every change goes to the runtime whole: the networks
  * to make or remove, and the endpoints of the other nodes that are members (a node downed or removed counts as
  * gone: its endpoints are withdrawn from every other node's kernel and DNS until it comes back and republishes).
  */
@@ -63,9 +65,15 @@ final class OverlayDirectory {
 
     private record Written(Replicator.UpdateResponse<?> response, String what, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-    /** Networks by id ({@link NetworkInfo} values) and endpoints by network/container ({@link RemoteEndpoint} values). */
+    /** Networks by id ({@link NetworkInfo} values). */
     static final Key<LWWMap<String, Object>> NETWORKS = LWWMapKey.create("netwharf-overlay-networks");
-    static final Key<LWWMap<String, Object>> ENDPOINTS = LWWMapKey.create("netwharf-overlay-endpoints");
+    /**
+     * Endpoints by network/container ({@link RemoteEndpoint} values), in this many maps. A write other than local
+     * sends the whole map it changes to the other nodes (an LWWMap's delta needs causal delivery, which such writes
+     * do not use): with one map, a thousand endpoints made one after another sent half a gigabyte, and the daemons'
+     * heaps and heartbeats gave out. A bucket holds about 1/64 of them.
+     */
+    static final int ENDPOINT_BUCKETS = 64;
     /** Networks are answered once a majority has them: a node on the minority side of a partition cannot make one. */
     private static final Duration MAJORITY_TIMEOUT = Duration.ofSeconds(10);
     /** Endpoints go to every node at once rather than with the next gossip round, for convergence in milliseconds. */
@@ -78,7 +86,9 @@ final class OverlayDirectory {
     private final String underlayAddress;
     private ActorRef<RuntimeActor.Command> runtime;
     private List<NetworkInfo> networks;
-    private Map<String, RemoteEndpoint> endpoints = Map.of();
+    /** The endpoints in each bucket, as its map last said. */
+    private final List<Map<String, RemoteEndpoint>> endpoints = new ArrayList<>();
+    private final Map<Key<LWWMap<String, Object>>, Integer> bucketOfKey = new HashMap<>();
     /** This incarnation's endpoints: entries of this node's in the map that are not here are an earlier run's, removed. */
     private final Map<String, RemoteEndpoint> ownEndpoints = new HashMap<>();
     /** The members, by node name (host:port), that are not downed or removed. */
@@ -91,12 +101,27 @@ final class OverlayDirectory {
         this.self = DistributedData.get(context.getSystem()).selfUniqueAddress();
         this.node = nodeName(self.uniqueAddress().address());
         this.underlayAddress = underlayAddress;
+        for (int bucket = 0; bucket < ENDPOINT_BUCKETS; bucket++) {
+            endpoints.add(Map.of());
+            bucketOfKey.put(endpointsKey(bucket), bucket);
+        }
+    }
+
+    static Key<LWWMap<String, Object>> endpointsKey(int bucket) {
+        return LWWMapKey.create("netwharf-overlay-endpoints-" + bucket);
+    }
+
+    /** The bucket of an endpoint's key (String's hash is the same in every JVM). */
+    static int bucketOf(String endpointKey) {
+        return Math.floorMod(endpointKey.hashCode(), ENDPOINT_BUCKETS);
     }
 
     static Behavior<Command> create(String underlayAddress) {
         return Behaviors.setup(context -> DistributedData.<Command, LWWMap<String, Object>>withReplicatorMessageAdapter(replicator -> {
             replicator.subscribe(NETWORKS, DataChanged::new);
-            replicator.subscribe(ENDPOINTS, DataChanged::new);
+            for (int bucket = 0; bucket < ENDPOINT_BUCKETS; bucket++) {
+                replicator.subscribe(endpointsKey(bucket), DataChanged::new);
+            }
             ActorRef<ClusterEvent.MemberEvent> memberEvents = context.messageAdapter(ClusterEvent.MemberEvent.class, MembersChanged::new);
             Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(memberEvents, ClusterEvent.MemberEvent.class));
             return new OverlayDirectory(context, replicator, underlayAddress).behavior();
@@ -150,7 +175,7 @@ final class OverlayDirectory {
                         } else {
                             Map<String, RemoteEndpoint> now = new HashMap<>();
                             entries.forEach((key, value) -> now.put(key, (RemoteEndpoint) value));
-                            endpoints = now;
+                            endpoints.set(bucketOfKey.get(changed.key()), now);
                             removeEarlierRunsEndpoints();
                             tellEndpoints();
                         }
@@ -172,7 +197,7 @@ final class OverlayDirectory {
     }
 
     private void writeEndpoint(String key, Function<LWWMap<String, Object>, LWWMap<String, Object>> change) {
-        replicator.askUpdate(replyTo -> new Replicator.Update<>(ENDPOINTS, LWWMap.empty(), new Replicator.WriteAll(ALL_TIMEOUT),
+        replicator.askUpdate(replyTo -> new Replicator.Update<>(endpointsKey(bucketOf(key)), LWWMap.empty(), new Replicator.WriteAll(ALL_TIMEOUT),
                 replyTo, change), response -> new Written(response, "publish endpoint " + key, null));
     }
 
@@ -184,7 +209,7 @@ final class OverlayDirectory {
         if (runtime == null) {
             return; // the runtime has not yet restored its endpoints
         }
-        endpoints.values().stream().filter(e -> e.node().equals(node) && !ownEndpoints.containsKey(e.key()))
+        endpoints.stream().flatMap(bucket -> bucket.values().stream()).filter(e -> e.node().equals(node) && !ownEndpoints.containsKey(e.key()))
                 .forEach(stale -> writeEndpoint(stale.key(), map -> map.remove(self, stale.key())));
     }
 
@@ -210,7 +235,7 @@ final class OverlayDirectory {
 
     private void tellEndpoints() {
         if (runtime != null) {
-            runtime.tell(new RuntimeActor.ClusterEndpoints(endpoints.values().stream()
+            runtime.tell(new RuntimeActor.ClusterEndpoints(endpoints.stream().flatMap(bucket -> bucket.values().stream())
                     .filter(e -> !e.node().equals(node) && members.contains(e.node())).toList()));
         }
     }
