@@ -82,8 +82,10 @@ public record ClusterSettings(String host, int port, List<String> seeds, int vxl
      * <li>a node is marked unreachable after 10 s without heartbeats rather than 3 s: a busy host (a build on two cores,
      * a thousand containers starting) stalls that long, and on the majority side of a partition such a stall would
      * make the resolver down healthy nodes;</li>
-     * <li>the first seed waits 30 s (not 5) for the other seeds to answer before it starts a cluster of its own: restarted
-     * while the others run (after a crash, after a partition) on a busy host, it must join them, not split off;</li>
+     * <li>the first seed waits 10 s (not 5) for the other seeds to answer before it starts a cluster of its own: restarted
+     * while the others run (after a crash, after a partition) on a busy host, it must join them, not split off. Not
+     * longer: the same setting is how long another node waits before asking the seeds again when its first ask came
+     * before any seed had a cluster (nodes started together), and at 30 s such nodes joined 30 s late;</li>
      * <li>no downing of every node when reachability keeps changing: on a busy two-core host (three daemons starting
      * hundreds of containers) late heartbeats look like flapping, and the resolver ended every daemon; it now waits
      * for the view to settle and keeps the majority.</li>
@@ -95,7 +97,7 @@ public record ClusterSettings(String host, int port, List<String> seeds, int vxl
                 "pekko.cluster.split-brain-resolver.active-strategy", "keep-majority",
                 "pekko.cluster.distributed-data.notify-subscribers-interval", "5ms",
                 "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "10s",
-                "pekko.cluster.seed-node-timeout", "30s",
+                "pekko.cluster.seed-node-timeout", "10s",
                 "pekko.cluster.split-brain-resolver.down-all-when-unstable", "off"), "netwharf's cluster defaults");
     }
 
