@@ -1,7 +1,13 @@
 package io.netwharf.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@link ClusterHosts}) and share overlay networks: a network made on one host is listed on all with the same id;
  * containers on different hosts reach each other over TCP by address and by name; addresses are never given twice,
  * with 3 x 100 containers made at once, through a kill -9 and a restart of a daemon, and through a partition.
- * Needs root and the kernel (CI runs as root).
+ * The tests share one cluster (three daemon JVMs take a while to start on two cores), in order: each leaves no
+ * container and no network behind. Needs root and the kernel (CI runs as root).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterOverlayTest {
     private static final int PORT = 8080;
     /** A server that answers every connection with "ok" (perl starts fast and is small: hundreds fit). */
@@ -52,166 +61,200 @@ class ClusterOverlayTest {
             }
             """.formatted(PORT);
 
-    @Test
-    void aNetworkMadeOnOneHostSpansAllAndThreeTimesAHundredContainersGetDistinctAddressesAndReachEachOther() throws Exception {
-        try (ClusterHosts cluster = new ClusterHosts(3)) {
-            cluster.explained(() -> {
-                long began = System.nanoTime();
-                cluster.startAll();
-                System.out.printf("ClusterOverlayTest: three daemons listening after %d ms%n", (System.nanoTime() - began) / 1_000_000);
-                String id = createOverlay(cluster.host(2), "ov1", "10.0.8.0/22");
-                for (int i = 1; i <= 3; i++) {
-                    assertEquals(id, awaitNetwork(cluster.host(i), "ov1").path("Id").asText(), "host " + i);
-                    assertEquals("swarm", awaitNetwork(cluster.host(i), "ov1").path("Scope").asText());
-                }
+    /** Live restore: a daemon killed or downed leaves its containers running, and adopts them when started again. */
+    private ClusterHosts cluster;
 
-                // 100 servers on each host, all made at once.
-                Map<Integer, List<String>> ids = new TreeMap<>();
-                ExecutorService creating = Executors.newFixedThreadPool(12);
-                try {
-                    Map<Integer, List<Future<String>>> made = new TreeMap<>();
-                    for (int i = 0; i < 100; i++) {
-                        for (int h = 1; h <= 3; h++) {
-                            RestartHost host = cluster.host(h);
-                            String name = "s" + h + "-" + i;
-                            made.computeIfAbsent(h, k -> new ArrayList<>()).add(creating.submit(() -> server(host, name, "ov1")));
-                        }
-                    }
-                    for (Map.Entry<Integer, List<Future<String>>> e : made.entrySet()) {
-                        for (Future<String> f : e.getValue()) {
-                            ids.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(f.get(180, TimeUnit.SECONDS));
-                        }
-                    }
-                } finally {
-                    creating.shutdownNow();
-                }
-                Map<Integer, List<String>> addresses = new TreeMap<>();
-                Set<String> all = new HashSet<>();
-                for (int h = 1; h <= 3; h++) {
-                    for (String container : ids.get(h)) {
-                        String address = address(cluster.host(h), container, "ov1");
-                        addresses.computeIfAbsent(h, k -> new ArrayList<>()).add(address);
-                        assertTrue(all.add(address), address + " was given twice");
-                    }
-                }
-                assertEquals(300, all.size());
-                System.out.printf("ClusterOverlayTest: 3 x 100 containers made and inspected after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+    @BeforeAll
+    void startCluster() throws Exception {
+        cluster = new ClusterHosts(3, "--live-restore");
+        long began = System.nanoTime();
+        cluster.explained(cluster::startAll);
+        System.out.printf("ClusterOverlayTest: three daemons up after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+    }
 
-                // Every container reaches one container on each other host, by address; a sample also by name.
-                ExecutorService probing = Executors.newFixedThreadPool(8);
-                try {
-                    List<Future<String>> probes = new ArrayList<>();
-                    for (int h = 1; h <= 3; h++) {
-                        for (int i = 0; i < 100; i++) {
-                            List<String> targets = new ArrayList<>();
-                            for (int other = 1; other <= 3; other++) {
-                                if (other != h) {
-                                    targets.add(addresses.get(other).get((i * 7) % 100));
-                                    if (i % 25 == 0) {
-                                        targets.add("s" + other + "-" + ((i * 3) % 100));
-                                    }
-                                }
-                            }
-                            RestartHost host = cluster.host(h);
-                            String container = ids.get(h).get(i);
-                            probes.add(probing.submit(() -> reach(host, container, targets)));
-                        }
-                    }
-                    for (Future<String> probe : probes) {
-                        String answer = probe.get(120, TimeUnit.SECONDS);
-                        for (String line : answer.strip().split("\n")) {
-                            assertTrue(line.endsWith(" ok"), line);
-                        }
-                    }
-                } finally {
-                    probing.shutdownNow();
-                }
-                System.out.printf("ClusterOverlayTest: every container reached others after %d ms%n", (System.nanoTime() - began) / 1_000_000);
-            });
+    @AfterAll
+    void closeCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
+    @Order(1)
+    void aNetworkMadeOnOneHostSpansAllAndThreeTimesAHundredContainersGetDistinctAddressesAndReachEachOther() throws Exception {
+        cluster.explained(() -> {
+            long began = System.nanoTime();
+            String id = createOverlay(cluster.host(2), "ov1", "10.0.8.0/22");
+            for (int i = 1; i <= 3; i++) {
+                assertEquals(id, awaitNetwork(cluster.host(i), "ov1").path("Id").asText(), "host " + i);
+                assertEquals("swarm", awaitNetwork(cluster.host(i), "ov1").path("Scope").asText());
+            }
+
+            // 100 servers on each host, all made at once.
+            Map<Integer, List<String>> ids = new TreeMap<>();
+            ExecutorService creating = Executors.newFixedThreadPool(12);
+            try {
+                Map<Integer, List<Future<String>>> made = new TreeMap<>();
+                for (int i = 0; i < 100; i++) {
+                    for (int h = 1; h <= 3; h++) {
+                        RestartHost host = cluster.host(h);
+                        String name = "s" + h + "-" + i;
+                        made.computeIfAbsent(h, k -> new ArrayList<>()).add(creating.submit(() -> server(host, name, "ov1")));
+                    }
+                }
+                for (Map.Entry<Integer, List<Future<String>>> e : made.entrySet()) {
+                    for (Future<String> f : e.getValue()) {
+                        ids.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(f.get(180, TimeUnit.SECONDS));
+                    }
+                }
+            } finally {
+                creating.shutdownNow();
+            }
+            Map<Integer, List<String>> addresses = new TreeMap<>();
+            Set<String> all = new HashSet<>();
+            for (int h = 1; h <= 3; h++) {
+                for (String container : ids.get(h)) {
+                    String address = address(cluster.host(h), container, "ov1");
+                    addresses.computeIfAbsent(h, k -> new ArrayList<>()).add(address);
+                    assertTrue(all.add(address), address + " was given twice");
+                }
+            }
+            assertEquals(300, all.size());
+            System.out.printf("ClusterOverlayTest: 3 x 100 containers made and inspected after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+
+            // Every container reaches one container on each other host, by address; a sample also by name.
+            ExecutorService probing = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<String>> probes = new ArrayList<>();
+                for (int h = 1; h <= 3; h++) {
+                    for (int i = 0; i < 100; i++) {
+                        List<String> targets = new ArrayList<>();
+                        for (int other = 1; other <= 3; other++) {
+                            if (other != h) {
+                                targets.add(addresses.get(other).get((i * 7) % 100));
+                                if (i % 25 == 0) {
+                                    targets.add("s" + other + "-" + ((i * 3) % 100));
+                                }
+                            }
+                        }
+                        RestartHost host = cluster.host(h);
+                        String container = ids.get(h).get(i);
+                        probes.add(probing.submit(() -> reach(host, container, targets)));
+                    }
+                }
+                for (Future<String> probe : probes) {
+                    String answer = probe.get(120, TimeUnit.SECONDS);
+                    for (String line : answer.strip().split("\n")) {
+                        assertTrue(line.endsWith(" ok"), line);
+                    }
+                }
+            } finally {
+                probing.shutdownNow();
+            }
+            System.out.printf("ClusterOverlayTest: every container reached others after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+            removeEverything("ov1");
+            System.out.printf("ClusterOverlayTest: the 300 containers and the network removed after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+        });
+    }
+
+    @Test
+    @Order(2)
     void aKilledDaemonsBlocksStayLeasedItRejoinsAndAPartitionedHostStopsThenComesBackWithNoAddressGivenTwice() throws Exception {
-        try (ClusterHosts cluster = new ClusterHosts(3, "--live-restore")) {
-            cluster.explained(() -> {
-                cluster.startAll();
-                // A /24 is four /26 blocks: one for each host's first container, one left.
-                createOverlay(cluster.host(1), "ov1", "10.0.9.0/24");
-                for (int i = 1; i <= 3; i++) {
-                    awaitNetwork(cluster.host(i), "ov1");
-                }
-                String a1 = server(cluster.host(1), "a1", "ov1");
-                String b1 = server(cluster.host(2), "b1", "ov1");
-                String c1 = server(cluster.host(3), "c1", "ov1");
-                String c1Address = address(cluster.host(3), c1, "ov1");
-                assertEquals("a1 ok\nc1 ok", reach(cluster.host(2), b1, List.of("a1", "c1")).strip());
+        cluster.explained(() -> {
+            // A /24 is four /26 blocks: one for each host's first container, one left.
+            createOverlay(cluster.host(1), "ov2", "10.0.9.0/24");
+            for (int i = 1; i <= 3; i++) {
+                awaitNetwork(cluster.host(i), "ov2");
+            }
+            String a1 = server(cluster.host(1), "a1", "ov2");
+            String b1 = server(cluster.host(2), "b1", "ov2");
+            String c1 = server(cluster.host(3), "c1", "ov2");
+            String c1Address = address(cluster.host(3), c1, "ov2");
+            assertEquals("a1 ok\nc1 ok", reach(cluster.host(2), b1, List.of("a1", "c1")).strip());
 
-                cluster.host(3).kill9();
-                // A and B go on: new containers, from their own blocks.
-                String a2 = server(cluster.host(1), "a2", "ov1");
-                assertTrue(!sameBlock(address(cluster.host(1), a2, "ov1"), c1Address));
-                // C's block stays C's while it is down: an address in it is refused on A.
-                String inCsBlock = c1Address.substring(0, c1Address.lastIndexOf('.') + 1)
-                        + (Integer.parseInt(c1Address.substring(c1Address.lastIndexOf('.') + 1)) + 1);
-                String a3 = cluster.host(1).post("/containers/create?name=a3", body("a3", "ov1", inCsBlock, cluster.host(1)), 201).get("Id").asText();
-                ApiClient.Response refused = cluster.host(1).api().post("/containers/" + a3 + "/start", null); // addresses are given at start
-                assertTrue(refused.status() >= 400 && refused.body().contains("leased to node 10.99.0.3:25520"),
-                        refused.status() + " " + refused.body());
-                cluster.host(1).api().delete("/containers/" + a3);
+            cluster.host(3).kill9();
+            // A and B go on: new containers, from their own blocks.
+            String a2 = server(cluster.host(1), "a2", "ov2");
+            assertTrue(!sameBlock(address(cluster.host(1), a2, "ov2"), c1Address));
+            // C's block stays C's while it is down: an address in it is refused on A.
+            String inCsBlock = c1Address.substring(0, c1Address.lastIndexOf('.') + 1)
+                    + (Integer.parseInt(c1Address.substring(c1Address.lastIndexOf('.') + 1)) + 1);
+            String a3 = cluster.host(1).post("/containers/create?name=a3", body("a3", "ov2", inCsBlock, cluster.host(1)), 201).get("Id").asText();
+            ApiClient.Response refused = cluster.host(1).api().post("/containers/" + a3 + "/start", null); // addresses are given at start
+            assertTrue(refused.status() >= 400 && refused.body().contains("leased to node 10.99.0.3:25520"),
+                    refused.status() + " " + refused.body());
+            cluster.host(1).api().delete("/containers/" + a3);
 
-                // C restarted: its container (kept running) is reachable again, by name too.
-                cluster.host(3).start();
-                cluster.awaitUp(3);
-                assertEquals("c1 ok\n" + c1Address + " ok", reach(cluster.host(2), b1, List.of("c1", c1Address)).strip());
+            // C restarted: its container (kept running) is reachable again, by name too.
+            cluster.host(3).start();
+            cluster.awaitUp(3);
+            assertEquals("c1 ok\n" + c1Address + " ok", reach(cluster.host(2), b1, List.of("c1", c1Address)).strip());
 
-                // A cut off from B and C: A cannot make a network (no majority), and the split brain resolver downs it.
-                cluster.isolate(1);
-                ApiClient.Response minority = cluster.host(1).api().post("/networks/create",
-                        "{\"Name\":\"ov2\",\"Driver\":\"overlay\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.0.10.0/24\"}]}}");
-                assertTrue(minority.status() >= 500 && minority.body().contains("majority"), minority.status() + " " + minority.body());
-                int status = cluster.host(1).daemon().awaitExit(90);
-                assertTrue(cluster.host(1).daemon().log().contains("SBR took decision"), "exit " + status + ":\n" + cluster.host(1).daemon().log());
-                // B goes on, from its block.
-                String b2 = server(cluster.host(2), "b2", "ov1");
+            // A cut off from B and C: A cannot make a network (no majority), and the split brain resolver downs it.
+            cluster.isolate(1);
+            ApiClient.Response minority = cluster.host(1).api().post("/networks/create",
+                    "{\"Name\":\"ov3\",\"Driver\":\"overlay\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.0.10.0/24\"}]}}");
+            assertTrue(minority.status() >= 500 && minority.body().contains("majority"), minority.status() + " " + minority.body());
+            int status = cluster.host(1).daemon().awaitExit(90);
+            assertTrue(cluster.host(1).daemon().log().contains("SBR took decision"), "exit " + status + ":\n" + cluster.host(1).daemon().log());
+            // B goes on, from its block.
+            String b2 = server(cluster.host(2), "b2", "ov2");
 
-                cluster.heal();
-                cluster.host(1).start();
-                cluster.awaitUp(1);
-                assertEquals("a1 ok\nb2 ok", reach(cluster.host(3), c1, List.of("a1", "b2")).strip());
-                Set<String> given = new HashSet<>();
-                for (int h = 1; h <= 3; h++) {
-                    for (JsonNode container : cluster.host(h).getJson("/containers/json")) {
-                        String address = container.path("NetworkSettings").path("Networks").path("ov1").path("IPAddress").asText();
-                        assertTrue(given.add(address), address + " was given twice");
-                    }
+            cluster.heal();
+            cluster.host(1).start();
+            cluster.awaitUp(1);
+            assertEquals("a1 ok\nb2 ok", reach(cluster.host(3), c1, List.of("a1", "b2")).strip());
+            Set<String> given = new HashSet<>();
+            for (int h = 1; h <= 3; h++) {
+                for (JsonNode container : cluster.host(h).getJson("/containers/json")) {
+                    String address = container.path("NetworkSettings").path("Networks").path("ov2").path("IPAddress").asText();
+                    assertTrue(given.add(address), address + " was given twice");
                 }
-                assertEquals(Set.of(a1, a2, b1, b2, c1).size(), given.size());
+            }
+            assertEquals(Set.of(a1, a2, b1, b2, c1).size(), given.size());
 
-                // Each host keeps its blocks in its store until the network is removed, everywhere.
-                assertEquals(1, storedBlockRecords(cluster.host(1)));
-                for (int h = 1; h <= 3; h++) {
-                    for (JsonNode container : cluster.host(h).getJson("/containers/json?all=1")) {
-                        assertEquals(204, cluster.host(h).api().delete("/containers/" + container.path("Id").asText() + "?force=1").status());
-                    }
+            // Each host keeps its blocks in its store until the network is removed, everywhere.
+            assertEquals(1, storedBlockRecords(cluster.host(1)));
+            removeEverything("ov2");
+        });
+    }
+
+    /**
+     * Removes every container of every host (force, in parallel), then the network: refused (403, "has active
+     * endpoints") until the host asked hears that the other hosts' endpoints are gone. Every host then lists no such
+     * network and keeps no record of its address blocks (each kept its blocks in its store until then).
+     */
+    private void removeEverything(String network) throws Exception {
+        ExecutorService removing = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> removals = new ArrayList<>();
+            for (int h = 1; h <= 3; h++) {
+                RestartHost host = cluster.host(h);
+                for (JsonNode container : host.getJson("/containers/json?all=1")) {
+                    String id = container.path("Id").asText();
+                    removals.add(removing.submit(() -> host.api().delete("/containers/" + id + "?force=1").status()));
                 }
-                // Refused (403, "has active endpoints") until B hears that the other hosts' endpoints are gone.
-                long removable = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                ApiClient.Response removed = cluster.host(2).api().delete("/networks/ov1");
-                while (removed.status() == 403 && System.nanoTime() < removable) {
-                    Thread.sleep(100);
-                    removed = cluster.host(2).api().delete("/networks/ov1");
-                }
-                assertEquals(204, removed.status(), removed.body());
-                for (int h = 1; h <= 3; h++) {
-                    awaitNoNetwork(cluster.host(h), "ov1");
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // the record goes a moment after the network
-                    while (storedBlockRecords(cluster.host(h)) != 0 && System.nanoTime() < deadline) {
-                        Thread.sleep(100);
-                    }
-                    assertEquals(0, storedBlockRecords(cluster.host(h)), "host " + h);
-                }
-            });
+            }
+            for (Future<Integer> removal : removals) {
+                assertEquals(204, removal.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            removing.shutdownNow();
+        }
+        long removable = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        ApiClient.Response removed = cluster.host(2).api().delete("/networks/" + network);
+        while (removed.status() == 403 && System.nanoTime() < removable) {
+            Thread.sleep(100);
+            removed = cluster.host(2).api().delete("/networks/" + network);
+        }
+        assertEquals(204, removed.status(), removed.body());
+        for (int h = 1; h <= 3; h++) {
+            awaitNoNetwork(cluster.host(h), network);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // the record goes a moment after the network
+            while (storedBlockRecords(cluster.host(h)) != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, storedBlockRecords(cluster.host(h)), "host " + h);
         }
     }
 
