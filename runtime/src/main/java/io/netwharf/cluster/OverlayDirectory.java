@@ -40,9 +40,9 @@ import java.util.function.Function;
  * This node's view of the cluster's overlay networks and endpoints, kept in Pekko Distributed Data (no key-value
  * store of its own): last-writer-wins maps, one of networks by id and {@value #ENDPOINT_BUCKETS} of endpoints by
  * network/container (the bucket chosen by the key's hash). Each node writes only its own endpoints, so the maps'
- * writers never contend. Every change goes to the runtime whole: the networks
- * to make or remove, and the endpoints of the other nodes that are members (a node downed or removed counts as
- * gone: its endpoints are withdrawn from every other node's kernel and DNS until it comes back and republishes).
+ * writers never contend. Every change goes to the runtime whole: the networks to make or remove, and the endpoints
+ * of the other nodes that are members (a node downed or removed counts as gone: its endpoints are withdrawn from
+ * every other node's kernel and DNS until it comes back and republishes).
  */
 final class OverlayDirectory {
     sealed interface Command {}
@@ -70,8 +70,8 @@ final class OverlayDirectory {
     /**
      * Endpoints by network/container ({@link RemoteEndpoint} values), in this many maps. A write other than local
      * sends the whole map it changes to the other nodes (an LWWMap's delta needs causal delivery, which such writes
-     * do not use): with one map, a thousand endpoints made one after another sent half a gigabyte, and the daemons'
-     * heaps and heartbeats gave out. A bucket holds about 1/64 of them.
+     * do not use): with one map, each of a thousand endpoints made one after another sent all the others again, and
+     * in the cluster benchmark a daemon died of it. A bucket holds about 1/64 of them.
      */
     static final int ENDPOINT_BUCKETS = 64;
     /** Networks are answered once a majority has them: a node on the minority side of a partition cannot make one. */
