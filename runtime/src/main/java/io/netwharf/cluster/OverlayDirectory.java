@@ -71,7 +71,7 @@ final class OverlayDirectory {
      * Endpoints by network/container ({@link RemoteEndpoint} values), in this many maps. A write other than local
      * sends the whole map it changes to the other nodes (an LWWMap's delta needs causal delivery, which such writes
      * do not use): with one map, each of a thousand endpoints made one after another sent all the others again, and
-     * in the cluster benchmark a daemon died of it. A bucket holds about 1/64 of them.
+     * in the cluster benchmark host A's daemon ended while decoding such a map. A bucket holds about 1/64 of them.
      */
     static final int ENDPOINT_BUCKETS = 64;
     /** Networks are answered once a majority has them: a node on the minority side of a partition cannot make one. */
