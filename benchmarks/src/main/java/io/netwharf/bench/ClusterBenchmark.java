@@ -137,7 +137,7 @@ public final class ClusterBenchmark implements Callable<Integer> {
                 }
             }
 
-            // (3) Memory first, while nothing else has run; A has an endpoint of its own, as a node using the network would.
+            // (3) Memory first, while nothing else has run: A needs an endpoint of its own to have the VXLAN link at all.
             String anchor = run(a, "anchor", "ov", List.of("sleep", "infinity"));
             long aPid = daemons.get(0).pid();
             DaemonProcess.Memory before = DaemonProcess.memory(aPid);

@@ -88,6 +88,8 @@ class ClusterOverlayTest {
             for (int i = 1; i <= 3; i++) {
                 assertEquals(id, awaitNetwork(cluster.host(i), "ov1").path("Id").asText(), "host " + i);
                 assertEquals("swarm", awaitNetwork(cluster.host(i), "ov1").path("Scope").asText());
+                // Known everywhere, made in a host's kernel only with the host's first endpoint on it.
+                assertEquals(List.of(), overlayLinks(cluster.host(i)), "host " + i);
             }
 
             // 100 servers on each host, all made at once.
@@ -120,6 +122,9 @@ class ClusterOverlayTest {
                 }
             }
             assertEquals(300, all.size());
+            for (int h = 1; h <= 3; h++) {
+                assertEquals(List.of("ov-" + id.substring(0, 12), "vx-" + id.substring(0, 12)), overlayLinks(cluster.host(h)), "host " + h);
+            }
             System.out.printf("ClusterOverlayTest: 3 x 100 containers made and inspected after %d ms%n", (System.nanoTime() - began) / 1_000_000);
 
             // Every container reaches one container on each other host, by address; a sample also by name.
@@ -241,6 +246,9 @@ class ClusterOverlayTest {
         } finally {
             removing.shutdownNow();
         }
+        for (int h = 1; h <= 3; h++) { // the last endpoint took the bridge and the VXLAN link with it
+            assertEquals(List.of(), overlayLinks(cluster.host(h)), "host " + h);
+        }
         long removable = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         ApiClient.Response removed = cluster.host(2).api().delete("/networks/" + network);
         while (removed.status() == 403 && System.nanoTime() < removable) {
@@ -256,6 +264,11 @@ class ClusterOverlayTest {
             }
             assertEquals(0, storedBlockRecords(cluster.host(h)), "host " + h);
         }
+    }
+
+    /** The names of the overlay bridges and VXLAN links in the host's namespace, sorted. */
+    private static List<String> overlayLinks(RestartHost host) {
+        return host.box.linkNames(host.box.host).stream().filter(name -> name.startsWith("ov-") || name.startsWith("vx-")).sorted().toList();
     }
 
     /** How many overlay networks' address blocks the host's store keeps (read beside the running daemon: SQLite's WAL allows it). */
