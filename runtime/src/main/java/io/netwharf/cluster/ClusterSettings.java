@@ -6,7 +6,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +101,30 @@ public record ClusterSettings(String host, int port, List<String> seeds, int vxl
                 "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "10s",
                 "pekko.cluster.seed-node-timeout", "10s",
                 "pekko.cluster.split-brain-resolver.down-all-when-unstable", "off"), "netwharf's cluster defaults");
+    }
+
+    /** What the JVM needs for {@link #durableData} (lmdbjava's access to NIO buffers, on Java 17). */
+    public static final List<String> LMDB_JVM_OPTIONS = List.of(
+            "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+
+    /**
+     * Keeps the cluster's overlay networks and address leases on disk too, in {@code directory} (Pekko's durable
+     * distributed data, LMDB): every node writes its copy there as it changes and loads it when it starts. After every
+     * node stopped at once, the lease keeper reads the leases again from a majority, those of a node not back yet
+     * included, rather than rebuilding them from what the nodes that came back claim; and a network removed then
+     * is removed from every node's copy. The endpoints are not kept: each node publishes its own again.
+     */
+    public static Config durableData(Path directory) {
+        Module nio = ByteBuffer.class.getModule();
+        Module self = ClusterSettings.class.getModule();
+        if (!nio.isOpen("java.nio", self) || !nio.isOpen("sun.nio.ch", self)) {
+            // Else the first write of the data would end the JVM (lmdbjava cannot reach NIO buffers' addresses).
+            throw new IllegalStateException("a cluster node keeps its data on disk with LMDB, which needs the JVM options "
+                    + String.join(" ", LMDB_JVM_OPTIONS) + " (netwharf's jar has them in its manifest for java -jar)");
+        }
+        return ConfigFactory.parseMap(Map.of(
+                "pekko.cluster.distributed-data.durable.keys", List.of(LeaseKeeper.LEASES.id(), OverlayDirectory.NETWORKS.id()),
+                "pekko.cluster.distributed-data.durable.lmdb.dir", directory.toString()), "netwharf's durable cluster data");
     }
 
     /**

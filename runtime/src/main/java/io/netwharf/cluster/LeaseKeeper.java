@@ -34,7 +34,9 @@ import java.util.function.Function;
  * (distributed data, written with WriteMajority), so a node on the minority side of a partition, or a singleton
  * cut off with it, cannot grant; and a singleton that takes over (its node left or was downed) starts from what a
  * majority holds. Grants are written one at a time, so two can never take the same block. The blocks of a node that
- * went stay leased to it until it comes back and returns those its restored endpoints do not use.
+ * went stay leased to it until it comes back and returns those its restored endpoints do not use. With
+ * {@link ClusterSettings#durableData} every node also keeps its copy of the leases on disk, so they outlive a stop
+ * of every node.
  */
 public final class LeaseKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -126,8 +128,9 @@ public final class LeaseKeeper {
         }
 
         /**
-         * No leases anywhere: a new cluster, or one whose every node stopped at once (distributed data lives in memory).
-         * In the second case the nodes claim again, as they start, the blocks their restored containers use: for a while
+         * No leases anywhere: a new cluster, or one whose every node stopped at once and whose leases are not on disk
+         * (embedded without {@link ClusterSettings#durableData}; the daemon keeps them, or a majority lost its data
+         * root). In the second case the nodes claim again, as they start, the blocks their restored containers use: for a while
          * only such claims are granted, and a plain request for a block of a network made before this keeper started
          * waits, so that it is not given a block whose node has not claimed it yet (a network made since has no blocks
          * to claim, and a new cluster none). A node that starts later than this may find its block taken (logged there).

@@ -1,9 +1,11 @@
 package io.netwharf.launcher;
 
+import io.netwharf.cluster.ClusterSettings;
 import io.netwharf.container.ContainerEngine;
 import io.netwharf.gateway.Gateway;
 import io.netwharf.gateway.DockerApi;
 import io.netwharf.Netwharf;
+import io.netwharf.kernel.Directories;
 import io.netwharf.protocol.model.NetworkInfo;
 import io.netwharf.runtime.RuntimeConfig;
 
@@ -17,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -219,7 +222,17 @@ public final class Main implements Callable<Integer> {
                 System.err.println("netwharf daemon: " + e.getMessage());
                 return 2;
             }
-            Netwharf netwharf = start(config.runtime(), config.cluster() == null ? ConfigFactory.empty() : config.cluster().pekkoConfig());
+            Config cluster = ConfigFactory.empty();
+            if (config.cluster() != null) {
+                try {
+                    cluster = config.cluster().pekkoConfig().withFallback(ClusterSettings.durableData(
+                            Directories.ensure(config.dataRoot().resolve("cluster-data"), Directories.PRIVATE)));
+                } catch (IOException | IllegalStateException e) {
+                    System.err.println("netwharf daemon: " + e.getMessage());
+                    return 1;
+                }
+            }
+            Netwharf netwharf = start(config.runtime(), cluster);
             if (netwharf == null) {
                 return 1;
             }

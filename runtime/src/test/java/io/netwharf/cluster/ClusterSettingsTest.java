@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -28,7 +30,7 @@ class ClusterSettingsTest {
         Config effective = config.withFallback(ConfigFactory.load());
         assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider", effective.getString("pekko.cluster.downing-provider-class"));
         assertEquals("keep-majority", effective.getString("pekko.cluster.split-brain-resolver.active-strategy"));
-        assertEquals(Duration.ofMillis(20), effective.getDuration("pekko.cluster.distributed-data.notify-subscribers-interval"));
+        assertEquals(Duration.ofMillis(5), effective.getDuration("pekko.cluster.distributed-data.notify-subscribers-interval"));
     }
 
     @Test
@@ -44,6 +46,25 @@ class ClusterSettingsTest {
         assertTrue(refusal("10.0.0.1:99999", List.of(), null).startsWith("--cluster-bind: \"99999\" is not a TCP port"));
         assertTrue(refusal("10.0.0.1", List.of("::1"), null).startsWith("--cluster-seed:"));
         assertTrue(refusal("10.0.0.1", List.of(), 0).startsWith("--vxlan-port: 0 is not a UDP port"));
+    }
+
+    /**
+     * The networks and leases go to LMDB only in a JVM that lets lmdbjava reach NIO buffers (the jar's manifest, or the
+     * options); without, the daemon is refused at start rather than ended by the first write. Surefire's JVM here has
+     * no such options, so this checks the refusal; given them, it checks the settings.
+     */
+    @Test
+    void durableDataNeedsTheJvmOptionsForLmdb() {
+        Path directory = Path.of("/var/lib/netwharf/cluster-data");
+        if (ByteBuffer.class.getModule().isOpen("java.nio", ClusterSettings.class.getModule())) {
+            Config config = ClusterSettings.durableData(directory);
+            assertEquals(List.of("netwharf-address-leases", "netwharf-overlay-networks"),
+                    config.getStringList("pekko.cluster.distributed-data.durable.keys"));
+            assertEquals(directory.toString(), config.getString("pekko.cluster.distributed-data.durable.lmdb.dir"));
+        } else {
+            String message = assertThrows(IllegalStateException.class, () -> ClusterSettings.durableData(directory)).getMessage();
+            assertTrue(message.contains("--add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"), message);
+        }
     }
 
     private static String refusal(String bind, List<String> seeds, Integer vxlanPort) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * Three (or more) hosts inside the test: each a {@link RestartHost} (a network namespace of its own, with its own
@@ -57,10 +58,20 @@ final class ClusterHosts implements AutoCloseable {
 
     /** Starts every host's daemon at once (a JVM's start is slow on two cores) and waits until all listen. */
     void startAll() throws Exception {
-        ExecutorService starting = Executors.newFixedThreadPool(hosts.size());
+        int[] all = IntStream.rangeClosed(1, hosts.size()).toArray();
+        startAll(all);
+        for (int i : all) {
+            awaitUp(i);
+        }
+    }
+
+    /** Starts the daemons of hosts {@code which} at once and waits until they listen (not until they joined). */
+    void startAll(int... which) throws Exception {
+        ExecutorService starting = Executors.newFixedThreadPool(which.length);
         try {
             List<Future<DaemonChild>> started = new ArrayList<>();
-            for (RestartHost host : hosts) {
+            for (int i : which) {
+                RestartHost host = host(i);
                 started.add(starting.submit(() -> host.start()));
             }
             for (Future<DaemonChild> f : started) {
@@ -69,9 +80,6 @@ final class ClusterHosts implements AutoCloseable {
         } finally {
             starting.shutdownNow();
         }
-        for (int i = 1; i <= hosts.size(); i++) {
-            awaitUp(i);
-        }
     }
 
     /**
@@ -79,18 +87,23 @@ final class ClusterHosts implements AutoCloseable {
      * so a partition from now on is decided with all of them counted.
      */
     void awaitUp(int i) throws InterruptedException {
+        awaitUp(i, IntStream.rangeClosed(1, hosts.size()).toArray());
+    }
+
+    /** Waits until host {@code i}'s daemon (its last start) sees the nodes of {@code among} up. */
+    void awaitUp(int i, int... among) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (true) {
             String log = host(i).daemon().log();
             int up = 0;
-            for (int other = 1; other <= hosts.size(); other++) {
+            for (int other : among) {
                 up += log.contains("cluster member " + address(other) + ":25520 is up") ? 1 : 0;
             }
-            if (up == hosts.size()) {
+            if (up == among.length) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("host " + i + " sees " + up + " of " + hosts.size() + " nodes up" + logs());
+                throw new AssertionError("host " + i + " sees " + up + " of " + among.length + " nodes up" + logs());
             }
             Thread.sleep(200);
         }

@@ -1,5 +1,7 @@
 package io.netwharf.launcher;
 
+import io.netwharf.cluster.ClusterSettings;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +46,7 @@ final class DaemonChild implements AutoCloseable {
         command.addAll(List.of("sh", "-c", "umask 000 && exec \"$@\"", "sh",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
         command.addAll(jvmArgs);
+        command.addAll(ClusterSettings.LMDB_JVM_OPTIONS); // as the jar's manifest gives them to java -jar
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.netwharf.launcher.Main", "daemon", "-H", "unix://" + socket, "--exec-root", runDirectory.toString(),
                 "--data-root", dataRoot.toString(), "--config-file", dir.resolve("none.conf").toString()));

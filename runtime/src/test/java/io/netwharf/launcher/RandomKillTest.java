@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Eight clients create and start 300 containers (on two user networks and the default bridge) while the daemon is
  * SIGKILLed at a random moment; the daemon started again must account for all it finds ({@link RestartInvariants}
  * (a) to (e)) and bring a sample back with working networking (f): ten containers picked at random plus the last one
- * each client heard a 201 for before the kill. Twelve rounds on one host (about 9 s each; twenty put the suite over
+ * each client heard a 201 for before the kill. Eight rounds on one host (about 9 s each; twenty put the suite over
  * 15 minutes), each starting from the state the previous one left (the start after a round's kill is the next
  * round's daemon), so the store and the kernel accumulate what many crashes leave. The seed is printed; {@code -Dnetwharf.random-kill.seed=S} runs the same moments again, and
  * {@code -Dnetwharf.random-kill.rounds=N} changes the number of rounds. Needs root and the kernel (CI runs as root).
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RandomKillTest {
     private static final int CLIENTS = 8;
     private static final int CONTAINERS = 300;
-    private static final int ROUNDS = Integer.getInteger("netwharf.random-kill.rounds", 12);
+    private static final int ROUNDS = Integer.getInteger("netwharf.random-kill.rounds", 8);
     private static final List<String> NETWORKS = List.of("n1", "n2", "bridge");
     /** Kill moments are drawn up to this many milliseconds after the clients start (300 creations take about this long). */
     private static final int KILL_WINDOW_MILLIS = 4000;

@@ -1,5 +1,7 @@
 package io.netwharf.bench.stress;
 
+import io.netwharf.cluster.ClusterSettings;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,6 +82,7 @@ public final class DaemonProcess implements AutoCloseable {
         }
         command.add(javaHome().resolve("bin/java").toString());
         command.add("-Xmx" + heap);
+        command.addAll(ClusterSettings.LMDB_JVM_OPTIONS); // as the jar's manifest gives them to java -jar
         command.add("-cp");
         command.add(ownJar());
         command.add("io.netwharf.launcher.Main");
