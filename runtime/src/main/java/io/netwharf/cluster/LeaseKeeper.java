@@ -129,11 +129,12 @@ public final class LeaseKeeper {
 
         /**
          * No leases anywhere: a new cluster, or one whose every node stopped at once and whose leases are not on disk
-         * (embedded without {@link ClusterSettings#durableData}; the daemon keeps them, or a majority lost its data
-         * root). In the second case the nodes claim again, as they start, the blocks their restored containers use: for a while
-         * only such claims are granted, and a plain request for a block of a network made before this keeper started
-         * waits, so that it is not given a block whose node has not claimed it yet (a network made since has no blocks
-         * to claim, and a new cluster none). A node that starts later than this may find its block taken (logged there).
+         * (embedded without {@link ClusterSettings#durableData}, which the daemon always uses; or a majority lost its
+         * data root). In the second case the nodes claim again, as they start, the blocks their restored containers use: for
+         * a while only such claims are granted, and a plain request for a block of a network made before this keeper
+         * started waits, so that it is not given a block whose node has not claimed it yet (a network made since has no
+         * blocks to claim, and a new cluster none). A node that starts later than this may find its block taken (logged
+         * there).
          */
         Behavior<Command> settling() {
             settling = true;

@@ -225,8 +225,9 @@ public final class Main implements Callable<Integer> {
             Config cluster = ConfigFactory.empty();
             if (config.cluster() != null) {
                 try {
-                    cluster = config.cluster().pekkoConfig().withFallback(ClusterSettings.durableData(
-                            Directories.ensure(config.dataRoot().resolve("cluster-data"), Directories.PRIVATE)));
+                    Path durable = config.dataRoot().resolve("cluster-data");
+                    cluster = config.cluster().pekkoConfig().withFallback(ClusterSettings.durableData(durable));
+                    Directories.ensure(durable, Directories.PRIVATE);
                 } catch (IOException | IllegalStateException e) {
                     System.err.println("netwharf daemon: " + e.getMessage());
                     return 1;
