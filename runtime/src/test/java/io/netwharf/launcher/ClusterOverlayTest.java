@@ -189,11 +189,7 @@ class ClusterOverlayTest {
             // C's block stays C's while it is down: an address in it is refused on A.
             String inCsBlock = c1Address.substring(0, c1Address.lastIndexOf('.') + 1)
                     + (Integer.parseInt(c1Address.substring(c1Address.lastIndexOf('.') + 1)) + 1);
-            String a3 = cluster.host(1).post("/containers/create?name=a3", body("a3", "ov2", inCsBlock, cluster.host(1)), 201).get("Id").asText();
-            ApiClient.Response refused = cluster.host(1).api().post("/containers/" + a3 + "/start", null); // addresses are given at start
-            assertTrue(refused.status() >= 400 && refused.body().contains("leased to node 10.99.0.3:25520"),
-                    refused.status() + " " + refused.body());
-            cluster.host(1).api().delete("/containers/" + a3);
+            assertRefusedOnAAsCs("a3", inCsBlock);
 
             // C restarted: its container (kept running) is reachable again, by name too.
             cluster.host(3).start();
@@ -230,11 +226,7 @@ class ClusterOverlayTest {
             }
             cluster.startAll(1, 2);
             cluster.awaitUp(1, 1, 2);
-            String a4 = cluster.host(1).post("/containers/create?name=a4", body("a4", "ov2", inCsBlock, cluster.host(1)), 201).get("Id").asText();
-            ApiClient.Response stillCs = cluster.host(1).api().post("/containers/" + a4 + "/start", null);
-            assertTrue(stillCs.status() >= 400 && stillCs.body().contains("leased to node 10.99.0.3:25520"),
-                    stillCs.status() + " " + stillCs.body());
-            cluster.host(1).api().delete("/containers/" + a4);
+            assertRefusedOnAAsCs("a4", inCsBlock);
             cluster.host(3).start();
             cluster.awaitUp(3);
             assertEquals("c1 ok\n" + c1Address + " ok", reach(cluster.host(2), b1, List.of("c1", c1Address)).strip());
@@ -243,6 +235,19 @@ class ClusterOverlayTest {
             assertEquals(1, storedBlockRecords(cluster.host(1)));
             removeEverything("ov2");
         });
+    }
+
+    /**
+     * A container {@code name} on A with the static address {@code inCsBlock} is refused at its start (addresses are
+     * given then), naming C as the block's holder; the container is removed again.
+     */
+    private void assertRefusedOnAAsCs(String name, String inCsBlock) throws IOException {
+        RestartHost a = cluster.host(1);
+        String id = a.post("/containers/create?name=" + name, body(name, "ov2", inCsBlock, a), 201).get("Id").asText();
+        ApiClient.Response refused = a.api().post("/containers/" + id + "/start", null);
+        assertTrue(refused.status() >= 400 && refused.body().contains("leased to node 10.99.0.3:25520"),
+                refused.status() + " " + refused.body());
+        a.api().delete("/containers/" + id);
     }
 
     /**
